@@ -1,0 +1,300 @@
+"""Loading documents: decoding, paragraphs, languages and titles.
+
+A document is one ``*.txt`` file in the docs folder; its id is the file name
+without extension.  Bad files (binary, undecodable, empty, symlinks leaving
+the folder) are reported as :class:`Skipped` and never stop a load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.analysis import script_of
+
+__all__ = [
+    "Document",
+    "DocumentError",
+    "MAX_PARAGRAPH_CHARS",
+    "Paragraph",
+    "Skipped",
+    "decode_bytes",
+    "detect_language",
+    "extract_title",
+    "load_document",
+    "load_folder",
+    "split_paragraphs",
+]
+
+log = logging.getLogger(__name__)
+
+#: A block longer than this is cut at sentence ends into several paragraphs, so
+#: that a result is always something a person can read.
+MAX_PARAGRAPH_CHARS = 4000
+#: Share of U+FFFD replacement characters above which a file counts as undecodable.
+MAX_REPLACEMENT_SHARE = 0.05
+DOCUMENT_SUFFIX = ".txt"
+
+
+class DocumentError(Exception):
+    """A file that cannot be indexed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    n: int
+    lang: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    path: Path
+    size: int = 0
+    mtime: float = 0.0
+    sha256: str = ""
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted({p.lang for p in self.paragraphs})
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+# --- decoding ------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes) -> tuple[str, list[str]]:
+    """Decode file bytes to NFC text with ``\\n`` line ends; returns (text, warnings).
+
+    UTF-8 (BOM or not) first, then CP949/EUC-KR when that decoding plausibly is
+    Korean, else UTF-8 with replacement characters and a warning.  Raises
+    :class:`DocumentError` for binary or mostly undecodable data.
+    """
+    if b"\x00" in data:
+        raise DocumentError("not a text file (contains NUL bytes)")
+    warnings: list[str] = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_cp949(data)
+        if text is None:
+            text = data.decode("utf-8", errors="replace")
+            bad = text.count("\ufffd")
+            if bad > MAX_REPLACEMENT_SHARE * max(len(text), 1):
+                raise DocumentError("not a text file (mostly undecodable bytes)")
+            warnings.append(f"invalid UTF-8: {bad} undecodable byte sequence(s) replaced")
+        else:
+            warnings.append("decoded as CP949/EUC-KR")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text), warnings
+
+
+def _decode_cp949(data: bytes) -> str | None:
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [c for c in text if ord(c) > 127]
+    hangul = sum(1 for c in non_ascii if "\uac00" <= c <= "\ud7a3")
+    # CP949 happily decodes many byte pairs; only trust it when it yields Korean.
+    return text if non_ascii and hangul >= 0.5 * len(non_ascii) else None
+
+
+# --- paragraphs and languages ------------------------------------------------------
+
+_BLANK_LINE_RE = re.compile(r"\n[ \t\u00a0\u3000]*\n")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)\s*")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Blocks separated by blank lines, whitespace collapsed, over-long blocks cut."""
+    blocks = []
+    for block in _BLANK_LINE_RE.split(text):
+        collapsed = " ".join(block.split())
+        if collapsed:
+            blocks.extend(_cut_long(collapsed))
+    return blocks
+
+
+def _cut_long(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> Iterator[str]:
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max((m.end() for m in _SENTENCE_END_RE.finditer(window)), default=0)
+        if cut < limit // 2:
+            cut = window.rfind(" ") + 1
+        if cut < limit // 2:
+            cut = limit
+        yield text[:cut].strip()
+        text = text[cut:].strip()
+    if text:
+        yield text
+
+
+def detect_language(text: str) -> str:
+    """'ko', 'en' or 'mixed' from the share of Hangul vs Latin letters.
+
+    A Hangul syllable counts twice: it spells a consonant-vowel(-consonant)
+    group, so a Korean sentence with one English name in brackets stays 'ko'.
+    """
+    hangul = latin = 0
+    for char in text:
+        if char.isalpha():
+            script = script_of(char)
+            if script == "hangul":
+                hangul += 2  # a syllable carries about as much as two Latin letters
+            elif script == "latin":
+                latin += 1
+    letters = hangul + latin
+    if not letters:
+        return "mixed"
+    share = hangul / letters
+    if share >= 0.8:
+        return "ko"
+    if share <= 0.2:
+        return "en"
+    return "mixed"
+
+
+# --- titles --------------------------------------------------------------------
+
+#: Words of web-page furniture that are never a title.
+_DEBRIS_WORDS = frozenset(
+    ["본문", "바로가기", "메뉴", "닫기", "공유", "인쇄", "로그인", "검색", "목록", "이전", "다음", "글자", "크기", "확대", "축소", "홈", "close", "menu", "share", "print", "login", "search", "skip", "content", "main", "navigation", "text", "size", "font", "home", "back", "next", "previous", "top", "bar_progress", "tweet", "facebook", "twitter", "email", "subscribe"]
+)
+_TITLE_MAX_CHARS = 200
+_SENTENCE_LIKE_RE = re.compile(r"[.!?。]$|다\.?$")
+
+
+def _is_debris(line: str, seen: dict[str, int]) -> bool:
+    words = line.split()
+    if seen.get(line, 0) > 1:  # captions and navigation repeat themselves
+        return True
+    if line.startswith(("-", "*", "•", "·", "<", "[", "※")) or line.endswith(("-", ":")):
+        return True
+    if len(words) < 3:
+        return True
+    if sum(w.lower().strip(".,:|") in _DEBRIS_WORDS for w in words) * 2 >= len(words):
+        return True
+    return not any(c.isalpha() for c in line)
+
+
+def extract_title(text: str, fallback: str) -> str:
+    """The first line that reads like a title rather than page debris.
+
+    Lines that are too short (< 3 words), repeated (captions), bullets, labels
+    or navigation words are skipped.  Among the first few remaining lines the
+    first one that is not a full sentence wins; failing that, the first
+    remaining line, shortened at a word boundary.
+    """
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    seen: dict[str, int] = {}
+    for line in lines:
+        seen[line] = seen.get(line, 0) + 1
+    candidates = [line for line in lines[:40] if not _is_debris(line, seen)][:5]
+    for line in candidates:
+        if len(line) <= _TITLE_MAX_CHARS and not _SENTENCE_LIKE_RE.search(line):
+            return line
+    if candidates:
+        return _shorten(candidates[0], 120)
+    return fallback
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(",;: ") + "…"
+
+
+# --- files and folders -------------------------------------------------------------
+
+
+def parse_document(doc_id: str, text: str, path: Path | None = None, **meta) -> Document:
+    """Build a :class:`Document` from already decoded text."""
+    blocks = split_paragraphs(text)
+    if not blocks:
+        raise DocumentError("empty file (no text)")
+    paragraphs = tuple(Paragraph(i, detect_language(b), b) for i, b in enumerate(blocks, 1))
+    return Document(
+        doc_id=doc_id,
+        title=extract_title(text, fallback=doc_id),
+        paragraphs=paragraphs,
+        path=path or Path(doc_id + DOCUMENT_SUFFIX),
+        **meta,
+    )
+
+
+def load_document(path: Path, root: Path | None = None) -> Document:
+    """Read, decode and split one file; raises :class:`DocumentError` if it is unusable."""
+    root = (root or path.parent).resolve()
+    if path.is_symlink():
+        target = path.resolve()
+        if not target.is_relative_to(root):
+            raise DocumentError(f"symlink points outside the documents folder ({target})")
+    try:
+        data = path.read_bytes()
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DocumentError("file disappeared while reading") from None
+    except OSError as exc:
+        raise DocumentError(f"cannot read file ({exc.strerror or exc})") from None
+    if not data.strip():
+        raise DocumentError("empty file")
+    text, warnings = decode_bytes(data)
+    return parse_document(
+        path.stem,
+        text,
+        path=path,
+        size=len(data),
+        mtime=stat.st_mtime,
+        sha256=hashlib.sha256(data).hexdigest(),
+        warnings=tuple(warnings),
+    )
+
+
+def document_paths(folder: Path) -> list[Path]:
+    """The ``*.txt`` files directly in ``folder`` (not recursive), sorted by name."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        raise DocumentError(f"documents folder not found: {folder}") from None
+    except NotADirectoryError:
+        raise DocumentError(f"not a folder: {folder}") from None
+    return sorted(
+        Path(e.path)
+        for e in entries
+        if e.name.endswith(DOCUMENT_SUFFIX) and not e.name.startswith(".")
+    )
+
+
+def load_folder(folder: Path) -> Iterator[Document | Skipped]:
+    """Every document of ``folder`` in name order; unusable files come as :class:`Skipped`."""
+    root = Path(folder)
+    for path in document_paths(root):
+        if path.is_dir():
+            continue
+        try:
+            doc = load_document(path, root)
+        except DocumentError as exc:
+            log.warning("skipped %s: %s", path.name, exc)
+            yield Skipped(path.name, str(exc))
+            continue
+        for warning in doc.warnings:
+            log.warning("%s: %s", path.name, warning)
+        yield doc

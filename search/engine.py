@@ -1,0 +1,242 @@
+"""The search engine facade used by the CLI and the web app.
+
+One :class:`Engine` per index folder.  It keeps one Whoosh searcher per thread
+(Whoosh readers are not meant to be shared between threads) and reopens it
+when the live generation changes or Whoosh reports new commits, so a running
+server follows reindexing without a restart.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh import sorting
+from whoosh.searching import Searcher
+
+from search.index import current_generation, open_index
+from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
+from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
+
+__all__ = ["DocumentInfo", "DocumentView", "Engine", "MAX_PER_PAGE", "QueryError"]
+
+MAX_PER_PAGE = 100
+MATCH_MODES = ("all", "any")
+
+
+@dataclass
+class DocumentInfo:
+    doc_id: str
+    title: str
+    paragraphs: int
+    languages: list[str]
+    file: str = ""
+    size: int = 0
+    mtime: float = 0.0
+    sha256: str = ""
+
+
+@dataclass
+class ParagraphView:
+    n: int
+    lang: str
+    text: str
+    html: str  # escaped text with query matches marked
+
+
+@dataclass
+class DocumentView:
+    doc_id: str
+    title: str
+    paragraphs: list[ParagraphView]
+
+
+class Engine:
+    """Searches one index folder; safe to share between threads."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+        open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
+
+    # -- searchers -----------------------------------------------------------------
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher, reopened if the index changed since it was made."""
+        local = self._local
+        gen = current_generation(self.index_dir)
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.generation == gen:
+            if searcher.up_to_date():
+                return searcher
+            fresh = searcher.refresh()
+            if fresh is not searcher:
+                searcher.close()
+            local.searcher = fresh
+            return fresh
+        if searcher is not None:
+            searcher.close()
+        local.searcher = open_index(self.index_dir).searcher()
+        local.generation = gen
+        return local.searcher
+
+    # -- searching -------------------------------------------------------------------
+
+    def search(
+        self,
+        q: str,
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        lang: str | None = None,
+        doc: str | None = None,
+        match: str = "all",
+        facets: bool = False,
+    ) -> SearchResults:
+        """Run a user query; raises :class:`QueryError` with a message for the user."""
+        started = time.perf_counter()
+        _check_options(page, per_page, lang, match)
+        parsed = parse_query(q)
+        if lang:
+            parsed.langs.add(lang)
+        if doc:
+            parsed.docs.add(doc)
+        searcher = self.searcher()
+        for doc_id in parsed.docs | parsed.not_docs:
+            if not self.has_document(doc_id, searcher):
+                raise QueryError(f"No document with id '{doc_id}'.")
+        fallback = False
+        wanted = parsed.any_query if match == "any" else parsed.query
+        final = _restrict(wanted, parsed)
+        hits = searcher.search_page(final, page, pagelen=per_page)
+        if hits.total == 0 and match == "all" and parsed.can_fall_back:
+            fallback = True
+            final = _restrict(parsed.any_query, parsed)
+            hits = searcher.search_page(final, page, pagelen=per_page)
+            parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
+        results = [self._result(hit, parsed) for hit in hits]
+        out = SearchResults(
+            query=parsed.text,
+            total=hits.total,
+            page=page,
+            per_page=per_page,
+            took_ms=0.0,
+            fallback=fallback,
+            results=results,
+            notes=parsed.notes,
+        )
+        if facets:
+            out.facets = self._facets(searcher, final)
+        out.took_ms = (time.perf_counter() - started) * 1000
+        return out
+
+    def _result(self, hit, parsed: ParsedQuery) -> Result:
+        text = hit["text"]
+        spans = highlight_spans(text, parsed.terms, parsed.phrases)
+        return Result(
+            doc_id=hit["doc_id"],
+            title=hit["title"],
+            paragraph=hit["n"],
+            lang=hit["lang"],
+            score=round(float(hit.score or 0.0), 4),
+            text=text,
+            snippet=snippet_html(text, spans),
+            url=f"/doc/{hit['doc_id']}#p{hit['n']}",
+        )
+
+    def _facets(self, searcher: Searcher, final: wq.Query) -> dict[str, dict[str, int]]:
+        res = searcher.search(
+            final,
+            limit=1,
+            groupedby={"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")},
+            maptype=sorting.Count,
+        )
+        return {name: dict(res.groups(name)) for name in ("lang", "doc")}
+
+    # -- documents ------------------------------------------------------------------
+
+    def has_document(self, doc_id: str, searcher: Searcher | None = None) -> bool:
+        searcher = searcher or self.searcher()
+        return searcher.document_number(key=doc_id) is not None
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every indexed document, in id order."""
+        searcher = self.searcher()
+        out = []
+        for fields_ in searcher.documents(kind="d"):
+            meta = json.loads(fields_["meta"])
+            out.append(
+                DocumentInfo(
+                    doc_id=fields_["doc_id"],
+                    title=meta["title"],
+                    paragraphs=meta["paragraphs"],
+                    languages=meta["languages"],
+                    file=meta["file"],
+                    size=meta["size"],
+                    mtime=meta["mtime"],
+                    sha256=meta["sha256"],
+                )
+            )
+        return sorted(out, key=lambda d: d.doc_id)
+
+    def document(self, doc_id: str, q: str | None = None) -> DocumentView | None:
+        """One document's paragraphs in order, with ``q``'s matches marked; None if unknown."""
+        searcher = self.searcher()
+        record = searcher.document(key=doc_id)
+        if record is None:
+            return None
+        terms: set[str] = set()
+        phrases: list[list[str]] = []
+        if q:
+            try:
+                parsed = parse_query(q)
+                terms, phrases = parsed.terms, parsed.phrases
+            except QueryError:
+                pass  # a document is still worth showing without marks
+        paragraphs = sorted(searcher.documents(doc_id=doc_id, kind="p"), key=lambda f: f["n"])
+        views = []
+        for p in paragraphs:
+            spans = highlight_spans(p["text"], terms, phrases) if terms or phrases else []
+            views.append(ParagraphView(p["n"], p["lang"], p["text"], mark_html(p["text"], spans)))
+        return DocumentView(doc_id, json.loads(record["meta"])["title"], views)
+
+    def stats(self) -> dict[str, int]:
+        searcher = self.searcher()
+        docs = searcher.doc_frequency("kind", "d")
+        return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
+
+
+def _check_options(page: int, per_page: int, lang: str | None, match: str) -> None:
+    if not isinstance(page, int) or page < 1:
+        raise QueryError("page must be a whole number of at least 1.")
+    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
+        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+    if lang is not None and lang not in LANGUAGES:
+        raise QueryError(f"Unknown language '{lang}': use one of {', '.join(LANGUAGES)}.")
+    if match not in MATCH_MODES:
+        raise QueryError("match must be 'all' or 'any'.")
+
+
+def _restrict(q: wq.Query | None, parsed: ParsedQuery) -> wq.Query:
+    """Add the lang:/doc: filters, and keep only paragraph entries."""
+    parts: list[wq.Query] = []
+    if q is None:
+        parts.append(wq.Term("kind", "p"))
+    elif isinstance(q, wq.Not):  # only exclusions: every paragraph but those
+        parts.append(wq.AndNot(wq.Term("kind", "p"), q.query))
+    else:
+        parts.append(q)
+    if parsed.langs:
+        parts.append(wq.Or([wq.Term("lang", v) for v in sorted(parsed.langs)]))
+    if parsed.docs:
+        parts.append(wq.Or([wq.Term("doc_id", v) for v in sorted(parsed.docs)]))
+    final = parts[0] if len(parts) == 1 else wq.And(parts)
+    excluded = [wq.Term("lang", v) for v in sorted(parsed.not_langs)]
+    excluded += [wq.Term("doc_id", v) for v in sorted(parsed.not_docs)]
+    if excluded:
+        final = wq.AndNot(final, wq.Or(excluded))
+    return final

@@ -1,0 +1,151 @@
+"""Results: highlighting with exact character offsets, snippets, and the JSON shape.
+
+Highlighting re-analyses a paragraph with the index analyzer, so a match is
+marked exactly where the analyzer found the term (협력을 → ``<mark>협력</mark>을``,
+``cooperating`` for the query ``cooperation``).  Phrases are marked as one span
+from their first to their last word, stop words in between included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from html import escape
+
+from search.analysis import analyze
+
+__all__ = [
+    "Result",
+    "SearchResults",
+    "highlight_spans",
+    "mark_html",
+    "snippet_html",
+]
+
+SNIPPET_CHARS = 280
+
+
+def highlight_spans(
+    text: str, terms: Iterable[str], phrases: Iterable[list[str]] = ()
+) -> list[tuple[int, int]]:
+    """Sorted, merged (start, end) character spans of ``text`` that match the query."""
+    terms = set(terms)
+    phrases = [p for p in phrases if p]
+    if not terms and not phrases:
+        return []
+    tokens = analyze(text)
+    spans: list[tuple[int, int]] = []
+    by_pos: dict[int, tuple[set[str], int, int]] = {}
+    for term, pos, start, end in tokens:
+        if term in terms:
+            spans.append((start, end))
+        if phrases:
+            seen, s0, e0 = by_pos.get(pos, (set(), start, end))
+            seen.add(term)
+            by_pos[pos] = (seen, min(s0, start), max(e0, end))
+    for phrase in phrases:
+        for pos, (seen, start, _) in by_pos.items():
+            if phrase[0] not in seen:
+                continue
+            last = pos + len(phrase) - 1
+            if all(phrase[k] in by_pos.get(pos + k, ((),))[0] for k in range(1, len(phrase))):
+                spans.append((start, by_pos[last][2]))
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mark_html(
+    text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None
+) -> str:
+    """``text[start:end]`` HTML-escaped, with ``<mark>`` around the spans inside it."""
+    end = len(text) if end is None else end
+    out = []
+    cursor = start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(escape(text[cursor:s], quote=False))
+        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
+        cursor = e
+    out.append(escape(text[cursor:end], quote=False))
+    return "".join(out)
+
+
+def snippet_html(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
+    """The part of ``text`` (about ``width`` characters) with the most matches, marked."""
+    if len(text) <= width:
+        return mark_html(text, spans)
+    best_start, best_count = 0, -1
+    for s, _ in spans or [(0, 0)]:
+        # start a little before a match so that it reads in context
+        start = max(0, min(s - width // 5, len(text) - width))
+        count = sum(1 for a, b in spans if a >= start and b <= start + width)
+        if count > best_count:
+            best_start, best_count = start, count
+    start = _word_boundary(text, best_start, forward=True) if best_start else 0
+    end = min(len(text), start + width)
+    if end < len(text):
+        end = _word_boundary(text, end, forward=False)
+    body = mark_html(text, spans, start, end)
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _word_boundary(text: str, i: int, forward: bool) -> int:
+    """Nearest whitespace to ``i`` (within 30 characters), so words are not cut."""
+    limit = 30
+    rng = range(i, min(len(text), i + limit)) if forward else range(i, max(0, i - limit), -1)
+    for j in rng:
+        if text[j - 1 : j].isspace():
+            return j
+    return i
+
+
+@dataclass
+class Result:
+    doc_id: str
+    title: str
+    paragraph: int
+    lang: str
+    score: float
+    text: str
+    snippet: str
+    url: str
+
+
+@dataclass
+class SearchResults:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    fallback: bool
+    results: list[Result]
+    notes: list[str] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def to_dict(self) -> dict:
+        """The JSON shape shared by ``dari search --json`` and ``/api/search``."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "took_ms": round(self.took_ms, 2),
+            "fallback": self.fallback,
+            "results": [asdict(r) for r in self.results],
+        }
