@@ -75,7 +75,46 @@ def script_of(char: str) -> str:
 #: English function words dropped from the index.  Deliberately short and
 #: without "us", "it" and "may" (Korea–US, IT, May) which are content here.
 ENGLISH_STOP_WORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "in", "into", "is", "of", "on", "or", "such", "that", "the", "their", "there", "these", "they", "this", "those", "to", "was", "were", "which", "with", "its", "than", "then"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+        "its",
+        "than",
+        "then",
+    ]
 )
 
 #: Kiwi part-of-speech tags kept as index terms: nouns, numerals, verb and
@@ -83,11 +122,29 @@ ENGLISH_STOP_WORDS = frozenset(
 #: Particles (J*), endings (E*), suffixes (XS*), copulas, determiners,
 #: pronouns (무엇, 누구 …), adverbs and punctuation are dropped.
 KOREAN_CONTENT_TAGS = frozenset(
-    ["NNG", "NNP", "NNB", "NR", "VV", "VA", "XR", "SN", "SL", "SH", "W_URL", "W_EMAIL", "W_HASHTAG", "W_MENTION", "W_SERIAL"]
+    [
+        "NNG",
+        "NNP",
+        "NNB",
+        "NR",
+        "VV",
+        "VA",
+        "XR",
+        "SN",
+        "SL",
+        "SH",
+        "W_URL",
+        "W_EMAIL",
+        "W_HASHTAG",
+        "W_MENTION",
+        "W_SERIAL",
+    ]
 )
 
 #: Bound nouns so common that they only add noise.
-KOREAN_STOP_MORPHEMES = frozenset(["것", "수", "등", "때", "데", "바", "뿐", "줄", "중", "듯", "만큼", "따름", "뿐", "터", "측"])
+KOREAN_STOP_MORPHEMES = frozenset(
+    ["것", "수", "등", "때", "데", "바", "뿐", "줄", "중", "듯", "만큼", "따름", "뿐", "터", "측"]
+)
 
 
 # --- NFC with an offset map ---------------------------------------------------

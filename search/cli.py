@@ -75,6 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", metavar="ID", help="only this document")
     p.add_argument("--match", choices=("all", "any"), default="all")
     p.add_argument("--json", action="store_true", help="print the JSON shape of the HTTP API")
+
+    p = add("serve", "Serve the web UI and JSON API with waitress (builds the index if missing).")
+    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=_positive_int, default=8, help="waitress worker threads")
+
+    p = add("eval", "Measure search quality on the public benchmarks in ../shared/bench.")
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "all"))
+    p.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
+    p.add_argument("--limit", type=_positive_int, default=None, help="only the first N queries")
     return parser
 
 
@@ -115,6 +127,26 @@ def cmd_search(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(_render_text(results, color=sys.stdout.isatty()))
     return EXIT_OK
+
+
+@command
+def cmd_serve(args: argparse.Namespace) -> int:
+    from web.server import serve
+
+    return serve(
+        host=args.host,
+        port=args.port,
+        index_dir=args.index,
+        docs_dir=args.docs,
+        threads=args.threads,
+    )
+
+
+@command
+def cmd_eval(args: argparse.Namespace) -> int:
+    from search.evaluation import run_eval_command
+
+    return run_eval_command(args)
 
 
 def _render_text(results, color: bool) -> str:

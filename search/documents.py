@@ -96,7 +96,7 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
             text = data.decode("utf-8", errors="replace")
             bad = text.count("\ufffd")
             if bad > MAX_REPLACEMENT_SHARE * max(len(text), 1):
-                raise DocumentError("not a text file (mostly undecodable bytes)")
+                raise DocumentError("not a text file (mostly undecodable bytes)") from None
             warnings.append(f"invalid UTF-8: {bad} undecodable byte sequence(s) replaced")
         else:
             warnings.append("decoded as CP949/EUC-KR")
@@ -174,7 +174,48 @@ def detect_language(text: str) -> str:
 
 #: Words of web-page furniture that are never a title.
 _DEBRIS_WORDS = frozenset(
-    ["본문", "바로가기", "메뉴", "닫기", "공유", "인쇄", "로그인", "검색", "목록", "이전", "다음", "글자", "크기", "확대", "축소", "홈", "close", "menu", "share", "print", "login", "search", "skip", "content", "main", "navigation", "text", "size", "font", "home", "back", "next", "previous", "top", "bar_progress", "tweet", "facebook", "twitter", "email", "subscribe"]
+    [
+        "본문",
+        "바로가기",
+        "메뉴",
+        "닫기",
+        "공유",
+        "인쇄",
+        "로그인",
+        "검색",
+        "목록",
+        "이전",
+        "다음",
+        "글자",
+        "크기",
+        "확대",
+        "축소",
+        "홈",
+        "close",
+        "menu",
+        "share",
+        "print",
+        "login",
+        "search",
+        "skip",
+        "content",
+        "main",
+        "navigation",
+        "text",
+        "size",
+        "font",
+        "home",
+        "back",
+        "next",
+        "previous",
+        "top",
+        "bar_progress",
+        "tweet",
+        "facebook",
+        "twitter",
+        "email",
+        "subscribe",
+    ]
 )
 _TITLE_MAX_CHARS = 200
 _SENTENCE_LIKE_RE = re.compile(r"[.!?。]$|다\.?$")
