@@ -48,15 +48,18 @@ _MARKS = "\u0300-\u036f"
 _JOINERS = "\\-\u2010\u2011\u2013.&_/+"  # characters that glue Latin parts together
 
 _KO_WORD = f"[0-9{_HANGUL}]*[{_HANGUL}][0-9{_HANGUL}]*"
+_KO_JOINERS = "\\-\u00b7\u2010\u2011\u30fb"  # 한-미, 한·미
+_KO_UNIT = f"{_KO_WORD}(?:[{_KO_JOINERS}]{_KO_WORD})*"
 _LATIN_PART = f"[0-9{_LATIN}][0-9{_LATIN}{_MARKS}]*(?:['\u2019][{_LATIN}]+)*"
 _TOKEN_RE = re.compile(
     # A Hangul run is several Korean words with the spaces between them, so that
     # Kiwi sees each phrase in context.
-    f"(?P<ko>{_KO_WORD}(?:[ \t\u00a0]+{_KO_WORD})*)"
+    f"(?P<ko>{_KO_UNIT}(?:[ \t\u00a0]+{_KO_UNIT})*)"
     f"|(?P<latin>{_LATIN_PART}(?:[{_JOINERS}]{_LATIN_PART})*)"
     r"|(?P<other>[^\W\d_]+|\d+)"
 )
 _JOINER_SPLIT_RE = re.compile(f"[{_JOINERS}]+")
+_KO_JOINER_SPLIT_RE = re.compile(f"[{_KO_JOINERS}]+")
 _HANGUL_CHAR_RE = re.compile(f"[{_HANGUL}]")
 _LATIN_CHAR_RE = re.compile(f"[{_LATIN}]")
 
@@ -270,7 +273,8 @@ class KoreanMorphFilter(Filter):
     """Replaces each Hangul run by its content morphemes (via Kiwi).
 
     Compounds come out as parts (양자정보과학기술 → 양자 정보 과학 기술);
-    particles and endings are dropped (협력을 → 협력).
+    particles and endings are dropped (협력을 → 협력).  Names joined by a
+    hyphen or middle dot (한-미, 한·미) are treated like Latin joined words.
     """
 
     def __init__(self, tags: Iterable[str] = KOREAN_CONTENT_TAGS) -> None:
@@ -287,11 +291,17 @@ class KoreanMorphFilter(Filter):
             for form, tag, start, end in korean_morphemes(t.norm):
                 if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
                     continue
-                t.text = form
                 t.startchar = base + offmap[start]
                 t.endchar = base + offmap[end]
+                parts = [p for p in _KO_JOINER_SPLIT_RE.split(form) if p]
+                t.text = "".join(parts)  # 한-미 is found as 한미, like co-operation
                 t.newpos = True
                 yield t
+                if len(parts) > 1 and t.mode != "query":
+                    for part in parts:
+                        t.text = part
+                        t.newpos = False
+                        yield t
 
 
 class LatinWordFilter(Filter):

@@ -102,8 +102,13 @@ def cmd_index(args: argparse.Namespace) -> int:
         print(f"dari: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None, desc="indexing") as bar:
-        report = build_index(args.docs, args.index, on_document=lambda _name: bar.update())
-    # each skipped file was already named, with its reason, by the loader's warning
+
+        def progress(_name: str, message: str) -> None:
+            bar.update()
+            if message:
+                tqdm.write(f"dari: {message}", file=sys.stderr)
+
+        report = build_index(args.docs, args.index, on_document=progress)
     print(report.summary())
     return EXIT_OK
 

@@ -8,7 +8,6 @@ the folder) are reported as :class:`Skipped` and never stop a load.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import re
 import unicodedata
@@ -31,8 +30,6 @@ __all__ = [
     "load_folder",
     "split_paragraphs",
 ]
-
-log = logging.getLogger(__name__)
 
 #: A block longer than this is cut at sentence ends into several paragraphs, so
 #: that a result is always something a person can read.
@@ -325,7 +322,10 @@ def document_paths(folder: Path) -> list[Path]:
 
 
 def load_folder(folder: Path) -> Iterator[Document | Skipped]:
-    """Every document of ``folder`` in name order; unusable files come as :class:`Skipped`."""
+    """Every document of ``folder`` in name order; unusable files come as :class:`Skipped`.
+
+    Nothing is logged here: callers report skipped files and ``Document.warnings``.
+    """
     root = Path(folder)
     for path in document_paths(root):
         if path.is_dir():
@@ -333,9 +333,6 @@ def load_folder(folder: Path) -> Iterator[Document | Skipped]:
         try:
             doc = load_document(path, root)
         except DocumentError as exc:
-            log.warning("skipped %s: %s", path.name, exc)
             yield Skipped(path.name, str(exc))
             continue
-        for warning in doc.warnings:
-            log.warning("%s: %s", path.name, warning)
         yield doc

@@ -175,6 +175,7 @@ class BuildReport:
     documents: int = 0
     paragraphs: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # "file: what was odd about it"
     seconds: float = 0.0
     generation: str = ""
 
@@ -188,9 +189,12 @@ class BuildReport:
 def build_index(
     docs_dir: Path,
     root: Path,
-    on_document: Callable[[str], None] | None = None,
+    on_document: Callable[[str, str], None] | None = None,
 ) -> BuildReport:
     """Index every document of ``docs_dir`` into a new generation and make it live.
+
+    ``on_document(file_name, message)`` is called after each file; ``message``
+    is empty unless the file was skipped or had something odd about it.
 
     Raises :class:`IndexBusy` if another writer holds the lock and
     :class:`DocumentError` if the docs folder does not exist.
@@ -209,13 +213,17 @@ def build_index(
                 for item in load_folder(docs_dir):
                     if isinstance(item, Skipped):
                         report.skipped.append(item)
-                    else:
-                        for entry in document_fields(item):
-                            writer.add_document(**entry)
-                        report.documents += 1
-                        report.paragraphs += len(item.paragraphs)
+                        if on_document:
+                            on_document(item.name, f"skipped {item.name}: {item.reason}")
+                        continue
+                    for entry in document_fields(item):
+                        writer.add_document(**entry)
+                    report.documents += 1
+                    report.paragraphs += len(item.paragraphs)
+                    notes = [f"{item.path.name}: {w}" for w in item.warnings]
+                    report.warnings += notes
                     if on_document:
-                        on_document(item.name if isinstance(item, Skipped) else item.path.name)
+                        on_document(item.path.name, "; ".join(notes))
             except BaseException:
                 writer.cancel()
                 raise

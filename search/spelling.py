@@ -1,0 +1,241 @@
+"""“Did you mean”: spelling suggestions for queries, from the terms of the index.
+
+Index terms are analyser output (Snowball stems for English, Kiwi morphemes for
+Korean), so a query is corrected word by word with the same analyser:
+
+* an English word whose stem is not in the index is replaced by the surface
+  form (as written in the documents) of the closest indexed stem found by
+  Whoosh's :class:`~whoosh.spelling.ReaderCorrector` (``quantim`` → ``quantum``,
+  ``computng`` → ``computing``), keeping the word's capitalisation;
+* a Korean word (a run of Hangul syllables) with a morpheme that is not in the
+  index is re-segmented into indexed morphemes, allowing one-syllable edits
+  per piece (again found by the corrector) and ranked by how many jamo change
+  (``양자기슬`` → ``양자`` + ``기술``; ``정상회당`` → ``정상`` + ``회담``); a trailing
+  particle (을, 에서 …) is kept as typed.
+
+Everything else in the query (quotes, ``-``, ``OR``, ``lang:``/``doc:`` filters)
+is left as it is.  :func:`suggest_query` only proposes a string; whether it is
+worth showing (it must find more than the original) is decided by
+:meth:`search.engine.Engine.suggest`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+from whoosh.spelling import ReaderCorrector
+
+from search.analysis import analyze
+from search.query import MAX_QUERY_CHARS, normalize_query_text
+
+__all__ = ["edit_distance", "jamo_distance", "suggest_query"]
+
+FIELD = "text"
+#: Syntax that is not words: filters, operators (masked before analysis).
+_SYNTAX_RE = re.compile(r"(?<![^\s(])-?(?:lang|doc):[^\s()\"]*|(?<!\S)(?:OR|AND|NOT|\|)(?!\S)")
+_HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
+_LATIN_TERM_RE = re.compile(r"^[a-z][a-z']*$")
+#: Particles and copula endings kept verbatim at the end of a Korean word.
+KOREAN_PARTICLES = frozenset(
+    "은 는 이 가 을 를 의 에 로 와 과 도 만 께 서 나 랑 요 다 "
+    "에서 으로 에게 께서 부터 까지 하고 이나 이랑 처럼 보다 마다 조차 이다 에는 에도 으로는 로는 과의 와의 이며 이고 및".split()
+)
+MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
+MAX_KOREAN_PIECE = 6
+MAX_PIECE_JAMO_EDITS = 2
+UNMATCHED_SUFFIX_COST = 0.6  # per syllable of an unknown ending kept as typed
+SINGLE_SYLLABLE_COST = 0.3  # discourages cutting words into one-syllable morphemes
+
+
+def suggest_query(searcher: Searcher, text: str) -> str | None:
+    """A corrected version of the query ``text``, or None if no word needs (or has) one."""
+    if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
+        return None
+    text = normalize_query_text(text)
+    if not text:
+        return None
+    speller = _Speller(searcher)
+    masked = _SYNTAX_RE.sub(lambda m: " " * len(m.group(0)), text)
+    replacements: dict[tuple[int, int], str] = {}
+    for term, _pos, start, end in analyze(masked, mode="query"):
+        if speller.known(term) or term.isdigit():
+            continue
+        if _HANGUL_SYLLABLE_RE.match(text[start]):
+            start, end = _hangul_run(text, start, end)
+            if (start, end) not in replacements:
+                fixed = speller.correct_korean(text[start:end])
+                if fixed:
+                    replacements[(start, end)] = fixed
+        else:
+            fixed = speller.correct_latin(text[start:end], term)
+            if fixed:
+                replacements[(start, end)] = fixed
+    if not replacements:
+        return None
+    out = text
+    for (start, end), fixed in sorted(replacements.items(), reverse=True):
+        out = out[:start] + fixed + out[end:]
+    return out if out != text else None
+
+
+def _hangul_run(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``[start, end)`` to the whole run of Hangul syllables around it."""
+    while start > 0 and _HANGUL_SYLLABLE_RE.match(text[start - 1]):
+        start -= 1
+    while end < len(text) and _HANGUL_SYLLABLE_RE.match(text[end]):
+        end += 1
+    return start, end
+
+
+class _Speller:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
+        self._known: dict[str, bool] = {}
+        self._near: dict[tuple[str, int, int], list[str]] = {}
+
+    def known(self, term: str) -> bool:
+        if term not in self._known:
+            self._known[term] = any(self.reader.doc_frequency(f, term) for f in ("text", "title"))
+        return self._known[term]
+
+    def frequency(self, term: str) -> int:
+        return self.reader.doc_frequency(FIELD, term)
+
+    def near(self, term: str, maxdist: int, prefix: int) -> list[str]:
+        key = (term, maxdist, prefix)
+        if key not in self._near:
+            self._near[key] = self.corrector.suggest(
+                term, limit=20, maxdist=maxdist, prefix=prefix
+            )
+        return self._near[key]
+
+    # -- English (and other Latin-script words) -----------------------------------------
+
+    def correct_latin(self, word: str, term: str) -> str | None:
+        if len(term) < 3 or not _LATIN_TERM_RE.match(term):
+            return None
+        maxdist = 1 if len(term) <= 4 else 2
+        lowered = word.lower()
+        candidates = set(self.near(term, maxdist, prefix=1 if maxdist > 1 else 0))
+        if lowered != term and len(lowered) >= 3:
+            candidates.update(self.near(lowered, maxdist, prefix=1 if maxdist > 1 else 0))
+        best: tuple[tuple[int, int, int], str] | None = None
+        for cand in candidates:
+            if not _LATIN_TERM_RE.match(cand):
+                continue
+            for surface, count in self._surfaces(cand).items():
+                dist = edit_distance(lowered, surface)
+                if dist > maxdist + 1:
+                    continue
+                rank = (dist, edit_distance(term, cand), -self.frequency(cand) - count)
+                if best is None or rank < best[0]:
+                    best = (rank, surface)
+        if best is None:
+            return None
+        return _match_case(word, best[1])
+
+    def _surfaces(self, term: str, paragraphs: int = 5) -> Counter[str]:
+        """How ``term`` is written in a few paragraphs that contain it (lowercased)."""
+        found: Counter[str] = Counter()
+        for hit in self.searcher.search(wq.Term(FIELD, term), limit=paragraphs):
+            text = hit.get("text") or ""
+            for t, _pos, start, end in analyze(text):
+                if t == term:
+                    surface = text[start:end].lower()
+                    if surface.isalpha():
+                        found[surface] += 1
+        if not found and term.isalpha():
+            found[term] = 1
+        return found
+
+    # -- Korean ---------------------------------------------------------------------------
+
+    def correct_korean(self, word: str) -> str | None:
+        """Re-segment a Hangul run into indexed morphemes with the fewest jamo edits."""
+        n = len(word)
+        if n < 2 or n > MAX_KOREAN_WORD:
+            return None
+        inf = float("inf")
+        best: list[tuple[float, list[str]]] = [(inf, [])] * (n + 1)
+        best[0] = (0.0, [])
+        for i in range(n):
+            cost_i, pieces_i = best[i]
+            if cost_i == inf:
+                continue
+            for j in range(i + 1, min(n, i + MAX_KOREAN_PIECE) + 1):
+                for cost, out in self._options(word[i:j], at_end=j == n, first=i == 0):
+                    if cost_i + cost < best[j][0]:
+                        best[j] = (cost_i + cost, [*pieces_i, out])
+        cost, pieces = best[n]
+        if cost == inf:
+            return None
+        fixed = "".join(pieces)
+        return fixed if fixed != word else None
+
+    def _options(self, piece: str, at_end: bool, first: bool) -> list[tuple[float, str]]:
+        options: list[tuple[float, str]] = []
+        if self.known(piece):
+            options.append((0.0 if len(piece) > 1 else SINGLE_SYLLABLE_COST, piece))
+        elif len(piece) >= 2:
+            for rank, cand in enumerate(self.near(piece, 1, 0)):
+                if len(cand) < 2 or not all(_HANGUL_SYLLABLE_RE.match(c) for c in cand):
+                    continue
+                edits = jamo_distance(piece, cand)
+                if edits <= MAX_PIECE_JAMO_EDITS:
+                    options.append((edits + rank * 0.001, cand))
+        if at_end and not first:
+            if piece in KOREAN_PARTICLES:
+                options.append((0.1, piece))
+            elif len(piece) <= 2:
+                options.append((UNMATCHED_SUFFIX_COST * len(piece), piece))
+        return options
+
+
+# --- distances ------------------------------------------------------------------------
+
+
+def edit_distance(a: str | list, b: str | list) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _jamo(text: str) -> list[str]:
+    """Hangul syllables decomposed into initial, medial and (if any) final jamo."""
+    out: list[str] = []
+    for char in text:
+        code = ord(char) - 0xAC00
+        if 0 <= code < 11172:
+            out.append(chr(0x1100 + code // 588))
+            out.append(chr(0x1161 + (code % 588) // 28))
+            if code % 28:
+                out.append(chr(0x11A7 + code % 28))
+        else:
+            out.append(char)
+    return out
+
+
+def jamo_distance(a: str, b: str) -> int:
+    """Edit distance between two Korean strings counted in jamo (슬 → 술 is 1)."""
+    return edit_distance(_jamo(a), _jamo(b))
+
+
+def _match_case(original: str, surface: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return surface.upper()
+    if original[:1].isupper():
+        return surface[:1].upper() + surface[1:]
+    return surface
+

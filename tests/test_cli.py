@@ -1,0 +1,119 @@
+"""The dari command: index, search, JSON output, exit codes and messages."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from search.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_index_builds_and_prints_a_summary(capsys, tmp_path, seeds_dir):
+    code, out, err = run(capsys, "index", "--docs", str(seeds_dir), "--index", str(tmp_path))
+    assert code == 0
+    assert "indexed 5 documents, 110 paragraphs, skipped 0 files" in out
+
+
+def test_index_names_skipped_files(capsys, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("quantum cooperation", "utf-8")
+    (docs / "bad.txt").write_bytes(b"\x00\x01binary")
+    code, out, err = run(capsys, "index", "--docs", str(docs), "--index", str(tmp_path / "ix"))
+    assert code == 0
+    assert "skipped 1 files" in out
+    assert "bad.txt" in err and "NUL" in err
+
+
+def test_index_of_a_missing_folder_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(capsys, "index", "--docs", str(tmp_path / "none"), "--index", str(tmp_path))
+    assert code == 2
+    assert "documents folder not found" in err
+
+
+def test_search_prints_title_paragraph_and_marked_snippet(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), '"freedom of inquiry"')
+    assert code == 0
+    assert "1 result for" in out
+    assert "¶22 [en]" in out
+    assert "**freedom of inquiry**" in out
+    assert "/doc/003_f33e5257b7cf7671#p22" in out
+
+
+def test_search_json_has_the_api_shape(capsys, seed_index):
+    code, out, _ = run(
+        capsys, "search", "--index", str(seed_index), "--json", "--limit", "2", "quantum"
+    )
+    data = json.loads(out)
+    assert code == 0
+    assert data["per_page"] == 2 and len(data["results"]) == 2
+    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "fallback", "results"}
+
+
+def test_search_options_filter_and_page(capsys, seed_index):
+    code, out, _ = run(
+        capsys,
+        "search",
+        "--index",
+        str(seed_index),
+        "--json",
+        "--lang",
+        "ko",
+        "--page",
+        "2",
+        "--limit",
+        "5",
+        "양자",
+    )
+    data = json.loads(out)
+    assert data["page"] == 2
+    assert {r["lang"] for r in data["results"]} == {"ko"}
+
+
+def test_search_without_an_index_tells_to_run_dari_index(capsys, tmp_path):
+    code, _, err = run(capsys, "search", "--index", str(tmp_path / "none"), "quantum")
+    assert code == 2
+    assert "dari index" in err
+
+
+def test_bad_query_is_a_message_not_a_traceback(capsys, seed_index):
+    code, _, err = run(capsys, "search", "--index", str(seed_index), "lang:xx")
+    assert code == 2
+    assert "Unknown language" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv", [["search"], ["search", "--limit", "0", "q"], ["search", "--lang", "fr", "q"], ["nope"]]
+)
+def test_wrong_options_print_usage_and_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_console_script_runs_as_a_module(seed_index):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "search.cli",
+            "search",
+            "--index",
+            str(seed_index),
+            "--json",
+            "Gretchen Campbell",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
