@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--match", choices=("all", "any"), default="all")
     p.add_argument("--json", action="store_true", help="print the JSON shape of the HTTP API")
 
+    p = add("reindex", "Apply only what changed in the docs folder (a full build if no index).")
+    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    p.add_argument("--wait", action="store_true", help="wait for another running indexer")
+
+    p = add("watch", "Watch the docs folder and reindex when changes settle.")
+    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    p.add_argument("--settle", type=float, default=1.0, help="seconds of quiet before reindexing")
+
     p = add("serve", "Serve the web UI and JSON API with waitress (builds the index if missing).")
     p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
     p.add_argument("--host", default="127.0.0.1")
@@ -131,6 +139,48 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
     print(_render_text(results, color=sys.stdout.isatty()))
+    return EXIT_OK
+
+
+@command
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from search.reindex import reindex
+
+    report = reindex(
+        args.docs, args.index, wait=args.wait, on_change=lambda m: print(f"  {m}", file=sys.stderr)
+    )
+    print(report.summary())
+    return EXIT_OK
+
+
+@command
+def cmd_watch(args: argparse.Namespace) -> int:
+    import threading
+
+    from search.documents import document_paths
+    from search.watch import FolderWatcher
+
+    document_paths(args.docs)  # a clear error for a missing folder before watching it
+
+    def show(report) -> None:
+        if report.changed or report.skipped or report.full_build:
+            for label, ids in (
+                ("added", report.added),
+                ("updated", report.updated),
+                ("removed", report.removed),
+            ):
+                for doc_id in ids:
+                    print(f"  {label} {doc_id}", file=sys.stderr)
+            for skipped in report.skipped:
+                print(f"  skipped {skipped.name}: {skipped.reason}", file=sys.stderr)
+            print(f"reindexed: {report.summary()}", flush=True)
+
+    watcher = FolderWatcher(args.docs, args.index, settle=args.settle, on_report=show).start()
+    print(f"watching {args.docs} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        threading.Event().wait()
+    finally:
+        watcher.stop()
     return EXIT_OK
 
 

@@ -73,11 +73,9 @@ class Engine:
         if searcher is not None and local.generation == gen:
             if searcher.up_to_date():
                 return searcher
-            fresh = searcher.refresh()
-            if fresh is not searcher:
-                searcher.close()
-            local.searcher = fresh
-            return fresh
+            # refresh() reuses unchanged segment readers and closes the rest itself
+            local.searcher = searcher.refresh()
+            return local.searcher
         if searcher is not None:
             searcher.close()
         local.searcher = open_index(self.index_dir).searcher()
@@ -208,6 +206,42 @@ class Engine:
         searcher = self.searcher()
         docs = searcher.doc_frequency("kind", "d")
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
+
+    # -- spelling ------------------------------------------------------------------------
+
+    def suggest(
+        self,
+        q: str,
+        *,
+        lang: str | None = None,
+        doc: str | None = None,
+        match: str = "all",
+    ) -> str | None:
+        """A corrected query ("did you mean") that finds more than ``q``, else None.
+
+        Words unknown to the index are replaced by their closest indexed
+        neighbours (see :mod:`search.spelling`).  The suggestion is returned only
+        when it finds more paragraphs than ``q`` with the same filters, or finds
+        paragraphs with all the words where ``q`` needed the any-word fallback.
+        Never raises for a bad query: there is then nothing to suggest.
+        """
+        from search.spelling import suggest_query
+
+        try:
+            before = self.search(q, per_page=1, lang=lang, doc=doc, match=match)
+            candidate = suggest_query(self.searcher(), q)
+            if candidate is None:
+                return None
+            after = self.search(candidate, per_page=1, lang=lang, doc=doc, match=match)
+        except QueryError:
+            return None
+        if after.total == 0:
+            return None
+        if (before.fallback and not after.fallback) or (
+            after.fallback == before.fallback and after.total > before.total
+        ):
+            return candidate
+        return None
 
 
 def _check_options(page: int, per_page: int, lang: str | None, match: str) -> None:

@@ -29,13 +29,14 @@ from whoosh import fields, index
 from whoosh.index import FileIndex
 
 from search.analysis import bilingual_analyzer
-from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
+from search.documents import Document, Skipped, document_paths, load_folder
 
 __all__ = [
     "BuildReport",
     "IndexBusy",
     "IndexMissing",
     "build_index",
+    "build_locked",
     "current_generation",
     "document_fields",
     "index_lock",
@@ -190,51 +191,56 @@ def build_index(
     docs_dir: Path,
     root: Path,
     on_document: Callable[[str, str], None] | None = None,
+    wait: bool = False,
 ) -> BuildReport:
     """Index every document of ``docs_dir`` into a new generation and make it live.
 
     ``on_document(file_name, message)`` is called after each file; ``message``
     is empty unless the file was skipped or had something odd about it.
 
-    Raises :class:`IndexBusy` if another writer holds the lock and
-    :class:`DocumentError` if the docs folder does not exist.
+    Raises :class:`IndexBusy` if another writer holds the lock (unless
+    ``wait``) and :class:`DocumentError` if the docs folder does not exist.
     """
-    started = time.perf_counter()
     root = Path(root)
-    docs_dir = Path(docs_dir)
-    document_paths(docs_dir)  # fail early with a clear message on a missing folder
+    document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
+    with index_lock(root, wait=wait):
+        return build_locked(Path(docs_dir), root, on_document)
+
+
+def build_locked(
+    docs_dir: Path, root: Path, on_document: Callable[[str, str], None] | None = None
+) -> BuildReport:
+    """:func:`build_index` for a caller that already holds :func:`index_lock`."""
+    started = time.perf_counter()
     report = BuildReport()
-    with index_lock(root):
-        gen = _new_generation(root)
+    gen = _new_generation(root)
+    try:
+        ix = index.create_in(str(gen), make_schema())
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
         try:
-            ix = index.create_in(str(gen), make_schema())
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-            try:
-                for item in load_folder(docs_dir):
-                    if isinstance(item, Skipped):
-                        report.skipped.append(item)
-                        if on_document:
-                            on_document(item.name, f"skipped {item.name}: {item.reason}")
-                        continue
-                    for entry in document_fields(item):
-                        writer.add_document(**entry)
-                    report.documents += 1
-                    report.paragraphs += len(item.paragraphs)
-                    notes = [f"{item.path.name}: {w}" for w in item.warnings]
-                    report.warnings += notes
+            for item in load_folder(docs_dir):
+                if isinstance(item, Skipped):
+                    report.skipped.append(item)
                     if on_document:
-                        on_document(item.path.name, "; ".join(notes))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+                        on_document(item.name, f"skipped {item.name}: {item.reason}")
+                    continue
+                for entry in document_fields(item):
+                    writer.add_document(**entry)
+                report.documents += 1
+                report.paragraphs += len(item.paragraphs)
+                notes = [f"{item.path.name}: {w}" for w in item.warnings]
+                report.warnings += notes
+                if on_document:
+                    on_document(item.path.name, "; ".join(notes))
         except BaseException:
-            shutil.rmtree(gen, ignore_errors=True)
+            writer.cancel()
             raise
-        _publish(root, gen)
+        writer.commit()
+    except BaseException:
+        shutil.rmtree(gen, ignore_errors=True)
+        raise
+    _publish(root, gen)
     report.generation = gen.name
     report.seconds = time.perf_counter() - started
     return report
 
-
-__all__ += ["DocumentError"]

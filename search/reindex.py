@@ -1,0 +1,156 @@
+"""Incremental reindexing: apply only what changed in the docs folder.
+
+The index's document records are the manifest (file name, size, mtime,
+SHA-256).  A file whose name, size and mtime match is not even read; one whose
+bytes hash the same is not re-analysed.  All changes go into one Whoosh commit,
+which is atomic (new segments, then a TOC file renamed into place), so a
+reindex killed at any moment leaves the old state, and the next run finishes
+the job.  A file that cannot be read any more keeps its last indexed version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from search.documents import DocumentError, Skipped, document_paths, load_document
+from search.index import (
+    WRITER_LIMIT_MB,
+    build_locked,
+    current_generation,
+    document_fields,
+    index_lock,
+    open_index,
+)
+
+__all__ = ["ReindexReport", "reindex"]
+
+
+@dataclass
+class ReindexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    full_build: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        text = (
+            f"added {len(self.added)}, updated {len(self.updated)}, removed {len(self.removed)}, "
+            f"unchanged {self.unchanged}, {self.seconds:.1f} s"
+        )
+        if self.skipped:
+            text += f" (skipped {len(self.skipped)} files)"
+        if self.full_build:
+            text += " (no index yet: full build)"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "skipped": [{"file": s.name, "reason": s.reason} for s in self.skipped],
+            "seconds": round(self.seconds, 3),
+            "full_build": self.full_build,
+        }
+
+
+def reindex(
+    docs_dir: Path,
+    root: Path,
+    wait: bool = False,
+    on_change: Callable[[str], None] | None = None,
+) -> ReindexReport:
+    """Bring the index at ``root`` up to date with ``docs_dir``; a full build if none exists.
+
+    ``on_change(message)`` hears about each added, updated, removed or skipped
+    file.  Raises :class:`search.index.IndexBusy` when another writer is busy
+    and ``wait`` is false.
+    """
+    started = time.perf_counter()
+    docs_dir, root = Path(docs_dir), Path(root)
+    paths = document_paths(docs_dir)
+    report = ReindexReport()
+    say = on_change or (lambda _msg: None)
+    with index_lock(root, wait=wait):
+        if current_generation(root) is None:
+            built = build_locked(docs_dir, root)
+            report.full_build = True
+            report.added = [p.stem for p in paths if p.name not in {s.name for s in built.skipped}]
+            report.skipped, report.warnings = built.skipped, built.warnings
+            report.seconds = time.perf_counter() - started
+            return report
+        ix = open_index(root)
+        with ix.searcher() as searcher:
+            manifest = {f["doc_id"]: json.loads(f["meta"]) for f in searcher.documents(kind="d")}
+        writer = None
+        try:
+            for path in paths:
+                doc_id = path.stem
+                known = manifest.get(doc_id)
+                try:
+                    stat = path.stat()
+                except OSError:
+                    continue  # vanished since the listing; the next run will see it gone
+                if known and _same_stat(known, path.name, stat):
+                    report.unchanged += 1
+                    continue
+                try:
+                    doc = load_document(path, docs_dir)
+                except DocumentError as exc:
+                    report.skipped.append(Skipped(path.name, str(exc)))
+                    say(f"skipped {path.name}: {exc}")
+                    if known:
+                        report.unchanged += 1  # keep the last good version searchable
+                    continue
+                report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
+                writer = writer or ix.writer(limitmb=WRITER_LIMIT_MB)
+                if known and known.get("sha256") == doc.sha256 and known.get("file") == path.name:
+                    # touched but not changed: refresh the manifest record only
+                    writer.update_document(**next(document_fields(doc)))
+                    report.unchanged += 1
+                    continue
+                if known:
+                    writer.delete_by_term("doc_id", doc_id)
+                    report.updated.append(doc_id)
+                    say(f"updated {path.name}")
+                else:
+                    report.added.append(doc_id)
+                    say(f"added {path.name}")
+                for entry in document_fields(doc):
+                    writer.add_document(**entry)
+            present = {p.stem for p in paths}
+            for doc_id in sorted(set(manifest) - present):
+                writer = writer or ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer.delete_by_term("doc_id", doc_id)
+                report.removed.append(doc_id)
+                say(f"removed {manifest[doc_id].get('file', doc_id)}")
+        except BaseException:
+            if writer is not None:
+                writer.cancel()
+            raise
+        if writer is not None:
+            writer.commit()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _same_stat(known: dict, name: str, stat: os.stat_result) -> bool:
+    return (
+        known.get("file") == name
+        and known.get("size") == stat.st_size
+        and known.get("mtime") == stat.st_mtime
+    )
