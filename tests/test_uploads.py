@@ -1,0 +1,79 @@
+"""Saving and deleting document files: names sanitised, nothing written on refusal."""
+
+import pytest
+
+from search.uploads import (
+    MAX_UPLOAD_BYTES,
+    UploadRejected,
+    check_document_name,
+    delete_document_file,
+    save_document_file,
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "a/b.txt",
+        "..\\x.txt",
+        ".hidden.txt",
+        "notes.md",
+        "a..b.txt",
+        "",
+        "nul\x00.txt",
+        "x" * 200 + ".txt",
+    ],
+)
+def test_unsafe_or_wrong_names_are_refused(name):
+    with pytest.raises(UploadRejected):
+        check_document_name(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["report.txt", "한미 공동성명서.txt", "UK-Korea deal (2023).txt", "Report.TXT"]
+)
+def test_ordinary_names_are_accepted(name):
+    assert check_document_name(name).endswith(".txt")
+
+
+def test_saved_file_lands_in_the_folder_with_its_bytes(tmp_path):
+    path = save_document_file(tmp_path, "new.txt", "양자 협력".encode())
+    assert path == tmp_path / "new.txt"
+    assert path.read_text("utf-8") == "양자 협력"
+    assert [p.name for p in tmp_path.iterdir()] == ["new.txt"]  # no temporary left behind
+
+
+def test_existing_name_is_replaced_only_on_purpose(tmp_path):
+    (tmp_path / "doc.txt").write_text("old", "utf-8")
+    with pytest.raises(UploadRejected) as err:
+        save_document_file(tmp_path, "doc.txt", b"new")
+    assert err.value.status == 409
+    assert (tmp_path / "doc.txt").read_text("utf-8") == "old"
+    save_document_file(tmp_path, "doc.txt", b"new", replace=True)
+    assert (tmp_path / "doc.txt").read_text("utf-8") == "new"
+
+
+def test_too_large_file_is_refused_with_413_and_nothing_written(tmp_path):
+    with pytest.raises(UploadRejected) as err:
+        save_document_file(tmp_path, "big.txt", b"a" * (MAX_UPLOAD_BYTES + 1))
+    assert err.value.status == 413
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("data", [b"\x00\x01\x02binary", b"", b"  \n\n "])
+def test_binary_or_empty_file_is_refused(tmp_path, data):
+    with pytest.raises(UploadRejected):
+        save_document_file(tmp_path, "x.txt", data)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_delete_removes_the_file_and_refuses_unknown_ids(tmp_path):
+    (tmp_path / "doc.txt").write_text("text", "utf-8")
+    delete_document_file(tmp_path, "doc")
+    assert not (tmp_path / "doc.txt").exists()
+    with pytest.raises(UploadRejected) as err:
+        delete_document_file(tmp_path, "doc")
+    assert err.value.status == 404
+    with pytest.raises(UploadRejected):
+        delete_document_file(tmp_path, "../outside")
