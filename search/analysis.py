@@ -44,19 +44,19 @@ _HANGUL = (
     "\ua960-\ua97f\ud7b0-\ud7ff"  # jamo extended A/B
 )
 _LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
-_MARKS = "\u0300-\u036f"
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"  # combining
 _JOINERS = "\\-\u2010\u2011\u2013.&_/+"  # characters that glue Latin parts together
 
 _KO_WORD = f"[0-9{_HANGUL}]*[{_HANGUL}][0-9{_HANGUL}]*"
 _KO_JOINERS = "\\-\u00b7\u2010\u2011\u30fb"  # 한-미, 한·미
 _KO_UNIT = f"{_KO_WORD}(?:[{_KO_JOINERS}]{_KO_WORD})*"
-_LATIN_PART = f"[0-9{_LATIN}][0-9{_LATIN}{_MARKS}]*(?:['\u2019][{_LATIN}]+)*"
+_LATIN_PART = f"[0-9{_LATIN}][0-9{_LATIN}{_MARKS}]*(?:['\u2019][{_LATIN}][{_LATIN}{_MARKS}]*)*"
 _TOKEN_RE = re.compile(
     # A Hangul run is several Korean words with the spaces between them, so that
     # Kiwi sees each phrase in context.
     f"(?P<ko>{_KO_UNIT}(?:[ \t\u00a0]+{_KO_UNIT})*)"
     f"|(?P<latin>{_LATIN_PART}(?:[{_JOINERS}]{_LATIN_PART})*)"
-    r"|(?P<other>[^\W\d_]+|\d+)"
+    f"|(?P<other>(?:[^\\W\\d_][{_MARKS}]*)+|\\d+)"
 )
 _JOINER_SPLIT_RE = re.compile(f"[{_JOINERS}]+")
 _KO_JOINER_SPLIT_RE = re.compile(f"[{_KO_JOINERS}]+")
