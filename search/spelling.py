@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -40,14 +41,61 @@ _HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
 _LATIN_TERM_RE = re.compile(r"^[a-z][a-z']*$")
 #: Particles and copula endings kept verbatim at the end of a Korean word.
 KOREAN_PARTICLES = frozenset(
-    "은 는 이 가 을 를 의 에 로 와 과 도 만 께 서 나 랑 요 다 "
-    "에서 으로 에게 께서 부터 까지 하고 이나 이랑 처럼 보다 마다 조차 이다 에는 에도 으로는 로는 과의 와의 이며 이고 및".split()
+    [
+        "은",
+        "는",
+        "이",
+        "가",
+        "을",
+        "를",
+        "의",
+        "에",
+        "로",
+        "와",
+        "과",
+        "도",
+        "만",
+        "께",
+        "서",
+        "나",
+        "랑",
+        "요",
+        "다",
+        "에서",
+        "으로",
+        "에게",
+        "께서",
+        "부터",
+        "까지",
+        "하고",
+        "이나",
+        "이랑",
+        "처럼",
+        "보다",
+        "마다",
+        "조차",
+        "이다",
+        "에는",
+        "에도",
+        "으로는",
+        "로는",
+        "과의",
+        "와의",
+        "이며",
+        "이고",
+        "및",
+    ]
 )
 MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
 MAX_KOREAN_PIECE = 6
 MAX_PIECE_JAMO_EDITS = 2
-UNMATCHED_SUFFIX_COST = 0.6  # per syllable of an unknown ending kept as typed
+UNMATCHED_SUFFIX_COST = 1.5  # per syllable of an unknown ending kept as typed
 SINGLE_SYLLABLE_COST = 0.3  # discourages cutting words into one-syllable morphemes
+#: Extra cost of changing a one-syllable morpheme: only a like-sounding vowel
+#: (채 → 체) beats keeping an unknown last syllable as typed.
+SINGLE_SYLLABLE_FIX_COST = 0.8
+#: Largest total cost of a corrected Korean word, per syllable (at least 1.5).
+MAX_COST_PER_SYLLABLE = 0.35
 
 
 def suggest_query(searcher: Searcher, text: str) -> str | None:
@@ -96,7 +144,7 @@ class _Speller:
         self.reader = searcher.reader()
         self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
         self._known: dict[str, bool] = {}
-        self._near: dict[tuple[str, int, int], list[str]] = {}
+        self._near: dict[tuple[str, int, int, int], list[str]] = {}
 
     def known(self, term: str) -> bool:
         if term not in self._known:
@@ -106,11 +154,12 @@ class _Speller:
     def frequency(self, term: str) -> int:
         return self.reader.doc_frequency(FIELD, term)
 
-    def near(self, term: str, maxdist: int, prefix: int) -> list[str]:
-        key = (term, maxdist, prefix)
+    def near(self, term: str, maxdist: int, prefix: int, limit: int = 20) -> list[str]:
+        """Indexed terms within ``maxdist`` edits of ``term``, most frequent first."""
+        key = (term, maxdist, prefix, limit)
         if key not in self._near:
             self._near[key] = self.corrector.suggest(
-                term, limit=20, maxdist=maxdist, prefix=prefix
+                term, limit=limit, maxdist=maxdist, prefix=prefix
             )
         return self._near[key]
 
@@ -124,7 +173,7 @@ class _Speller:
         candidates = set(self.near(term, maxdist, prefix=1 if maxdist > 1 else 0))
         if lowered != term and len(lowered) >= 3:
             candidates.update(self.near(lowered, maxdist, prefix=1 if maxdist > 1 else 0))
-        best: tuple[tuple[int, int, int], str] | None = None
+        best: tuple[tuple[float, float, int, int], str] | None = None
         for cand in candidates:
             if not _LATIN_TERM_RE.match(cand):
                 continue
@@ -132,7 +181,7 @@ class _Speller:
                 dist = edit_distance(lowered, surface)
                 if dist > maxdist + 1:
                     continue
-                rank = (dist, edit_distance(term, cand), -self.frequency(cand) - count)
+                rank = (dist, edit_distance(term, cand), -self.frequency(cand), -count)
                 if best is None or rank < best[0]:
                     best = (rank, surface)
         if best is None:
@@ -172,7 +221,7 @@ class _Speller:
                     if cost_i + cost < best[j][0]:
                         best[j] = (cost_i + cost, [*pieces_i, out])
         cost, pieces = best[n]
-        if cost == inf:
+        if cost > max(1.5, n * MAX_COST_PER_SYLLABLE):
             return None
         fixed = "".join(pieces)
         return fixed if fixed != word else None
@@ -182,12 +231,19 @@ class _Speller:
         if self.known(piece):
             options.append((0.0 if len(piece) > 1 else SINGLE_SYLLABLE_COST, piece))
         elif len(piece) >= 2:
-            for rank, cand in enumerate(self.near(piece, 1, 0)):
+            for rank, cand in enumerate(self.near(piece, 1, 0, limit=200)):
                 if len(cand) < 2 or not all(_HANGUL_SYLLABLE_RE.match(c) for c in cand):
                     continue
                 edits = jamo_distance(piece, cand)
                 if edits <= MAX_PIECE_JAMO_EDITS:
                     options.append((edits + rank * 0.001, cand))
+        else:
+            # One syllable: the corrector's neighbours of a single syllable are
+            # nearly every short term, so try the syllables one jamo away instead.
+            for cand in _one_jamo_away(piece):
+                if self.known(cand):
+                    edits = jamo_distance(piece, cand)
+                    options.append((edits + SINGLE_SYLLABLE_FIX_COST, cand))
         if at_end and not first:
             if piece in KOREAN_PARTICLES:
                 options.append((0.1, piece))
@@ -199,15 +255,16 @@ class _Speller:
 # --- distances ------------------------------------------------------------------------
 
 
-def edit_distance(a: str | list, b: str | list) -> int:
-    """Levenshtein distance (insertions, deletions, substitutions)."""
+def edit_distance(a: Sequence[str], b: Sequence[str], similar: frozenset = frozenset()) -> float:
+    """Levenshtein distance; substituting a pair listed in ``similar`` costs only 0.5."""
     if len(a) < len(b):
         a, b = b, a
-    previous = list(range(len(b) + 1))
+    previous: list[float] = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
-        current = [i]
+        current: list[float] = [i]
         for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+            sub = 0 if ca == cb else 0.5 if frozenset((ca, cb)) in similar else 1
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + sub))
         previous = current
     return previous[-1]
 
@@ -227,9 +284,35 @@ def _jamo(text: str) -> list[str]:
     return out
 
 
-def jamo_distance(a: str, b: str) -> int:
-    """Edit distance between two Korean strings counted in jamo (슬 → 술 is 1)."""
-    return edit_distance(_jamo(a), _jamo(b))
+def _one_jamo_away(syllable: str) -> list[str]:
+    """The Hangul syllables that differ from ``syllable`` in exactly one jamo."""
+    code = ord(syllable) - 0xAC00
+    if not 0 <= code < 11172:
+        return []
+    initial, medial, final = code // 588, (code % 588) // 28, code % 28
+    out = []
+    for i in range(19):
+        if i != initial:
+            out.append(i * 588 + medial * 28 + final)
+    for m in range(21):
+        if m != medial:
+            out.append(initial * 588 + m * 28 + final)
+    for f in range(28):
+        if f != final:
+            out.append(initial * 588 + medial * 28 + f)
+    return [chr(0xAC00 + c) for c in out]
+
+
+#: Vowels that sound alike (and are often swapped when typing): ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ.
+_SIMILAR_VOWELS = frozenset(
+    frozenset(chr(0x1161 + a) + chr(0x1161 + b))
+    for a, b in [(1, 5), (3, 7), (10, 15), (10, 11), (11, 15)]
+)
+
+
+def jamo_distance(a: str, b: str) -> float:
+    """Edit distance between two Korean strings counted in jamo (슬 → 술 is 1, 채 → 체 0.5)."""
+    return edit_distance(_jamo(a), _jamo(b), _SIMILAR_VOWELS)
 
 
 def _match_case(original: str, surface: str) -> str:
@@ -238,4 +321,3 @@ def _match_case(original: str, surface: str) -> str:
     if original[:1].isupper():
         return surface[:1].upper() + surface[1:]
     return surface
-
