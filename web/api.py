@@ -1,0 +1,55 @@
+"""The JSON API under ``/api`` (described by ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from web.app import error_response
+from web.openapi import openapi_document
+from web.params import clean_text, parse_search_params
+from web.service import get_engine, run_search
+
+__all__ = ["bp"]
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/search")
+def search() -> Response:
+    params = parse_search_params(request.args, strict=True)  # QueryError → 400
+    return jsonify(run_search(params).to_dict())
+
+
+@bp.get("/docs")
+def documents() -> Response:
+    return jsonify(
+        [
+            {
+                "doc_id": d.doc_id,
+                "title": d.title,
+                "paragraphs": d.paragraphs,
+                "languages": d.languages,
+            }
+            for d in get_engine().documents()
+        ]
+    )
+
+
+@bp.get("/docs/<doc_id>")
+def document(doc_id: str) -> Response:
+    doc_id = clean_text(doc_id)
+    view = get_engine().document(doc_id)
+    if view is None:
+        return error_response(404, f"No document with id '{doc_id}'.")
+    return jsonify(
+        {
+            "doc_id": view.doc_id,
+            "title": view.title,
+            "paragraphs": [{"n": p.n, "lang": p.lang, "text": p.text} for p in view.paragraphs],
+        }
+    )
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())

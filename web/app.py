@@ -1,0 +1,167 @@
+"""The Flask application factory: one :class:`~search.engine.Engine` per app, two blueprints.
+
+* ``pages`` — the HTML front end (``/``, ``/search``, ``/doc/<id>``);
+* ``api`` — the JSON API under ``/api``;
+* ``/healthz`` — liveness and index size, for monitoring.
+
+Error handling is the same everywhere: a :class:`~search.query.QueryError` is
+the user's mistake (400), unknown addresses and methods get 404/405, and any
+other exception is logged and answered with a plain 500 page or JSON body
+without a traceback.  Under ``/api`` (and ``/healthz``) errors are
+``{"error": "..."}``; elsewhere they are HTML pages.  Every response carries
+the security headers of :data:`SECURITY_HEADERS`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from search.engine import Engine
+from search.index import IndexMissing, build_index
+from search.query import QueryError
+from web.service import EXTENSION, DariState, get_engine
+
+__all__ = ["SECURITY_HEADERS", "create_app"]
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+DEFAULT_CONFIG: dict[str, Any] = {
+    # Every endpoint is a GET; a body is never needed, so refuse big ones early.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    "MAX_FORM_PARTS": 100,
+}
+
+_HTTP_MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request is too large.",
+    414: "The address is too long.",
+}
+
+
+def create_app(
+    index_dir: Path | str,
+    docs_dir: Path | str | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Flask:
+    """A Dari web app over the index in ``index_dir``.
+
+    If there is no index yet and ``docs_dir`` is given, it is built from there
+    first; without ``docs_dir`` a missing index raises
+    :class:`search.index.IndexMissing`.
+    """
+    app = Flask(__name__)
+    app.config.update(DEFAULT_CONFIG)
+    app.config["DARI_INDEX"] = str(index_dir)
+    app.config["DARI_DOCS"] = str(docs_dir) if docs_dir is not None else None
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    app.extensions[EXTENSION] = DariState(_open_engine(Path(index_dir), docs_dir))
+
+    from web import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+    app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    _register_error_handlers(app)
+    app.before_request(_refuse_large_bodies)
+    app.after_request(_add_security_headers)
+    return app
+
+
+def _open_engine(index_dir: Path, docs_dir: Path | str | None) -> Engine:
+    try:
+        return Engine(index_dir)
+    except IndexMissing:
+        if docs_dir is None:
+            raise
+    build_index(Path(docs_dir), index_dir)
+    return Engine(index_dir)
+
+
+def healthz() -> tuple[Response, int]:
+    try:
+        stats = get_engine().stats()
+    except Exception as exc:  # the index vanished or cannot be read
+        log.exception("health check failed")
+        return jsonify(status="error", error=f"The index cannot be read: {exc}"), 503
+    return jsonify(status="ok", documents=stats["documents"], paragraphs=stats["paragraphs"]), 200
+
+
+# --- errors ---------------------------------------------------------------------------
+
+
+def wants_json() -> bool:
+    path = request.path
+    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+
+
+def error_response(status: int, message: str, title: str | None = None) -> Response:
+    if wants_json():
+        response = jsonify(error=message)
+    else:
+        response = Response(
+            render_template("error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
+    response.status_code = status
+    return response
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(QueryError)
+    def bad_query(exc: QueryError) -> Response:
+        return error_response(400, str(exc), "Bad request")
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        code = exc.code or 500
+        response = error_response(code, _HTTP_MESSAGES.get(code, exc.name), exc.name)
+        if code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(IndexMissing)
+    def no_index(exc: IndexMissing) -> Response:
+        log.error("index missing: %s", exc)
+        return error_response(503, "The search index is not available right now.", "Unavailable")
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(
+            500, "Something went wrong on our side. Please try again.", "Server error"
+        )
+
+
+def _refuse_large_bodies() -> None:
+    """413 for a declared body above MAX_CONTENT_LENGTH, whether or not a view reads it."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
+
+
+def _add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

@@ -1,0 +1,96 @@
+"""The HTML pages: home, search results and documents."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request, url_for
+
+from search.query import QueryError
+from web.app import error_response
+from web.params import MAX_PAGE, clean_text, parse_search_params
+from web.service import get_engine, group_by_document, paragraph_lang, run_search, state
+
+__all__ = ["bp"]
+
+bp = Blueprint("pages", __name__)
+
+#: Shown on the home page; each one shows off part of the query language.
+EXAMPLES = [
+    ('"freedom of inquiry"', "an English phrase"),
+    ("다자협약체", "a Korean compound"),
+    ("Gretchen Campbell", "a name"),
+    ('"신뢰받는 글로벌 시장"', "a Korean phrase"),
+    ("양자기술 lang:ko", "Korean paragraphs only"),
+    ("quantum -Korea", "excluding a word"),
+    ("Daejeon OR 대전", "either word"),
+]
+
+LANGUAGE_NAMES = {"ko": "한국어 Korean", "en": "English", "mixed": "Mixed 혼합"}
+
+
+@bp.app_context_processor
+def _template_globals() -> dict:
+    return {"language_names": LANGUAGE_NAMES, "paragraph_lang": paragraph_lang}
+
+
+@bp.get("/")
+def home() -> str:
+    engine = get_engine()
+    return render_template(
+        "home.html",
+        examples=EXAMPLES,
+        stats=engine.stats(),
+        documents=engine.documents(),
+        autofocus=True,
+    )
+
+
+@bp.get("/search")
+def search() -> Response | str | tuple[str, int]:
+    raw_q = clean_text(request.args.get("q", ""))
+    if not raw_q.strip():
+        return render_template("search.html", q="", outcome=None, error=None)
+    try:
+        params = parse_search_params(request.args, strict=False)
+        outcome = run_search(params, page_facets=True)
+    except QueryError as exc:
+        return render_template("search.html", q=raw_q, outcome=None, error=str(exc)), 400
+    results = outcome.results
+
+    def link(**changes: object) -> str:
+        return url_for("pages.search", **params.query_args(**changes))
+
+    return render_template(
+        "search.html",
+        q=params.q,
+        outcome=outcome,
+        results=results,
+        groups=group_by_document(results),
+        titles=state().titles(),
+        link=link,
+        pages=_page_window(params.page, min(results.pages, MAX_PAGE)),
+        error=None,
+    )
+
+
+@bp.get("/doc/<doc_id>")
+def document(doc_id: str) -> Response | str:
+    doc_id = clean_text(doc_id)
+    q = clean_text(request.args.get("q", "")).strip()
+    view = get_engine().document(doc_id, q or None)
+    if view is None:
+        return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
+    matches = [p.n for p in view.paragraphs if "<mark>" in p.html]
+    return render_template("document.html", doc=view, q=q, matches=matches)
+
+
+def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: first, last and a few around the current one; None is a gap."""
+    shown = {1, last, *range(max(1, current - around), min(last, current + around) + 1)}
+    out: list[int | None] = []
+    previous = 0
+    for n in sorted(shown):
+        if n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out

@@ -1,0 +1,109 @@
+"""``dari serve``: build the index if needed, warm up, then serve the app with waitress."""
+
+from __future__ import annotations
+
+import errno
+import socket
+import sys
+import time
+from pathlib import Path
+
+from search.documents import DocumentError
+from search.index import IndexBusy, IndexMissing, build_index, open_index
+
+__all__ = ["serve"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+#: A warm-up query with Korean and English, so Kiwi and the stemmer are loaded
+#: before the first visitor arrives rather than on their search.
+WARM_UP_QUERY = "다리 bridge"
+
+
+def _say(message: str) -> None:
+    print(f"dari: {message}", file=sys.stderr, flush=True)
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    index_dir: Path | str = Path("index"),
+    docs_dir: Path | str = Path("seeds"),
+    threads: int = 8,
+) -> int:
+    """Serve the web UI and JSON API until interrupted; returns the exit code."""
+    import waitress
+
+    index_dir, docs_dir = Path(index_dir), Path(docs_dir)
+    # Take the port first: a clash is reported at once, not after building and warming up.
+    try:
+        sock = _listen(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            _say(
+                f"cannot listen on {host}:{port}: the port is already in use "
+                "(is another server running? choose another with --port)"
+            )
+        else:
+            _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    try:
+        app = _prepare_app(index_dir, docs_dir)
+    except (DocumentError, IndexBusy) as exc:
+        sock.close()
+        _say(str(exc))
+        return EXIT_FAILED
+    except BaseException:
+        sock.close()
+        raise
+
+    server = waitress.create_server(
+        app,
+        sockets=[sock],
+        threads=threads,
+        ident="dari",
+        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+    )
+    bound_host, bound_port = sock.getsockname()[:2]
+    shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
+    print(f"Dari is serving on http://{shown_host}:{bound_port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        _say("stopped")
+    finally:
+        server.close()
+    return EXIT_OK
+
+
+def _prepare_app(index_dir: Path, docs_dir: Path):
+    """The app over ``index_dir`` (built from ``docs_dir`` if missing), warmed up."""
+    from web.app import create_app
+
+    try:
+        open_index(index_dir).close()
+    except IndexMissing:
+        _say(f"no index in {index_dir}; building it from {docs_dir} …")
+        report = build_index(docs_dir, index_dir)
+        _say(report.summary())
+    app = create_app(index_dir, docs_dir)
+    started = time.perf_counter()
+    engine = app.extensions["dari"].engine
+    engine.search(WARM_UP_QUERY)
+    engine.suggest(WARM_UP_QUERY)
+    _say(f"warmed up in {time.perf_counter() - started:.1f} s")
+    return app
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port`` (port 0 picks a free one)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, socktype, proto, _, address = infos[0]
+    sock = socket.socket(family, socktype, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(1024)
+    except OSError:
+        sock.close()
+        raise
+    return sock

@@ -1,0 +1,143 @@
+"""What the pages and the API share: the app's engine, running a search, shaping results.
+
+Nothing here renders HTML or JSON; the views in :mod:`web.pages` and
+:mod:`web.api` do that.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import current_app
+
+from search.analysis import script_of
+from search.engine import Engine
+from search.index import current_generation
+from search.results import Result, SearchResults
+from web.params import SearchParams
+
+__all__ = [
+    "EXTENSION",
+    "DariState",
+    "DocGroup",
+    "SearchOutcome",
+    "get_engine",
+    "group_by_document",
+    "paragraph_lang",
+    "run_search",
+    "state",
+]
+
+EXTENSION = "dari"
+#: A "did you mean" is looked for when a search finds fewer paragraphs than this.
+SUGGEST_BELOW = 5
+
+
+class DariState:
+    """Per-app state: the one :class:`Engine` and a cache of document titles."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._titles_key: tuple | None = None
+        self._titles: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def titles(self) -> dict[str, str]:
+        """Document id → title, re-read when the index changes."""
+        key = (current_generation(self.engine.index_dir), self.engine.searcher().doc_count_all())
+        with self._lock:
+            if key != self._titles_key:
+                self._titles = {d.doc_id: d.title for d in self.engine.documents()}
+                self._titles_key = key
+            return self._titles
+
+
+def state() -> DariState:
+    return current_app.extensions[EXTENSION]
+
+
+def get_engine() -> Engine:
+    return state().engine
+
+
+@dataclass
+class SearchOutcome:
+    params: SearchParams
+    results: SearchResults
+    suggestion: str | None
+    #: facets for the page: each one counted as if its own filter were not set,
+    #: so that a person can switch from one language (or document) to another
+    page_facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The JSON body of ``/api/search``."""
+        out = self.results.to_dict()
+        out["facets"] = {
+            "lang": dict(self.results.facets.get("lang", {})),
+            "doc": dict(self.results.facets.get("doc", {})),
+        }
+        out["suggestion"] = self.suggestion
+        out["notes"] = list(self.results.notes)
+        return out
+
+
+def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutcome:
+    """Search with ``params``; raises :class:`search.query.QueryError` for the user."""
+    engine = get_engine()
+    kwargs = {"lang": params.lang, "doc": params.doc, "match": params.match}
+    results = engine.search(
+        params.q, page=params.page, per_page=params.per_page, facets=True, **kwargs
+    )
+    if results.total and params.page > results.pages:
+        # Whoosh answers a page past the end with the last page; say so instead.
+        results.results = []
+        results.notes.append(
+            f"Page {params.page} is past the last page of results ({results.pages})."
+        )
+    suggestion = None
+    if results.total < SUGGEST_BELOW or results.fallback:
+        suggestion = engine.suggest(params.q, **kwargs)
+    outcome = SearchOutcome(params, results, suggestion)
+    if page_facets:
+        outcome.page_facets = dict(results.facets)
+        for name in ("lang", "doc"):
+            if getattr(params, name):
+                wider = engine.search(params.q, per_page=1, facets=True, **{**kwargs, name: None})
+                outcome.page_facets[name] = wider.facets[name]
+    return outcome
+
+
+@dataclass
+class DocGroup:
+    doc_id: str
+    title: str
+    hits: list[tuple[int, Result]]  # (rank in the whole result list, result)
+
+
+def group_by_document(results: SearchResults) -> list[DocGroup]:
+    """The page's results by document, documents in the order of their best hit."""
+    groups: dict[str, DocGroup] = {}
+    first_rank = (results.page - 1) * results.per_page + 1
+    for rank, result in enumerate(results.results, first_rank):
+        group = groups.get(result.doc_id)
+        if group is None:
+            group = groups[result.doc_id] = DocGroup(result.doc_id, result.title, [])
+        group.hits.append((rank, result))
+    return list(groups.values())
+
+
+def paragraph_lang(lang: str, text: str) -> str:
+    """The ``lang`` attribute for a paragraph: ko or en; a mixed one by its majority script."""
+    if lang in ("ko", "en"):
+        return lang
+    hangul = latin = 0
+    for char in text:
+        if char.isalpha():
+            script = script_of(char)
+            hangul += script == "hangul"
+            latin += script == "latin"
+    if not hangul and not latin:
+        return ""
+    # a Hangul syllable carries about as much as two Latin letters
+    return "ko" if 2 * hangul >= latin else "en"
