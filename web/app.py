@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from search.engine import Engine
@@ -68,13 +69,12 @@ def create_app(
     :class:`search.index.IndexMissing`.
     """
     app = Flask(__name__)
+    app.json = HtmlSafeJSONProvider(app)
     app.config.update(DEFAULT_CONFIG)
     app.config["DARI_INDEX"] = str(index_dir)
     app.config["DARI_DOCS"] = str(docs_dir) if docs_dir is not None else None
     if config:
         app.config.update(config)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     app.extensions[EXTENSION] = DariState(_open_engine(Path(index_dir), docs_dir))
 
@@ -87,6 +87,21 @@ def create_app(
     app.before_request(_refuse_large_bodies)
     app.after_request(_add_security_headers)
     return app
+
+
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """JSON with readable Korean, keys in our order, and ``<``, ``>``, ``&`` as ``\\u`` escapes.
+
+    The escapes decode to the same strings; they only make sure that no JSON
+    body ever contains markup, even if a client renders one as HTML.
+    """
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _open_engine(index_dir: Path, docs_dir: Path | str | None) -> Engine:

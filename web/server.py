@@ -67,11 +67,12 @@ def serve(
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"Dari is serving on http://{shown_host}:{bound_port}/  (Ctrl+C to stop)", flush=True)
     try:
-        server.run()
+        server.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt itself)
     except KeyboardInterrupt:
-        _say("stopped")
+        pass
     finally:
         server.close()
+    _say("stopped")
     return EXIT_OK
 
 

@@ -1,0 +1,132 @@
+"""Fixtures for the web tests: one index of the seeds, the app over it, a live `dari serve`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+# pytest puts tests/ on sys.path (for tests/conftest.py), where this folder would
+# be found as a namespace package called "web" before the editable install's
+# finder is asked; with the repository first, `import web` is the real package.
+if sys.path[:1] != [str(REPO)]:
+    sys.path.insert(0, str(REPO))
+
+from search.index import build_index  # noqa: E402
+from web import create_app  # noqa: E402
+
+SEEDS = REPO / "seeds"
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def web_index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("web-index")
+    build_index(SEEDS, root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def app(web_index):
+    return create_app(web_index, SEEDS)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def web_engine(app):
+    return app.extensions["dari"].engine
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"dari serve exited early with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"dari serve did not answer {url}/healthz within {timeout} s")
+
+
+@dataclass
+class LiveServer:
+    url: str
+    log_path: Path
+    proc: subprocess.Popen
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(index: Path, log_path: Path) -> LiveServer:
+    """Start `dari serve` on a free port and wait until /healthz answers."""
+    port = free_port()
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "search.cli", "serve", "--port", str(port)]
+            + ["--index", str(index), "--docs", str(SEEDS), "--threads", "4"],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", log_path, proc)
+    try:
+        wait_for_health(server.url, proc)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """A real `dari serve` subprocess that builds its own index of the seeds first."""
+    folder = tmp_path_factory.mktemp("live")
+    server = start_server(folder / "index", folder / "serve.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server_on(tmp_path):
+    """Start more `dari serve` processes over a given index; all are stopped afterwards."""
+    started: list[LiveServer] = []
+
+    def start(index: Path) -> LiveServer:
+        started.append(start_server(index, tmp_path / f"serve-{len(started)}.log"))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()

@@ -1,0 +1,266 @@
+"""The JSON API: /api/search, /api/docs, /api/docs/<id>, /api/openapi.json, /healthz."""
+
+import json
+
+import pytest
+
+PRESS = "003_f33e5257b7cf7671"
+
+SEARCH_KEYS = {
+    "query",
+    "total",
+    "page",
+    "per_page",
+    "took_ms",
+    "fallback",
+    "results",
+    "facets",
+    "suggestion",
+    "notes",
+}
+
+
+def api(client, url, **query):
+    response = client.get(url, query_string=query or None)
+    assert response.mimetype == "application/json"
+    return response, response.get_json()
+
+
+def test_healthz_reports_status_and_index_size(client):
+    response, body = api(client, "/healthz")
+    assert response.status_code == 200
+    assert body == {"status": "ok", "documents": 5, "paragraphs": 110}
+
+
+def test_search_returns_the_library_json_plus_facets_suggestion_and_notes(client, web_engine):
+    response, body = api(client, "/api/search", q="다자협약체")
+    assert response.status_code == 200
+    assert set(body) == SEARCH_KEYS
+    expected = web_engine.search("다자협약체").to_dict()
+    for key in ("query", "total", "page", "per_page", "fallback", "results"):
+        assert body[key] == expected[key]
+    assert body["facets"] == {"lang": {"ko": 3}, "doc": {PRESS: 3}}
+    assert body["suggestion"] is None
+    assert body["notes"] == []
+
+
+def test_search_result_fields(client):
+    _, body = api(client, "/api/search", q='"freedom of inquiry"')
+    [result] = body["results"]
+    assert set(result) == {
+        "doc_id",
+        "title",
+        "paragraph",
+        "lang",
+        "score",
+        "text",
+        "snippet",
+        "url",
+    }
+    assert (result["doc_id"], result["paragraph"], result["lang"]) == (PRESS, 22, "en")
+    assert "<mark>freedom of inquiry</mark>" in result["snippet"]
+    assert result["url"] == f"/doc/{PRESS}#p22"
+
+
+def test_search_pages_and_per_page(client):
+    _, first = api(client, "/api/search", q="quantum", per_page="5")
+    _, second = api(client, "/api/search", q="quantum", per_page="5", page="2")
+    assert (first["total"], first["per_page"], len(first["results"])) == (110, 5, 5)
+    assert second["page"] == 2
+    keys = {(r["doc_id"], r["paragraph"]) for r in first["results"]}
+    assert keys.isdisjoint((r["doc_id"], r["paragraph"]) for r in second["results"])
+
+
+def test_search_past_the_last_page_has_no_results(client):
+    _, body = api(client, "/api/search", q="quantum", page="12")
+    assert (body["total"], body["page"], body["results"]) == (110, 12, [])
+    assert any("past the last page" in note for note in body["notes"])
+
+
+def test_search_filters_by_language_document_and_match(client):
+    _, ko = api(client, "/api/search", q="양자기술", lang="ko", per_page="100")
+    assert ko["results"] and {r["lang"] for r in ko["results"]} == {"ko"}
+    _, doc = api(client, "/api/search", q="quantum", doc=PRESS, per_page="100")
+    assert {r["doc_id"] for r in doc["results"]} == {PRESS}
+    _, any_ = api(client, "/api/search", q="Gretchen xyzzy", match="any")
+    assert any_["total"] == 1 and not any_["fallback"]
+
+
+def test_search_suggestion_for_a_typo(client):
+    _, body = api(client, "/api/search", q="quantim")
+    assert (body["total"], body["suggestion"]) == (0, "quantum")
+
+
+def test_search_reports_the_fallback_and_its_note(client):
+    _, body = api(client, "/api/search", q="Gretchen Daejeon")
+    assert body["fallback"] is True
+    assert body["notes"][0] == "No paragraph has all the words; showing those with any."
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": ""},
+        {"q": "   "},
+        {"q": "the"},
+        {"q": "x" * 20_000},
+        {"q": "quantum", "page": "-1"},
+        {"q": "quantum", "page": "0"},
+        {"q": "quantum", "page": "abc"},
+        {"q": "quantum", "page": "1.5"},
+        {"q": "quantum", "page": ""},
+        {"q": "quantum", "page": "9" * 5000},
+        {"q": "quantum", "per_page": "0"},
+        {"q": "quantum", "per_page": "101"},
+        {"q": "quantum", "per_page": "100000"},
+        {"q": "quantum", "lang": "xx"},
+        {"q": "quantum", "lang": ""},
+        {"q": "quantum", "doc": "unknown"},
+        {"q": "quantum", "doc": ""},
+        {"q": "quantum", "match": "most"},
+        {"q": "quantum lang:xx"},
+        {"q": "quantum doc:unknown"},
+    ],
+)
+def test_search_bad_parameters_are_400_with_an_error_message(client, query):
+    response, body = api(client, "/api/search", **query)
+    assert response.status_code == 400
+    assert set(body) == {"error"} and body["error"]
+
+
+def test_docs_lists_every_document(client):
+    response, body = api(client, "/api/docs")
+    assert response.status_code == 200
+    assert [d["doc_id"] for d in body] == sorted(d["doc_id"] for d in body)
+    assert len(body) == 5
+    press = next(d for d in body if d["doc_id"] == PRESS)
+    assert press == {
+        "doc_id": PRESS,
+        "title": "한미 정상회담, 양자(Quantum) 과학기술 선도국가 도약의 발판 마련",
+        "paragraphs": 55,
+        "languages": ["en", "ko"],
+    }
+
+
+def test_doc_returns_its_paragraphs_in_order(client):
+    response, body = api(client, f"/api/docs/{PRESS}")
+    assert response.status_code == 200
+    assert set(body) == {"doc_id", "title", "paragraphs"}
+    assert [p["n"] for p in body["paragraphs"]] == list(range(1, 56))
+    assert set(body["paragraphs"][0]) == {"n", "lang", "text"}
+    assert "<mark>" not in json.dumps(body, ensure_ascii=False)
+
+
+def test_unknown_doc_is_a_404_json_error(client):
+    response, body = api(client, "/api/docs/unknown")
+    assert response.status_code == 404
+    assert body == {"error": "No document with id 'unknown'."}
+
+
+def test_unknown_api_address_is_a_404_json_error(client):
+    response, body = api(client, "/api/nothing/here")
+    assert response.status_code == 404
+    assert set(body) == {"error"}
+
+
+def test_wrong_method_is_a_405_json_error_with_allow(client):
+    response = client.post("/api/search", data={"q": "quantum"})
+    assert response.status_code == 405
+    assert response.get_json() == {"error": "This address does not accept that method."}
+    assert "GET" in response.headers["Allow"]
+
+
+def test_json_keeps_korean_readable(client):
+    response = client.get("/api/search", query_string={"q": "다자협약체"})
+    assert "다자협약체" in response.get_data(as_text=True)
+
+
+# --- OpenAPI ----------------------------------------------------------------------------
+
+
+def test_openapi_is_valid_json_with_every_path(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    spec = json.loads(response.get_data(as_text=True))
+    assert spec["openapi"].startswith("3.")
+    assert set(spec["paths"]) == {
+        "/api/search",
+        "/api/docs",
+        "/api/docs/{doc_id}",
+        "/api/openapi.json",
+        "/healthz",
+    }
+
+
+def test_openapi_documents_the_error_responses(client):
+    spec = client.get("/api/openapi.json").get_json()
+    search = spec["paths"]["/api/search"]["get"]["responses"]
+    assert (
+        search["400"]["content"]["application/json"]["schema"]["$ref"]
+        == "#/components/schemas/Error"
+    )
+    assert "404" in spec["paths"]["/api/docs/{doc_id}"]["get"]["responses"]
+    assert spec["components"]["schemas"]["Error"]["required"] == ["error"]
+
+
+def _resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _check(spec, schema, value, where="$"):
+    """A small validator for the subset of JSON Schema that the description uses."""
+    schema = _resolve(spec, schema)
+    if value is None:
+        assert schema.get("nullable"), f"{where} is null"
+        return
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool, "number": (int, float)}
+    if kind == "integer":
+        assert isinstance(value, int) and not isinstance(value, bool), where
+    elif kind:
+        assert isinstance(value, types[kind]), f"{where}: {value!r} is not {kind}"
+    if "enum" in schema:
+        assert value in schema["enum"], where
+    if "minimum" in schema:
+        assert value >= schema["minimum"], where
+    if "maximum" in schema:
+        assert value <= schema["maximum"], where
+    if kind == "object":
+        assert set(schema.get("required", [])) <= set(value), where
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in props:
+                _check(spec, props[key], item, f"{where}.{key}")
+            else:
+                assert extra is not False, f"{where}.{key} is not described"
+                if isinstance(extra, dict):
+                    _check(spec, extra, item, f"{where}.{key}")
+    if kind == "array":
+        for i, item in enumerate(value):
+            _check(spec, schema["items"], item, f"{where}[{i}]")
+
+
+@pytest.mark.parametrize(
+    ("path", "url", "status"),
+    [
+        ("/api/search", "/api/search?q=quantum&per_page=100", "200"),
+        ("/api/search", "/api/search?q=quantim", "200"),
+        ("/api/search", "/api/search?q=Gretchen+Daejeon", "200"),
+        ("/api/search", "/api/search?q=quantum&page=-1", "400"),
+        ("/api/docs", "/api/docs", "200"),
+        ("/api/docs/{doc_id}", f"/api/docs/{PRESS}", "200"),
+        ("/api/docs/{doc_id}", "/api/docs/unknown", "404"),
+        ("/api/openapi.json", "/api/openapi.json", "200"),
+        ("/healthz", "/healthz", "200"),
+    ],
+)
+def test_responses_match_their_openapi_schemas(client, path, url, status):
+    spec = client.get("/api/openapi.json").get_json()
+    response = client.get(url)
+    assert str(response.status_code) == status
+    described = spec["paths"][path]["get"]["responses"][status]
+    _check(spec, described["content"]["application/json"]["schema"], response.get_json())

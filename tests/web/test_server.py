@@ -1,0 +1,69 @@
+"""`dari serve`: building a missing index, warming up, serving with waitress, port clashes."""
+
+import json
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from web.server import serve
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+
+
+def test_live_server_built_the_missing_index_and_answers_health(live_server):
+    with urllib.request.urlopen(live_server.url + "/healthz", timeout=5) as response:
+        assert json.load(response) == {"status": "ok", "documents": 5, "paragraphs": 110}
+    log = live_server.log()
+    assert "no index in" in log and "indexed 5 documents" in log
+    assert "warmed up in" in log
+    assert f"Dari is serving on {live_server.url}/" in log
+
+
+def test_live_server_is_waitress_with_security_headers(live_server):
+    with urllib.request.urlopen(live_server.url + "/search?q=quantum", timeout=10) as response:
+        assert response.headers["Server"] == "dari"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "<mark>" in response.read().decode("utf-8")
+
+
+def test_second_server_on_the_same_port_exits_1_with_a_clear_message(live_server):
+    port = live_server.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "search.cli", "serve", "--port", port, "--docs", str(SEEDS)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "already in use" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_serve_returns_1_when_the_port_is_taken(web_index, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        assert serve(port=port, index_dir=web_index, docs_dir=SEEDS) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "already in use" in err
+
+
+def test_serve_returns_1_without_index_or_documents(tmp_path, capsys):
+    code = serve(port=0, index_dir=tmp_path / "index", docs_dir=tmp_path / "missing-docs")
+    assert code == 1
+    assert "documents folder not found" in capsys.readouterr().err
+
+
+def test_serve_stops_cleanly_on_ctrl_c(web_index, server_on):
+    server = server_on(web_index)
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(timeout=20) == 0
+    log = server.log()
+    assert "no index in" not in log  # the existing index was used as it is
+    assert "stopped" in log and "Traceback" not in log
