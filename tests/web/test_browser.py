@@ -1,0 +1,185 @@
+"""A real Chromium (Debian's, driven by Playwright) against a real `dari serve`."""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; under CI a skipped browser test is a failure")
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def search_from_home(page, query: str) -> None:
+    page.goto("/")
+    box = page.locator("input[name=q]")
+    assert box.evaluate("el => el === document.activeElement")  # autofocus
+    box.fill(query)
+    box.press("Enter")
+    page.wait_for_url("**/search?**")
+
+
+def test_korean_query_typed_in_the_box_shows_marked_results(page):
+    search_from_home(page, "다자협약체")
+    assert parse_qs(urlsplit(page.url).query)["q"] == ["다자협약체"]
+    assert page.locator("input[name=q]").input_value() == "다자협약체"
+    marks = page.locator(".hit__snippet mark").all_inner_texts()
+    assert "다자협약체" in marks
+    assert page.locator(".summary__count").inner_text().startswith("3 paragraphs")
+    assert page.problems == []
+
+
+def test_english_phrase_results_click_through_to_the_highlighted_paragraph(page):
+    search_from_home(page, '"freedom of inquiry"')
+    assert page.locator(".hit__snippet mark").first.inner_text() == "freedom of inquiry"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "results.png"), full_page=True)
+
+    page.locator(".hit__link").first.click()
+    page.wait_for_url("**/doc/**")
+    assert urlsplit(page.url).fragment == "p22"
+    target = page.locator(":target")
+    assert target.get_attribute("id") == "p22"
+    assert target.get_attribute("lang") == "en"
+    assert "freedom of inquiry" in target.locator("mark").all_inner_texts()
+    # the targeted paragraph is visibly highlighted; the others are not
+    style = "el => getComputedStyle(el).backgroundColor"
+    highlighted = target.evaluate(style)
+    plain = page.locator("#p21").evaluate(style)
+    assert highlighted != plain and plain == "rgba(0, 0, 0, 0)"
+    assert target.is_visible() and target.evaluate(
+        "el => el.getBoundingClientRect().top < window.innerHeight"
+    )
+    assert page.problems == []
+
+
+def test_language_facet_narrows_the_results_to_one_language(page):
+    search_from_home(page, "양자기술")
+    before = page.locator(".summary__count").inner_text()
+    page.locator(".facets a", has_text="English").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["양자기술"], "lang": ["en"]}
+    assert page.locator(".summary__count").inner_text() != before
+    metas = page.locator(".hit__meta").all_inner_texts()
+    assert metas and all(m.endswith("English") for m in metas)
+    assert page.locator('.facets a[aria-current="true"]', has_text="English").count() == 1
+    # the chip removes the filter again
+    page.locator(".chip", has_text="Language").click()
+    page.wait_for_url(re.compile(r"/search\?q=[^&]+$"))
+    assert page.locator(".summary__count").inner_text() == before
+
+
+def test_pagination_moves_through_the_results(page):
+    search_from_home(page, "quantum")
+    assert "page 1 of 11" in page.locator(".summary__meta").inner_text()
+    first_page = page.locator(".hit__link").evaluate_all("links => links.map(a => a.href)")
+    page.locator("a[rel=next]").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    assert "page 2 of 11" in page.locator(".summary__meta").inner_text()
+    assert page.locator(".hit__rank").first.inner_text() == "#11"
+    second_page = page.locator(".hit__link").evaluate_all("links => links.map(a => a.href)")
+    assert len(second_page) == 10 and not set(first_page) & set(second_page)
+    page.locator(".pagination a", has_text="11").click()
+    page.wait_for_url(re.compile(r"page=11"))
+    assert page.locator('.pagination a[aria-current="page"]').inner_text() == "11"
+    assert page.locator("a[rel=next]").count() == 0
+
+
+def test_did_you_mean_link_runs_the_corrected_query(page):
+    search_from_home(page, "양자기슬")
+    page.locator(".suggestion__link").click()
+    page.wait_for_url(re.compile(r"q=%EC%96%91%EC%9E%90%EA%B8%B0%EC%88%A0"))
+    assert page.locator("input[name=q]").input_value() == "양자기술"
+    assert page.locator(".hit").count() > 0
+
+
+def test_keyboard_first_tab_reaches_the_skip_link_then_the_search_box(page):
+    page.goto("/search?q=quantum")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.get_attribute("class") == "skip-link"
+    assert skip.is_visible() and skip.bounding_box()["y"] >= 0
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert urlsplit(page.url).fragment == "main"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.locator(":focus").evaluate("el => el.tagName") == "A"
+
+
+def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        for url in (
+            "/",
+            "/search?q=quantum+cooperation",
+            "/search?q=다자협약체",
+            "/doc/003_f33e5257b7cf7671?q=다자협약체#p7",
+            "/doc/nope",
+        ):
+            page.goto(url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, (url, width)
+        page.goto("/search?q=quantum+cooperation")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "results-phone.png"))
+    finally:
+        context.close()
+
+
+def test_pages_load_no_outside_resources_and_break_no_csp_rule(page, live_server):
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    for url in ("/", "/search?q=quantum", "/doc/003_f33e5257b7cf7671?q=quantum#p3"):
+        page.goto(url)
+    assert requested and all(
+        u.startswith(live_server.url) or u.startswith("data:") for u in requested
+    )
+    assert not [p for p in page.problems if "Content Security Policy" in p]
+    css = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "Noto Sans KR" in css
