@@ -78,6 +78,9 @@ def create_app(
 
     app.extensions[EXTENSION] = DariState(_open_engine(Path(index_dir), docs_dir))
 
+    # "/doc//x" is a document id with a slash (so: none), not a redirect to "/doc/x"
+    app.url_map.merge_slashes = False
+
     from web import api, pages
 
     app.register_blueprint(pages.bp)

@@ -130,3 +130,59 @@ def server_on(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+# --- checking responses against /api/openapi.json ------------------------------------
+
+
+@pytest.fixture
+def matches_openapi(client):
+    """``check(path, response)``: assert that a GET response matches its OpenAPI schema."""
+    spec = client.get("/api/openapi.json").get_json()
+
+    def check(path: str, response) -> None:
+        described = spec["paths"][path]["get"]["responses"][str(response.status_code)]
+        schema = described["content"]["application/json"]["schema"]
+        _check(spec, schema, response.get_json())
+
+    return check
+
+
+def _resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _check(spec, schema, value, where="$"):
+    """A small validator for the subset of JSON Schema that the description uses."""
+    schema = _resolve(spec, schema)
+    if value is None:
+        assert schema.get("nullable"), f"{where} is null"
+        return
+    kind = schema.get("type")
+    types = {"object": dict, "array": list, "string": str, "boolean": bool, "number": (int, float)}
+    if kind == "integer":
+        assert isinstance(value, int) and not isinstance(value, bool), where
+    elif kind:
+        assert isinstance(value, types[kind]), f"{where}: {value!r} is not {kind}"
+    if "enum" in schema:
+        assert value in schema["enum"], where
+    if "minimum" in schema:
+        assert value >= schema["minimum"], where
+    if "maximum" in schema:
+        assert value <= schema["maximum"], where
+    if kind == "object":
+        assert set(schema.get("required", [])) <= set(value), where
+        props = schema.get("properties", {})
+        extra = schema.get("additionalProperties", True)
+        for key, item in value.items():
+            if key in props:
+                _check(spec, props[key], item, f"{where}.{key}")
+            else:
+                assert extra is not False, f"{where}.{key} is not described"
+                if isinstance(extra, dict):
+                    _check(spec, extra, item, f"{where}.{key}")
+    if kind == "array":
+        for i, item in enumerate(value):
+            _check(spec, schema["items"], item, f"{where}[{i}]")
