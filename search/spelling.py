@@ -86,6 +86,8 @@ KOREAN_PARTICLES = frozenset(
         "및",
     ]
 )
+#: A query with more unknown words than this gets no suggestion.
+MAX_UNKNOWN_WORDS = 6
 MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
 MAX_KOREAN_PIECE = 6
 MAX_PIECE_JAMO_EDITS = 2
@@ -108,9 +110,14 @@ def suggest_query(searcher: Searcher, text: str) -> str | None:
     speller = _Speller(searcher)
     masked = _SYNTAX_RE.sub(lambda m: " " * len(m.group(0)), text)
     replacements: dict[tuple[int, int], str] = {}
-    for term, _pos, start, end in analyze(masked, mode="query"):
-        if speller.known(term) or term.isdigit():
-            continue
+    unknown = [
+        (term, start, end)
+        for term, _pos, start, end in analyze(masked, mode="query")
+        if not (term.isdigit() or speller.known(term))
+    ]
+    if len(unknown) > MAX_UNKNOWN_WORDS:
+        return None  # not a typo or two; and correcting each word has a cost
+    for term, start, end in unknown:
         if _HANGUL_SYLLABLE_RE.match(text[start]):
             start, end = _hangul_run(text, start, end)
             if (start, end) not in replacements:

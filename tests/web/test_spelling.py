@@ -89,3 +89,7 @@ def test_edit_distance_is_levenshtein():
     assert edit_distance("quantim", "quantum") == 1
     assert edit_distance("computng", "computing") == 1
     assert edit_distance("", "abc") == 3
+
+
+def test_queries_with_many_unknown_words_get_no_suggestion(web_engine):
+    assert web_engine.suggest("quantim " + " ".join(f"zzq{c}xv" for c in "abcdefg")) is None
