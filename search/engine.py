@@ -110,13 +110,16 @@ class Engine:
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        hits = searcher.search_page(final, page, pagelen=per_page)
+        mentions = _text_mentions(parsed)
+        hits = searcher.search_page(final, page, pagelen=per_page, filter=mentions)
         if hits.total == 0 and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits = searcher.search_page(final, page, pagelen=per_page)
+            hits = searcher.search_page(final, page, pagelen=per_page, filter=mentions)
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
-        results = [self._result(hit, parsed) for hit in hits]
+        # Whoosh answers a page past the end with the last page; we answer nothing.
+        in_range = (page - 1) * per_page < hits.total
+        results = [self._result(hit, parsed) for hit in hits] if in_range else []
         out = SearchResults(
             query=parsed.text,
             total=hits.total,
@@ -128,7 +131,7 @@ class Engine:
             notes=parsed.notes,
         )
         if facets:
-            out.facets = self._facets(searcher, final)
+            out.facets = self._facets(searcher, final, mentions)
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
 
@@ -146,10 +149,13 @@ class Engine:
             url=f"/doc/{hit['doc_id']}#p{hit['n']}",
         )
 
-    def _facets(self, searcher: Searcher, final: wq.Query) -> dict[str, dict[str, int]]:
+    def _facets(
+        self, searcher: Searcher, final: wq.Query, mentions: wq.Query | None
+    ) -> dict[str, dict[str, int]]:
         res = searcher.search(
             final,
             limit=1,
+            filter=mentions,
             groupedby={"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")},
             maptype=sorting.Count,
         )
@@ -253,6 +259,22 @@ def _check_options(page: int, per_page: int, lang: str | None, match: str) -> No
         raise QueryError(f"Unknown language '{lang}': use one of {', '.join(LANGUAGES)}.")
     if match not in MATCH_MODES:
         raise QueryError("match must be 'all' or 'any'.")
+
+
+def _text_mentions(parsed: ParsedQuery) -> wq.Query | None:
+    """A paragraph must itself contain one of the query's words or phrases.
+
+    Every paragraph carries its document's title, which may supply the other
+    words (and adds to the score), but a paragraph that matches through the
+    title alone is not an answer.  Passed to Whoosh as a ``filter`` so that it
+    does not change the ranking (Whoosh 3.54's ``Require`` trips an assertion
+    when skipping by quality, and ``WeightingQuery`` drops its weighting).
+    """
+    clauses: list[wq.Query] = [wq.Term("text", t) for t in sorted(parsed.terms)]
+    clauses += [wq.Phrase("text", p) for p in parsed.phrases]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
 
 def _restrict(q: wq.Query | None, parsed: ParsedQuery) -> wq.Query:

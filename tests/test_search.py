@@ -202,3 +202,20 @@ def test_documents_list_and_stats_describe_the_seeds(engine):
     assert len(docs) == 5
     assert sum(d.paragraphs for d in docs) == engine.stats()["paragraphs"]
     assert engine.stats()["documents"] == 5
+
+
+def test_a_paragraph_that_matches_only_through_its_title_is_not_a_result(engine):
+    results = hits(engine, "양자기술")
+    assert results
+    assert all("양자" in r.text or "기술" in r.text for r in results)
+    assert all("<mark>" in r.snippet for r in hits(engine, "quantum"))
+
+
+def test_title_words_still_help_a_paragraph_that_mentions_the_rest(engine):
+    # "Daejeon" and "diplomacy" are in 002's paragraphs; "quantum" in its title too
+    assert {r.doc_id for r in hits(engine, "Daejeon quantum diplomacy")} == {"002_1f3f6e6e2c6619e0"}
+
+
+def test_a_page_past_the_end_is_empty(engine):
+    results = engine.search("quantum", page=99)
+    assert results.total > 0 and results.results == []
