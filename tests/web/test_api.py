@@ -65,7 +65,8 @@ def test_search_result_fields(client):
 def test_search_pages_and_per_page(client):
     _, first = api(client, "/api/search", q="quantum", per_page="5")
     _, second = api(client, "/api/search", q="quantum", per_page="5", page="2")
-    assert (first["total"], first["per_page"], len(first["results"])) == (42, 5, 5)  # paragraphs that mention it; titles alone do not count
+    # 42 paragraphs mention "quantum"; a title alone does not count
+    assert (first["total"], first["per_page"], len(first["results"])) == (42, 5, 5)
     assert second["page"] == 2
     keys = {(r["doc_id"], r["paragraph"]) for r in first["results"]}
     assert keys.isdisjoint((r["doc_id"], r["paragraph"]) for r in second["results"])
