@@ -16,7 +16,8 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.searching import Searcher
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import ResultsPage, Searcher
 
 from search.index import current_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
@@ -25,6 +26,8 @@ from search.results import Result, SearchResults, highlight_spans, mark_html, sn
 __all__ = ["DocumentInfo", "DocumentView", "Engine", "MAX_PER_PAGE", "QueryError"]
 
 MAX_PER_PAGE = 100
+#: Seconds a search may run before it stops and answers with what it found.
+DEFAULT_TIME_LIMIT = 5.0
 MATCH_MODES = ("all", "any")
 
 
@@ -58,8 +61,9 @@ class DocumentView:
 class Engine:
     """Searches one index folder; safe to share between threads."""
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
         self.index_dir = Path(index_dir)
+        self.time_limit = time_limit
         self._local = threading.local()
         open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
 
@@ -111,12 +115,17 @@ class Engine:
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
         mentions = _text_mentions(parsed)
-        hits = searcher.search_page(final, page, pagelen=per_page, filter=mentions)
-        if hits.total == 0 and match == "all" and parsed.can_fall_back:
+        hits, partial = self._page(searcher, final, mentions, page, per_page)
+        if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits = searcher.search_page(final, page, pagelen=per_page, filter=mentions)
+            hits, partial = self._page(searcher, final, mentions, page, per_page)
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
+        if partial:
+            parsed.notes.append(
+                f"The search was stopped after {self.time_limit:g} s; "
+                "these are the results found until then."
+            )
         # Whoosh answers a page past the end with the last page; we answer nothing.
         in_range = (page - 1) * per_page < hits.total
         results = [self._result(hit, parsed) for hit in hits] if in_range else []
@@ -130,10 +139,33 @@ class Engine:
             results=results,
             notes=parsed.notes,
         )
-        if facets:
+        if facets and not partial:
             out.facets = self._facets(searcher, final, mentions)
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
+
+    def _page(
+        self, searcher: Searcher, q: wq.Query, mentions: wq.Query | None, page: int, per_page: int
+    ) -> tuple[ResultsPage, bool]:
+        """One page of hits, and whether the time limit cut the search short."""
+        collector = TimeLimitCollector(
+            searcher.collector(limit=page * per_page, filter=mentions),
+            timelimit=self.time_limit,
+            use_alarm=False,  # signals only work in the main thread; a flag works anywhere
+        )
+        partial = False
+        try:
+            searcher.search_with_collector(q, collector)
+        except TimeLimit:
+            partial = True
+        finally:
+            if collector.timer is not None:
+                collector.timer.cancel()
+        results = collector.results()
+        hits = ResultsPage(results, page, per_page)
+        if partial:
+            hits.total = results.scored_length()  # what was found, not an estimate
+        return hits, partial
 
     def _result(self, hit, parsed: ParsedQuery) -> Result:
         text = hit["text"]
