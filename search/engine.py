@@ -74,12 +74,11 @@ class Engine:
         local = self._local
         gen = current_generation(self.index_dir)
         searcher = getattr(local, "searcher", None)
-        if searcher is not None and local.generation == gen:
-            if searcher.up_to_date():
-                return searcher
-            # refresh() reuses unchanged segment readers and closes the rest itself
-            local.searcher = searcher.refresh()
-            return local.searcher
+        if searcher is not None and local.generation == gen and searcher.up_to_date():
+            return searcher
+        # A fresh searcher, not Searcher.refresh(): whoosh3's refresh reuses the old
+        # segment readers with their old deletions (and keeps their old generation),
+        # so updated documents would be found twice and removed ones still found.
         if searcher is not None:
             searcher.close()
         local.searcher = open_index(self.index_dir).searcher()
@@ -242,7 +241,8 @@ class Engine:
 
     def stats(self) -> dict[str, int]:
         searcher = self.searcher()
-        docs = searcher.doc_frequency("kind", "d")
+        # doc_frequency() would count deleted records too (until segments merge)
+        docs = sum(1 for _ in searcher.document_numbers(kind="d"))
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
 
     # -- spelling ------------------------------------------------------------------------
