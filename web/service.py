@@ -44,8 +44,11 @@ class DariState:
         self._lock = threading.Lock()
 
     def titles(self) -> dict[str, str]:
-        """Document id → title, re-read when the index changes."""
-        key = (current_generation(self.engine.index_dir), self.engine.searcher().doc_count_all())
+        """Document id → title, re-read when the index changes (new generation or commit)."""
+        key = (
+            current_generation(self.engine.index_dir),
+            self.engine.searcher().reader().generation(),
+        )
         with self._lock:
             if key != self._titles_key:
                 self._titles = {d.doc_id: d.title for d in self.engine.documents()}
