@@ -1,9 +1,16 @@
-"""The JSON API under ``/api`` (described by ``/api/openapi.json``)."""
+"""The JSON API under ``/api`` (described by ``/api/openapi.json``).
+
+The admin endpoints (``POST /api/docs``, ``DELETE /api/docs/<id>``,
+``POST /api/reindex``) need ``Authorization: Bearer <admin token>``; see
+:mod:`web.admin`.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
+from web import admin
 from web.app import error_response
 from web.openapi import openapi_document
 from web.params import clean_text, parse_search_params
@@ -48,6 +55,30 @@ def document(doc_id: str) -> Response:
             "paragraphs": [{"n": p.n, "lang": p.lang, "text": p.text} for p in view.paragraphs],
         }
     )
+
+
+@bp.post("/docs")
+def add_document() -> tuple[Response, int]:
+    admin.authorize(admin.bearer_token())
+    replace = admin.parse_flag(request.args, "replace")
+    storage = request.files.get("file")
+    if storage is None:
+        raise UploadRejected("Send the document as a multipart/form-data file field named 'file'.")
+    data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
+    change = admin.add_document(storage.filename or "", data, replace=replace)
+    return jsonify(change.to_dict()), 201 if change.action == "added" else 200
+
+
+@bp.delete("/docs/<doc_id>")
+def delete_document(doc_id: str) -> Response:
+    admin.authorize(admin.bearer_token())
+    return jsonify(admin.remove_document(clean_text(doc_id)).to_dict())
+
+
+@bp.post("/reindex")
+def reindex() -> Response:
+    admin.authorize(admin.bearer_token())
+    return jsonify(admin.run_reindex().to_dict())
 
 
 @bp.get("/openapi.json")

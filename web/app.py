@@ -1,8 +1,12 @@
 """The Flask application factory: one :class:`~search.engine.Engine` per app, two blueprints.
 
-* ``pages`` — the HTML front end (``/``, ``/search``, ``/doc/<id>``);
+* ``pages`` — the HTML front end (``/``, ``/search``, ``/doc/<id>``, ``/upload``);
 * ``api`` — the JSON API under ``/api``;
 * ``/healthz`` — liveness and index size, for monitoring.
+
+Adding and removing documents over HTTP (:mod:`web.admin`) is on only when an
+admin token is configured: ``DARI_ADMIN_TOKEN`` in the environment, or
+``ADMIN_TOKEN`` in ``config`` (which wins; ``None`` turns it off).
 
 Error handling is the same everywhere: a :class:`~search.query.QueryError` is
 the user's mistake (400), unknown addresses and methods get 404/405, and any
@@ -15,6 +19,7 @@ the security headers of :data:`SECURITY_HEADERS`.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +31,15 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from search.engine import Engine
 from search.index import IndexMissing, build_index
 from search.query import QueryError
+from search.uploads import UploadRejected
+from web.admin import (
+    ADMIN_EXTENSION,
+    TOO_LARGE_MESSAGE,
+    UPLOAD_REQUEST_LIMIT,
+    AdminError,
+    FailureLimiter,
+    admin_enabled,
+)
 from web.service import EXTENSION, DariState, get_engine
 
 __all__ = ["SECURITY_HEADERS", "create_app"]
@@ -42,10 +56,29 @@ SECURITY_HEADERS = {
 }
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    # Every endpoint is a GET; a body is never needed, so refuse big ones early.
+    # Only the upload endpoints need a body (see UPLOAD_ENDPOINTS), so refuse big ones early.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
     "MAX_FORM_PARTS": 100,
+    # the largest request to an upload endpoint: a 5 MB file plus multipart overhead
+    "MAX_UPLOAD_REQUEST_LENGTH": UPLOAD_REQUEST_LIMIT,
+    # admin endpoints: off unless a token is set (DARI_ADMIN_TOKEN or config)
+    "ADMIN_TOKEN": None,
+    "ADMIN_MAX_FAILURES": 10,  # wrong tokens per client address …
+    "ADMIN_FAILURE_WINDOW": 60.0,  # … within this many seconds, then 429
+}
+#: Endpoints that take a file; they may receive MAX_UPLOAD_REQUEST_LENGTH bytes.
+UPLOAD_ENDPOINTS = frozenset({"api.add_document", "pages.upload_submit"})
+
+_TITLES = {
+    400: "Bad request",
+    401: "Token needed",
+    403: "Turned off",
+    404: "Not found",
+    409: "Conflict",
+    413: "Too large",
+    429: "Too many attempts",
+    503: "Unavailable",
 }
 
 _HTTP_MESSAGES = {
@@ -73,10 +106,17 @@ def create_app(
     app.config.update(DEFAULT_CONFIG)
     app.config["DARI_INDEX"] = str(index_dir)
     app.config["DARI_DOCS"] = str(docs_dir) if docs_dir is not None else None
+    env_token = os.environ.get("DARI_ADMIN_TOKEN", "")
+    if env_token.strip():
+        app.config["ADMIN_TOKEN"] = env_token
     if config:
         app.config.update(config)
 
     app.extensions[EXTENSION] = DariState(_open_engine(Path(index_dir), docs_dir))
+    app.extensions[ADMIN_EXTENSION] = FailureLimiter(
+        limit=int(app.config["ADMIN_MAX_FAILURES"]),
+        window=float(app.config["ADMIN_FAILURE_WINDOW"]),
+    )
 
     # "/doc//x" is a document id with a slash (so: none), not a redirect to "/doc/x"
     app.url_map.merge_slashes = False
@@ -86,6 +126,7 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
+    app.context_processor(lambda: {"admin_enabled": admin_enabled()})
     _register_error_handlers(app)
     app.before_request(_refuse_large_bodies)
     app.after_request(_add_security_headers)
@@ -134,7 +175,12 @@ def wants_json() -> bool:
     return path == "/api" or path.startswith("/api/") or path == "/healthz"
 
 
-def error_response(status: int, message: str, title: str | None = None) -> Response:
+def error_response(
+    status: int,
+    message: str,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     if wants_json():
         response = jsonify(error=message)
     else:
@@ -143,6 +189,7 @@ def error_response(status: int, message: str, title: str | None = None) -> Respo
             mimetype="text/html",
         )
     response.status_code = status
+    response.headers.update(headers or {})
     return response
 
 
@@ -151,10 +198,21 @@ def _register_error_handlers(app: Flask) -> None:
     def bad_query(exc: QueryError) -> Response:
         return error_response(400, str(exc), "Bad request")
 
+    @app.errorhandler(AdminError)
+    def admin_refused(exc: AdminError) -> Response:
+        return error_response(exc.status, str(exc), _TITLES.get(exc.status), exc.headers)
+
+    @app.errorhandler(UploadRejected)
+    def upload_refused(exc: UploadRejected) -> Response:
+        return error_response(exc.status, str(exc), _TITLES.get(exc.status))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         code = exc.code or 500
-        response = error_response(code, _HTTP_MESSAGES.get(code, exc.name), exc.name)
+        message = _HTTP_MESSAGES.get(code, exc.name)
+        if code == 413 and request.endpoint in UPLOAD_ENDPOINTS:
+            message = TOO_LARGE_MESSAGE
+        response = error_response(code, message, exc.name)
         if code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
@@ -173,8 +231,15 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _refuse_large_bodies() -> None:
-    """413 for a declared body above MAX_CONTENT_LENGTH, whether or not a view reads it."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    """413 for a declared body above the endpoint's limit, whether or not a view reads it.
+
+    The limit is MAX_CONTENT_LENGTH, except for the upload endpoints, which may
+    receive MAX_UPLOAD_REQUEST_LENGTH (and werkzeug enforces it while reading a
+    body of unknown length).
+    """
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["MAX_UPLOAD_REQUEST_LENGTH"]
+    limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         raise RequestEntityTooLarge()
 

@@ -1,7 +1,9 @@
 """The OpenAPI 3.0 description of the JSON API, served at ``/api/openapi.json``.
 
 Built from the same constants the views validate with, so the limits it
-states are the limits the server applies.
+states are the limits the server applies.  The admin operations (adding,
+replacing and removing documents, reindexing) carry the ``adminToken`` bearer
+security scheme.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from search.engine import MAX_PER_PAGE
 from search.query import LANGUAGES, MAX_QUERY_CHARS
+from search.uploads import MAX_UPLOAD_BYTES
 from web.params import DEFAULT_PER_PAGE, MATCH_MODES, MAX_PAGE
 
 __all__ = ["openapi_document"]
@@ -30,6 +33,34 @@ def _ok(description: str, ref: str) -> dict[str, Any]:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
     }
+
+
+def _admin_errors(**extra: str) -> dict[str, Any]:
+    """The refusals every admin operation may answer, plus ``extra`` (status → description)."""
+    described: dict[str, Any] = {
+        "401": {
+            **_error("No admin token, or a wrong one (Authorization: Bearer <token>)."),
+            "headers": {
+                "WWW-Authenticate": {
+                    "description": 'Bearer realm="dari" (with error="invalid_token" for a wrong one).',
+                    "schema": {"type": "string"},
+                }
+            },
+        },
+        "403": _error("The server has no admin token configured: these operations are off."),
+        **{code.lstrip("_"): _error(text) for code, text in extra.items()},
+        "429": {
+            **_error("Too many wrong tokens from this address within a minute."),
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds until the address may try again.",
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            },
+        },
+        "503": _error("The documents folder cannot be read."),
+    }
+    return dict(sorted(described.items()))
 
 
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
@@ -139,6 +170,50 @@ _SCHEMAS: dict[str, Any] = {
             "title": {"type": "string"},
             "paragraphs": {"type": "integer", "minimum": 1},
             "languages": {"type": "array", "items": _LANG},
+        },
+    },
+    "ReindexReport": {
+        "type": "object",
+        "required": [
+            "added",
+            "updated",
+            "removed",
+            "unchanged",
+            "skipped",
+            "seconds",
+            "full_build",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "added": {"type": "array", "items": {"type": "string"}, "description": "Doc ids."},
+            "updated": {"type": "array", "items": {"type": "string"}, "description": "Doc ids."},
+            "removed": {"type": "array", "items": {"type": "string"}, "description": "Doc ids."},
+            "unchanged": {"type": "integer", "minimum": 0, "description": "Documents kept."},
+            "skipped": {
+                "type": "array",
+                "description": "Files that could not be indexed (a known one keeps its last version).",
+                "items": {
+                    "type": "object",
+                    "required": ["file", "reason"],
+                    "additionalProperties": False,
+                    "properties": {"file": {"type": "string"}, "reason": {"type": "string"}},
+                },
+            },
+            "seconds": {"type": "number", "minimum": 0},
+            "full_build": {
+                "type": "boolean",
+                "description": "True when there was no index yet and it was built from scratch.",
+            },
+        },
+    },
+    "DocumentChange": {
+        "type": "object",
+        "required": ["doc_id", "file", "reindex"],
+        "additionalProperties": False,
+        "properties": {
+            "doc_id": {"type": "string", "description": "The file name without .txt."},
+            "file": {"type": "string", "description": "The file name in the docs folder."},
+            "reindex": {"$ref": "#/components/schemas/ReindexReport"},
         },
     },
     "Document": {
@@ -253,7 +328,63 @@ _DOCUMENT: dict[str, Any] = {
                         },
                     }
                 },
-            }
+            },
+            "post": {
+                "operationId": "addDocument",
+                "summary": "Add (or replace) a document and reindex (admin)",
+                "description": (
+                    "Saves the uploaded .txt file into the server's documents folder under its "
+                    "file name (the document id is the name without .txt) and runs an incremental "
+                    "reindex before answering, so the document is searchable at once. Names with "
+                    "path separators or '..', hidden names and other extensions are refused, as "
+                    "are binary and empty files; a refused upload writes nothing."
+                ),
+                "security": [{"adminToken": []}],
+                "parameters": [
+                    {
+                        "name": "replace",
+                        "in": "query",
+                        "description": "1 to replace a document with the same file name (else 409).",
+                        "schema": {
+                            "type": "string",
+                            "enum": ["0", "1", "true", "false"],
+                            "default": "0",
+                        },
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {
+                                        "type": "string",
+                                        "format": "binary",
+                                        "description": (
+                                            f"A .txt file, UTF-8 (or CP949), at most "
+                                            f"{MAX_UPLOAD_BYTES:,} bytes."
+                                        ),
+                                    }
+                                },
+                            },
+                            "encoding": {"file": {"contentType": "text/plain"}},
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _ok("Added and indexed.", "DocumentChange"),
+                    "200": _ok("Replaced (replace=1) and reindexed.", "DocumentChange"),
+                    **_admin_errors(
+                        _400="A bad file name (path separators, '..', hidden, not .txt), a file "
+                        "that is binary or empty, no 'file' field, or a bad replace value.",
+                        _409="A document with this file name exists already (use replace=1).",
+                        _413=f"The file is larger than {MAX_UPLOAD_BYTES:,} bytes.",
+                    ),
+                },
+            },
         },
         "/api/docs/{doc_id}": {
             "get": {
@@ -271,6 +402,44 @@ _DOCUMENT: dict[str, Any] = {
                 "responses": {
                     "200": _ok("The document.", "Document"),
                     "404": _error("No document has this id."),
+                },
+            },
+            "delete": {
+                "operationId": "deleteDocument",
+                "summary": "Remove a document's file and reindex (admin)",
+                "security": [{"adminToken": []}],
+                "parameters": [
+                    {
+                        "name": "doc_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "example": "003_f33e5257b7cf7671",
+                    }
+                ],
+                "responses": {
+                    "200": _ok("Removed from the folder and from the index.", "DocumentChange"),
+                    **_admin_errors(
+                        _400="The id cannot be a document file name.",
+                        _404="No document file has this id.",
+                    ),
+                },
+            },
+        },
+        "/api/reindex": {
+            "post": {
+                "operationId": "reindex",
+                "summary": "Apply what changed in the documents folder (admin)",
+                "description": (
+                    "An incremental reindex: files added, changed or removed in the documents "
+                    "folder since the last one. Answers 409 at once if another indexer is running."
+                ),
+                "security": [{"adminToken": []}],
+                "responses": {
+                    "200": _ok("What the reindex did.", "ReindexReport"),
+                    **_admin_errors(
+                        _409="Another indexer is running; try again when it has finished."
+                    ),
                 },
             }
         },
@@ -304,7 +473,19 @@ _DOCUMENT: dict[str, Any] = {
             }
         },
     },
-    "components": {"schemas": _SCHEMAS},
+    "components": {
+        "schemas": _SCHEMAS,
+        "securitySchemes": {
+            "adminToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": (
+                    "The server's admin token (DARI_ADMIN_TOKEN). Without one configured the "
+                    "admin operations answer 403."
+                ),
+            }
+        },
+    },
 }
 
 

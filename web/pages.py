@@ -1,10 +1,12 @@
-"""The HTML pages: home, search results and documents."""
+"""The HTML pages: home, search results, documents, and adding documents (``/upload``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 
 from search.query import QueryError
+from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
+from web import admin
 from web.app import error_response
 from web.params import MAX_PAGE, clean_text, parse_search_params
 from web.service import get_engine, group_by_document, paragraph_lang, run_search, state
@@ -94,3 +96,64 @@ def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:
         out.append(n)
         previous = n
     return out
+
+
+# --- adding and removing documents (admin token in the form) --------------------------------
+
+
+@bp.get("/upload")
+def upload_form() -> Response | str:
+    if not admin.admin_enabled():
+        return _uploads_off()
+    return _upload_page()
+
+
+@bp.post("/upload")
+def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
+    if not admin.admin_enabled():
+        return _uploads_off()
+    try:
+        admin.authorize(request.form.get("token"))
+        storage = request.files.get("file")
+        if storage is None or not storage.filename:
+            raise UploadRejected("Choose a .txt file to upload.")
+        data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
+        replace = admin.parse_flag(request.form, "replace")
+        change = admin.add_document(storage.filename, data, replace=replace)
+    except (admin.AdminError, UploadRejected) as exc:
+        return _upload_page(error=str(exc)), exc.status, getattr(exc, "headers", {})
+    return _upload_page(change=change)
+
+
+@bp.post("/upload/remove")
+def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
+    if not admin.admin_enabled():
+        return _uploads_off()
+    try:
+        admin.authorize(request.form.get("token"))
+        doc_id = clean_text(request.form.get("doc_id", "")).strip()
+        if not doc_id:
+            raise UploadRejected("Choose a document to remove.")
+        change = admin.remove_document(doc_id)
+    except (admin.AdminError, UploadRejected) as exc:
+        return _upload_page(error=str(exc)), exc.status, getattr(exc, "headers", {})
+    return _upload_page(change=change)
+
+
+def _upload_page(change: admin.DocumentChange | None = None, error: str | None = None) -> str:
+    return render_template(
+        "upload.html",
+        change=change,
+        error=error,
+        documents=get_engine().documents(),
+        max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+    )
+
+
+def _uploads_off() -> Response:
+    return error_response(
+        403,
+        "Adding documents over the web is turned off on this server "
+        "(it is turned on by setting an admin token, DARI_ADMIN_TOKEN).",
+        "Turned off",
+    )

@@ -36,7 +36,8 @@ def web_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def app(web_index):
-    return create_app(web_index, SEEDS)
+    # never the admin endpoints here, whatever DARI_ADMIN_TOKEN says: they would write to seeds/
+    return create_app(web_index, SEEDS, config={"ADMIN_TOKEN": None})
 
 
 @pytest.fixture
@@ -88,17 +89,26 @@ class LiveServer:
                 self.proc.wait()
 
 
-def start_server(index: Path, log_path: Path) -> LiveServer:
+def start_server(
+    index: Path,
+    log_path: Path,
+    docs: Path = SEEDS,
+    extra_args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+) -> LiveServer:
     """Start `dari serve` on a free port and wait until /healthz answers."""
     port = free_port()
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment.pop("DARI_ADMIN_TOKEN", None)
+    environment.update(env or {})
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "search.cli", "serve", "--port", str(port)]
-            + ["--index", str(index), "--docs", str(SEEDS), "--threads", "4"],
+            + ["--index", str(index), "--docs", str(docs), "--threads", "4", *extra_args],
             cwd=REPO,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=environment,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", log_path, proc)
     try:
@@ -123,8 +133,8 @@ def server_on(tmp_path):
     """Start more `dari serve` processes over a given index; all are stopped afterwards."""
     started: list[LiveServer] = []
 
-    def start(index: Path) -> LiveServer:
-        started.append(start_server(index, tmp_path / f"serve-{len(started)}.log"))
+    def start(index: Path, **options) -> LiveServer:
+        started.append(start_server(index, tmp_path / f"serve-{len(started)}.log", **options))
         return started[-1]
 
     yield start
@@ -137,13 +147,18 @@ def server_on(tmp_path):
 
 @pytest.fixture
 def matches_openapi(client):
-    """``check(path, response)``: assert that a GET response matches its OpenAPI schema."""
+    """``check(path, response, method="get")``: assert that a response matches its schema.
+
+    Also checks the response headers that the description promises.
+    """
     spec = client.get("/api/openapi.json").get_json()
 
-    def check(path: str, response) -> None:
-        described = spec["paths"][path]["get"]["responses"][str(response.status_code)]
+    def check(path: str, response, method: str = "get") -> None:
+        described = spec["paths"][path][method]["responses"][str(response.status_code)]
         schema = described["content"]["application/json"]["schema"]
         _check(spec, schema, response.get_json())
+        for header in described.get("headers", {}):
+            assert header in response.headers, f"{method} {path}: no {header} header"
 
     return check
 

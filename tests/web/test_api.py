@@ -190,6 +190,7 @@ def test_openapi_is_valid_json_with_every_path(client):
         "/api/docs",
         "/api/docs/{doc_id}",
         "/api/openapi.json",
+        "/api/reindex",
         "/healthz",
     }
 

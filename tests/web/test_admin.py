@@ -1,0 +1,638 @@
+"""Adding, replacing and removing documents over HTTP: token, rate limit, names, sizes, reindex.
+
+Every test gets its own copy of a documents folder (a copy of seeds/) and of
+its index, so uploads and deletions never touch the repository's seeds/.
+"""
+
+import io
+import logging
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from search.index import build_index, index_lock
+from search.uploads import MAX_UPLOAD_BYTES
+from web import create_app
+from web.admin import FailureLimiter
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+PRESS = "003_f33e5257b7cf7671"
+TOKEN = "test-admin-token-9f8e7d6c5b4a"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+WRONG = {"Authorization": "Bearer not-the-token"}
+NEW_TEXT = (
+    "Xylophonist joins the Daejeon orchestra\n\n"
+    "The xylophonist played with the Daejeon philharmonic in spring.\n\n"
+    "대전 필하모닉 오케스트라에 실로폰 연주자가 합류했다."
+).encode()
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory) -> Path:
+    """A copy of the seeds and an index of it, built once for the module."""
+    folder = tmp_path_factory.mktemp("admin")
+    shutil.copytree(SEEDS, folder / "docs")
+    build_index(folder / "docs", folder / "index")
+    return folder
+
+
+@dataclass
+class Site:
+    root: Path
+    docs: Path
+    index: Path
+    app: object
+    client: object
+
+    def files(self) -> list[str]:
+        return sorted(p.name for p in self.docs.iterdir())
+
+    def tree(self) -> list[str]:
+        """Every path under the test's folder: what an upload could have written."""
+        return sorted(str(p.relative_to(self.root)) for p in self.root.rglob("*"))
+
+
+def make_site(pristine: Path, root: Path, config: dict | None) -> Site:
+    docs, index = root / "docs", root / "index"
+    shutil.copytree(pristine / "docs", docs)  # copy2: mtimes kept, so nothing looks changed
+    shutil.copytree(pristine / "index", index)
+    app = create_app(index, docs, config=config)
+    return Site(root, docs, index, app, app.test_client())
+
+
+@pytest.fixture
+def site(pristine, tmp_path, monkeypatch) -> Site:
+    """An app with the admin token configured, over its own docs folder and index."""
+    monkeypatch.delenv("DARI_ADMIN_TOKEN", raising=False)
+    return make_site(pristine, tmp_path / "open", {"ADMIN_TOKEN": TOKEN})
+
+
+@pytest.fixture
+def closed_site(pristine, tmp_path, monkeypatch) -> Site:
+    """The same without an admin token."""
+    monkeypatch.delenv("DARI_ADMIN_TOKEN", raising=False)
+    return make_site(pristine, tmp_path / "closed", None)
+
+
+def upload(client, name, data=NEW_TEXT, headers=AUTH, query=""):
+    return client.post(
+        "/api/docs" + query,
+        data={"file": (io.BytesIO(data), name)},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def found(client, q: str) -> set[str]:
+    response = client.get("/api/search", query_string={"q": q, "per_page": 100})
+    assert response.status_code == 200
+    return {r["doc_id"] for r in response.get_json()["results"]}
+
+
+def listed(client) -> set[str]:
+    return {d["doc_id"] for d in client.get("/api/docs").get_json()}
+
+
+# --- who may ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("post", "/api/docs"), ("delete", f"/api/docs/{PRESS}"), ("post", "/api/reindex")],
+)
+def test_admin_endpoints_are_403_when_no_token_is_configured(closed_site, method, url):
+    before = closed_site.tree()
+    response = getattr(closed_site.client, method)(url, headers=AUTH)
+    assert response.status_code == 403
+    assert "turned off" in response.get_json()["error"]
+    assert closed_site.tree() == before
+
+
+def test_upload_without_a_configured_token_writes_nothing(closed_site):
+    response = upload(closed_site.client, "new.txt")
+    assert response.status_code == 403
+    assert "new.txt" not in closed_site.files()
+
+
+def test_upload_without_a_token_is_401_with_www_authenticate(site):
+    response = upload(site.client, "new.txt", headers={})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "new.txt" not in site.files()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer not-the-token",
+        f"Bearer {TOKEN}x",
+        f"Bearer {TOKEN[:-1]}",
+        f"Basic {TOKEN}",
+        TOKEN,
+        "Bearer 토큰",
+        "Bearer ",
+    ],
+)
+def test_upload_with_a_wrong_token_is_401(site, header):
+    response = upload(site.client, "new.txt", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert "new.txt" not in site.files()
+
+
+def test_upload_with_the_right_token_is_201_and_searchable_at_once(site):
+    assert found(site.client, "xylophonist") == set()
+    response = upload(site.client, "new-doc.txt")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["doc_id"] == "new-doc" and body["file"] == "new-doc.txt"
+    assert body["reindex"]["added"] == ["new-doc"]
+    assert body["reindex"]["unchanged"] == 5
+    assert (site.docs / "new-doc.txt").read_bytes() == NEW_TEXT
+    assert found(site.client, "xylophonist") == {"new-doc"}
+    assert found(site.client, "실로폰") == {"new-doc"}
+    assert "new-doc" in listed(site.client)
+
+
+def test_bearer_scheme_is_case_insensitive(site):
+    response = upload(site.client, "new.txt", headers={"Authorization": f"bearer {TOKEN}"})
+    assert response.status_code == 201
+
+
+def test_token_from_the_environment_turns_the_endpoints_on(pristine, tmp_path, monkeypatch):
+    monkeypatch.setenv("DARI_ADMIN_TOKEN", TOKEN)
+    site = make_site(pristine, tmp_path, None)
+    assert upload(site.client, "new.txt").status_code == 201
+    assert upload(site.client, "other.txt", headers=WRONG).status_code == 401
+
+
+def test_config_token_none_turns_off_the_environment_token(pristine, tmp_path, monkeypatch):
+    monkeypatch.setenv("DARI_ADMIN_TOKEN", TOKEN)
+    site = make_site(pristine, tmp_path, {"ADMIN_TOKEN": None})
+    assert upload(site.client, "new.txt").status_code == 403
+
+
+def test_app_without_a_docs_folder_has_the_endpoints_off(pristine, tmp_path):
+    shutil.copytree(pristine / "index", tmp_path / "index")
+    app = create_app(tmp_path / "index", config={"ADMIN_TOKEN": TOKEN})
+    response = app.test_client().post("/api/reindex", headers=AUTH)
+    assert response.status_code == 403
+
+
+# --- replacing ------------------------------------------------------------------------
+
+
+def test_replacing_an_existing_name_needs_replace_1(site):
+    assert upload(site.client, "doc.txt").status_code == 201
+    second = b"Harpsichord recital\n\nA harpsichordist played Bach in Seoul."
+    response = upload(site.client, "doc.txt", data=second)
+    assert response.status_code == 409
+    assert "replace=1" in response.get_json()["error"]
+    assert (site.docs / "doc.txt").read_bytes() == NEW_TEXT
+
+    response = upload(site.client, "doc.txt", data=second, query="?replace=1")
+    assert response.status_code == 200
+    assert response.get_json()["reindex"]["updated"] == ["doc"]
+    assert found(site.client, "harpsichordist") == {"doc"}
+    assert found(site.client, "xylophonist") == set()
+
+
+def test_replacing_a_seed_document_is_409_without_replace(site):
+    original = (site.docs / f"{PRESS}.txt").read_bytes()
+    assert upload(site.client, f"{PRESS}.txt").status_code == 409
+    assert (site.docs / f"{PRESS}.txt").read_bytes() == original
+
+
+def test_replace_1_for_a_new_name_simply_adds_it(site):
+    assert upload(site.client, "new.txt", query="?replace=1").status_code == 201
+
+
+def test_bad_replace_value_is_400(site):
+    response = upload(site.client, "new.txt", query="?replace=maybe")
+    assert response.status_code == 400
+    assert "new.txt" not in site.files()
+
+
+# --- sizes ----------------------------------------------------------------------------------
+
+
+def test_file_of_5_mb_plus_one_byte_is_413_and_nothing_written(site):
+    before = site.tree()
+    response = upload(site.client, "big.txt", data=b"a" * (MAX_UPLOAD_BYTES + 1))
+    assert response.status_code == 413
+    assert response.get_json() == {"error": "The file is larger than 5 MB."}
+    assert site.tree() == before
+
+
+def test_request_far_above_the_upload_limit_is_413_before_it_is_read(site):
+    before = site.tree()
+    response = upload(site.client, "huge.txt", data=b"a" * (MAX_UPLOAD_BYTES + 200_000))
+    assert response.status_code == 413
+    assert response.get_json() == {"error": "The file is larger than 5 MB."}
+    assert site.tree() == before
+
+
+def test_upload_larger_than_the_64_kib_limit_of_other_requests_is_accepted(site):
+    limit = site.app.config["MAX_CONTENT_LENGTH"]
+    paragraph = "The glockenspiel section rehearsed in Busan. " * 40
+    data = ("Glockenspiel\n\n" + "\n\n".join([paragraph] * (limit // len(paragraph) + 2))).encode()
+    assert len(data) > limit
+    response = upload(site.client, "long.txt", data=data)
+    assert response.status_code == 201
+    assert found(site.client, "glockenspiel") == {"long"}
+
+
+def test_other_requests_keep_the_small_body_limit(site):
+    response = site.client.post(
+        "/api/reindex", headers=AUTH, data=b"x" * (site.app.config["MAX_CONTENT_LENGTH"] + 1)
+    )
+    assert response.status_code == 413
+
+
+# --- names and contents -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["../x.txt", "../../x.txt", "a/b.txt", ".hidden.txt", "x.md", "x.txt.exe", "x"]
+)
+def test_unsafe_or_wrong_names_are_400_and_nothing_is_written(site, name):
+    before = site.tree()
+    response = upload(site.client, name)
+    assert response.status_code == 400
+    assert set(response.get_json()) == {"error"}
+    assert site.tree() == before
+    assert not (site.root / "x.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [(b"\x00\x01\x02\x03binary", "not a text file"), (b"", "empty"), (b" \n\n\t ", "empty")],
+)
+def test_binary_or_empty_files_are_400(site, data, words):
+    before = site.tree()
+    response = upload(site.client, "new.txt", data=data)
+    assert response.status_code == 400
+    assert words in response.get_json()["error"]
+    assert site.tree() == before
+
+
+def test_upload_without_a_file_field_is_400(site):
+    response = site.client.post("/api/docs", headers=AUTH, data={"text": "hello"})
+    assert response.status_code == 400
+    assert "'file'" in response.get_json()["error"]
+
+
+def test_korean_file_name_becomes_the_document_id(site):
+    response = upload(site.client, "대전 음악회.txt")
+    assert response.status_code == 201
+    assert response.get_json()["doc_id"] == "대전 음악회"
+    assert found(site.client, "xylophonist") == {"대전 음악회"}
+
+
+def test_upload_of_cp949_text_is_indexed(site):
+    data = "부산 국제 영화제\n\n부산에서 영화제가 열렸다.".encode("cp949")
+    assert upload(site.client, "busan.txt", data=data).status_code == 201
+    assert found(site.client, "영화제") == {"busan"}
+
+
+# --- deleting and reindexing ---------------------------------------------------------
+
+
+def test_delete_is_200_and_the_document_is_gone_from_search(site):
+    assert PRESS in found(site.client, "다자협약체")
+    response = site.client.delete(f"/api/docs/{PRESS}", headers=AUTH)
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["doc_id"] == PRESS and body["reindex"]["removed"] == [PRESS]
+    assert f"{PRESS}.txt" not in site.files()
+    assert found(site.client, "다자협약체") == set()
+    assert PRESS not in listed(site.client)
+    assert site.client.get(f"/api/docs/{PRESS}").status_code == 404
+
+
+def test_health_and_home_counts_follow_a_deletion(site):
+    assert site.client.get("/healthz").get_json()["documents"] == 5
+    site.client.delete(f"/api/docs/{PRESS}", headers=AUTH)
+    health = site.client.get("/healthz").get_json()
+    assert (health["documents"], health["paragraphs"]) == (4, 55)
+    assert "4 documents · 55 paragraphs" in site.client.get("/").get_data(as_text=True)
+
+
+def test_replaced_document_is_found_once_with_its_new_text(site):
+    upload(site.client, "doc.txt")
+    upload(site.client, "doc.txt", data=NEW_TEXT + b"\n\nEncore.", query="?replace=1")
+    response = site.client.get("/api/search", query_string={"q": "xylophonist"})
+    assert response.get_json()["total"] == 2  # two paragraphs of one document, not four
+    assert site.client.get("/api/docs/doc").get_json()["paragraphs"][-1]["text"] == "Encore."
+
+
+def test_delete_of_an_unknown_document_is_404(site):
+    before = site.tree()
+    response = site.client.delete("/api/docs/nope", headers=AUTH)
+    assert response.status_code == 404
+    assert site.tree() == before
+
+
+@pytest.mark.parametrize("doc_id", ["..", ".hidden", "a..b"])
+def test_delete_of_an_unsafe_id_is_refused(site, doc_id):
+    before = site.tree()
+    response = site.client.delete(f"/api/docs/{doc_id}", headers=AUTH)
+    assert response.status_code in (400, 404)
+    assert site.tree() == before
+
+
+def test_delete_needs_the_token(site):
+    assert site.client.delete(f"/api/docs/{PRESS}").status_code == 401
+    assert site.client.delete(f"/api/docs/{PRESS}", headers=WRONG).status_code == 401
+    assert f"{PRESS}.txt" in site.files()
+
+
+def test_reindex_picks_up_a_file_dropped_into_the_folder(site):
+    (site.docs / "dropped.txt").write_bytes(NEW_TEXT)
+    assert found(site.client, "xylophonist") == set()
+    response = site.client.post("/api/reindex", headers=AUTH)
+    assert response.status_code == 200
+    report = response.get_json()
+    assert report["added"] == ["dropped"] and report["unchanged"] == 5
+    assert found(site.client, "xylophonist") == {"dropped"}
+
+
+def test_reindex_notices_a_file_removed_from_the_folder(site):
+    (site.docs / f"{PRESS}.txt").unlink()
+    response = site.client.post("/api/reindex", headers=AUTH)
+    assert response.get_json()["removed"] == [PRESS]
+    assert found(site.client, "다자협약체") == set()
+
+
+def test_reindex_with_nothing_changed_reports_nothing(site):
+    report = site.client.post("/api/reindex", headers=AUTH).get_json()
+    assert (report["added"], report["updated"], report["removed"]) == ([], [], [])
+    assert report["unchanged"] == 5
+
+
+def test_reindex_is_409_while_another_writer_holds_the_index(site):
+    with index_lock(site.index):
+        response = site.client.post("/api/reindex", headers=AUTH)
+    assert response.status_code == 409
+    assert "try again" in response.get_json()["error"]
+    assert str(site.index) not in response.get_json()["error"]
+
+
+def test_reindex_needs_the_token(site):
+    assert site.client.post("/api/reindex").status_code == 401
+
+
+# --- rate limit on wrong tokens ------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(site) -> FakeClock:
+    clock = FakeClock()
+    site.app.extensions["dari_admin"] = FailureLimiter(limit=10, window=60.0, clock=clock)
+    return clock
+
+
+def test_eleventh_wrong_token_within_a_minute_is_429_with_retry_after(site, clock):
+    for _ in range(10):
+        clock.now += 1
+        assert site.client.post("/api/reindex", headers=WRONG).status_code == 401
+    response = site.client.post("/api/reindex", headers=WRONG)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "51"  # the first failure leaves the window then
+    assert "try again in 51 seconds" in response.get_json()["error"]
+
+
+def test_a_blocked_client_is_refused_even_with_the_right_token(site, clock):
+    for _ in range(10):
+        upload(site.client, "new.txt", headers=WRONG)
+    assert upload(site.client, "new.txt").status_code == 429
+    assert "new.txt" not in site.files()
+
+
+def test_the_block_ends_when_the_failures_leave_the_window(site, clock):
+    for _ in range(10):
+        site.client.post("/api/reindex", headers=WRONG)
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 429
+    clock.now += 60
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 200
+
+
+def test_the_limit_is_per_client_address(site, clock):
+    for _ in range(10):
+        site.client.post("/api/reindex", headers=WRONG)
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 429
+    other = {"REMOTE_ADDR": "192.0.2.7"}
+    response = site.client.post("/api/reindex", headers=AUTH, environ_base=other)
+    assert response.status_code == 200
+
+
+def test_missing_tokens_do_not_count_as_guesses(site, clock):
+    for _ in range(20):
+        assert site.client.post("/api/reindex").status_code == 401
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 200
+
+
+def test_wrong_tokens_in_the_upload_form_count_too(site, clock):
+    for _ in range(10):
+        response = site.client.post(
+            "/upload", data={"token": "wrong", "file": (io.BytesIO(NEW_TEXT), "n.txt")}
+        )
+        assert response.status_code == 401
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 429
+
+
+def test_limiter_counts_every_failure_from_many_threads():
+    limiter = FailureLimiter(limit=1000, window=60.0)
+    threads = [
+        threading.Thread(target=lambda: [limiter.fail("203.0.113.1") for _ in range(100)])
+        for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert limiter.retry_after("203.0.113.1") is None  # 800 < 1000
+    for _ in range(200):
+        limiter.fail("203.0.113.1")
+    assert limiter.retry_after("203.0.113.1") is not None
+
+
+def test_limiter_forgets_the_quietest_clients_beyond_its_bound():
+    limiter = FailureLimiter(limit=1, window=60.0, max_clients=100)
+    for i in range(1000):
+        limiter.fail(f"client-{i}")
+    assert len(limiter._failures) == 100
+    assert limiter.retry_after("client-999") is not None
+    assert limiter.retry_after("client-0") is None
+
+
+# --- secrecy ------------------------------------------------------------------------
+
+
+def test_the_token_never_appears_in_the_logs(site, caplog):
+    caplog.set_level(logging.DEBUG)
+    upload(site.client, "new.txt")
+    upload(site.client, "other.txt", headers={"Authorization": "Bearer guessed-token-123"})
+    site.client.delete("/api/docs/new", headers=AUTH)
+    site.client.post("/api/reindex", headers=AUTH)
+    site.client.post("/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "p.txt")})
+    site.client.post("/upload", data={"token": "guessed-token-456"})
+    with index_lock(site.index):
+        site.client.post("/api/reindex", headers=AUTH)
+    text = caplog.text + " ".join(repr(r.args) for r in caplog.records)
+    assert "wrong token" in text  # the refusals were logged …
+    assert "added new.txt" in text  # … and so were the changes
+    for secret in (TOKEN, "guessed-token-123", "guessed-token-456", "Authorization"):
+        assert secret not in text
+
+
+def test_the_token_is_not_echoed_by_the_upload_page(site):
+    response = site.client.post(
+        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "p.txt")}
+    )
+    assert response.status_code == 200
+    assert TOKEN not in response.get_data(as_text=True)
+
+
+# --- OpenAPI --------------------------------------------------------------------------
+
+
+def test_admin_operations_are_described_with_bearer_security(client):
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["adminToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["adminToken"]["description"],
+    }
+    operations = [
+        spec["paths"]["/api/docs"]["post"],
+        spec["paths"]["/api/docs/{doc_id}"]["delete"],
+        spec["paths"]["/api/reindex"]["post"],
+    ]
+    for operation in operations:
+        assert operation["security"] == [{"adminToken": []}]
+        assert {"401", "403", "429"} <= set(operation["responses"])
+    assert {"201", "200", "400", "409", "413"} <= set(operations[0]["responses"])
+    assert "404" in operations[1]["responses"]
+    assert "409" in operations[2]["responses"]
+    body = operations[0]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert body["required"] == ["file"]
+
+
+def test_admin_responses_match_their_openapi_schemas(site, closed_site, matches_openapi):
+    c = site.client
+    check = matches_openapi
+    check("/api/docs", closed_site.client.post("/api/docs", headers=AUTH), "post")  # 403
+    check("/api/docs", upload(c, "new.txt", headers={}), "post")  # 401
+    check("/api/docs", upload(c, "new.txt"), "post")  # 201
+    check("/api/docs", upload(c, "new.txt"), "post")  # 409
+    check("/api/docs", upload(c, "new.txt", query="?replace=1"), "post")  # 200
+    check("/api/docs", upload(c, "../new.txt"), "post")  # 400
+    check("/api/docs", upload(c, "big.txt", data=b"a" * (MAX_UPLOAD_BYTES + 1)), "post")  # 413
+    check("/api/docs/{doc_id}", c.delete("/api/docs/new", headers=AUTH), "delete")  # 200
+    check("/api/docs/{doc_id}", c.delete("/api/docs/new", headers=AUTH), "delete")  # 404
+    check("/api/reindex", c.post("/api/reindex", headers=AUTH), "post")  # 200
+    with index_lock(site.index):
+        check("/api/reindex", c.post("/api/reindex", headers=AUTH), "post")  # 409
+    for _ in range(10):
+        c.post("/api/reindex", headers=WRONG)
+    response = c.post("/api/reindex", headers=WRONG)
+    assert response.status_code == 429
+    check("/api/reindex", response, "post")
+
+
+# --- the upload page ----------------------------------------------------------------
+
+
+def test_footer_links_the_upload_page_only_when_a_token_is_configured(site, closed_site):
+    assert 'href="/upload"' in site.client.get("/").get_data(as_text=True)
+    assert 'href="/upload"' not in closed_site.client.get("/").get_data(as_text=True)
+
+
+def test_upload_page_is_403_when_no_token_is_configured(closed_site):
+    assert closed_site.client.get("/upload").status_code == 403
+    response = closed_site.client.post(
+        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "n.txt")}
+    )
+    assert response.status_code == 403
+    assert "n.txt" not in closed_site.files()
+
+
+def test_upload_page_has_a_multipart_form_with_a_password_field(site):
+    body = site.client.get("/upload").get_data(as_text=True)
+    form = re.search(r'<form[^>]*action="/upload"[^>]*>', body).group(0)
+    assert 'method="post"' in form and 'enctype="multipart/form-data"' in form
+    assert re.search(
+        r'<input id="upload-token" name="token" type="password" autocomplete="off"', body
+    )
+    assert 'type="file"' in body and 'name="replace"' in body
+    assert "<script" not in body
+
+
+def test_upload_form_adds_the_document_and_shows_what_changed(site):
+    response = site.client.post(
+        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "form-doc.txt")}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Added" in body and 'href="/doc/form-doc"' in body
+    assert "added <code>form-doc</code>" in body
+    assert found(site.client, "xylophonist") == {"form-doc"}
+
+
+def test_upload_form_with_a_wrong_token_shows_the_error_and_writes_nothing(site):
+    response = site.client.post(
+        "/upload", data={"token": "wrong", "file": (io.BytesIO(NEW_TEXT), "form-doc.txt")}
+    )
+    assert response.status_code == 401
+    assert "The admin token is wrong." in response.get_data(as_text=True)
+    assert "form-doc.txt" not in site.files()
+
+
+def test_upload_form_replaces_only_with_the_checkbox(site):
+    def send(**extra):
+        data = {"token": TOKEN, "file": (io.BytesIO(b"Organ\n\nAn organist."), f"{PRESS}.txt")}
+        return site.client.post("/upload", data={**data, **extra})
+
+    response = send()
+    assert response.status_code == 409
+    assert "exists already" in response.get_data(as_text=True)
+    response = send(replace="1")
+    assert response.status_code == 200
+    assert "Replaced" in response.get_data(as_text=True)
+    assert found(site.client, "organist") == {PRESS}
+
+
+def test_upload_form_refuses_an_unsafe_name_with_the_reason(site):
+    before = site.tree()
+    response = site.client.post(
+        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "../evil.txt")}
+    )
+    assert response.status_code == 400
+    assert "path separators" in response.get_data(as_text=True)
+    assert site.tree() == before
+
+
+def test_upload_form_without_a_file_asks_for_one(site):
+    response = site.client.post("/upload", data={"token": TOKEN})
+    assert response.status_code == 400
+    assert "Choose a .txt file" in response.get_data(as_text=True)
+
+
+def test_remove_form_deletes_the_document(site):
+    response = site.client.post("/upload/remove", data={"token": TOKEN, "doc_id": PRESS})
+    assert response.status_code == 200
+    assert f"Removed <code>{PRESS}.txt</code>" in response.get_data(as_text=True)
+    assert found(site.client, "다자협약체") == set()

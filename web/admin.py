@@ -1,0 +1,282 @@
+"""Adding, replacing and removing documents over HTTP, behind an admin token.
+
+The admin endpoints (``POST /api/docs``, ``DELETE /api/docs/<id>``,
+``POST /api/reindex`` and the ``/upload`` page) exist only when an admin token
+is configured (``DARI_ADMIN_TOKEN`` or the app's ``ADMIN_TOKEN``) and the app
+knows its documents folder; otherwise they answer 403.
+
+* The token is compared in constant time and never logged.
+* Failed token attempts are counted per client address (remote addr): after
+  ``ADMIN_MAX_FAILURES`` within ``ADMIN_FAILURE_WINDOW`` seconds the client gets
+  429 with ``Retry-After`` until the oldest failure leaves the window.
+* Every change goes through :mod:`search.uploads` (names sanitised, nothing
+  written on refusal) and is followed by an incremental reindex, so it is
+  searchable when the response is sent.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app, request
+
+from search.documents import DocumentError
+from search.index import IndexBusy
+from search.reindex import ReindexReport, reindex
+from search.uploads import (
+    MAX_UPLOAD_BYTES,
+    UploadRejected,
+    check_document_name,
+    delete_document_file,
+    save_document_file,
+)
+
+__all__ = [
+    "ADMIN_EXTENSION",
+    "AdminError",
+    "admin_configured",
+    "DocumentChange",
+    "FailureLimiter",
+    "add_document",
+    "admin_enabled",
+    "authorize",
+    "bearer_token",
+    "parse_flag",
+    "remove_document",
+    "run_reindex",
+]
+
+log = logging.getLogger(__name__)
+
+ADMIN_EXTENSION = "dari_admin"
+#: What a request to an upload endpoint may be: the file plus multipart overhead.
+UPLOAD_REQUEST_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
+TOO_LARGE_MESSAGE = f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+BUSY_MESSAGE = "Another indexing run is in progress; try again when it has finished."
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+class AdminError(Exception):
+    """A refused admin request: ``status`` and ``headers`` for the response."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+class FailureLimiter:
+    """Failed attempts per client in a sliding window; thread-safe, in memory, bounded."""
+
+    def __init__(
+        self,
+        limit: int = 10,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock
+        self._max_clients = max_clients
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def retry_after(self, client: str) -> int | None:
+        """Whole seconds until ``client`` may try again, or None if it is not blocked."""
+        with self._lock:
+            now = self._clock()
+            failures = self._recent(client, now)
+            if failures is None or len(failures) < self.limit:
+                return None
+            return max(1, math.ceil(failures[-self.limit] + self.window - now))
+
+    def fail(self, client: str) -> None:
+        with self._lock:
+            now = self._clock()
+            failures = self._recent(client, now)
+            if failures is None:
+                failures = deque(maxlen=self.limit)
+            else:
+                del self._failures[client]  # re-inserted last: the dict stays in recency order
+            failures.append(now)
+            self._failures[client] = failures
+            while len(self._failures) > self._max_clients:
+                del self._failures[next(iter(self._failures))]  # the longest quiet client
+
+    def _recent(self, client: str, now: float) -> deque[float] | None:
+        failures = self._failures.get(client)
+        if failures is None:
+            return None
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[client]
+            return None
+        return failures
+
+
+# --- configuration and authorisation ---------------------------------------------------
+
+
+def _token() -> str | None:
+    token = current_app.config.get("ADMIN_TOKEN")
+    return token if isinstance(token, str) and token.strip() else None
+
+
+def _docs_dir() -> Path | None:
+    docs = current_app.config.get("DARI_DOCS")
+    return Path(docs) if docs else None
+
+
+def admin_configured(config: Mapping) -> bool:
+    """True when ``config`` (an app's) has an admin token and a documents folder."""
+    token = config.get("ADMIN_TOKEN")
+    return isinstance(token, str) and bool(token.strip()) and bool(config.get("DARI_DOCS"))
+
+
+def admin_enabled() -> bool:
+    """:func:`admin_configured` for the current app."""
+    return admin_configured(current_app.config)
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip() or None
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def authorize(given: str | None) -> None:
+    """Raise :class:`AdminError` unless ``given`` is the admin token (403/401/429)."""
+    token = _token()
+    if token is None:
+        raise AdminError(
+            403,
+            "Adding and removing documents over the web is turned off "
+            "(the server has no admin token; set DARI_ADMIN_TOKEN to turn it on).",
+        )
+    if _docs_dir() is None:
+        raise AdminError(403, "Adding documents is turned off: the server has no documents folder.")
+    limiter: FailureLimiter = current_app.extensions[ADMIN_EXTENSION]
+    client = _client()
+    wait = limiter.retry_after(client)
+    if wait is not None:
+        log.warning("admin: %s %s from %s refused: too many failed tokens", *_where(), client)
+        raise AdminError(
+            429,
+            f"Too many wrong tokens from your address; try again in {wait} seconds.",
+            {"Retry-After": str(wait)},
+        )
+    if not given:
+        raise AdminError(
+            401,
+            "This needs the admin token (Authorization: Bearer <token>).",
+            {"WWW-Authenticate": 'Bearer realm="dari"'},
+        )
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
+        limiter.fail(client)
+        log.warning("admin: %s %s from %s refused: wrong token", *_where(), client)
+        raise AdminError(
+            401,
+            "The admin token is wrong.",
+            {"WWW-Authenticate": 'Bearer realm="dari", error="invalid_token"'},
+        )
+
+
+def _where() -> tuple[str, str]:
+    return request.method, request.path
+
+
+def parse_flag(values: Mapping[str, str], name: str) -> bool:
+    """A yes/no parameter: 1/true/yes/on or 0/false/no/off (or absent); else 400."""
+    raw = values.get(name)
+    if raw is None:
+        return False
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UploadRejected(f"{name} must be 1 or 0.")
+
+
+# --- the changes themselves ---------------------------------------------------------------
+
+
+@dataclass
+class DocumentChange:
+    """One added, replaced or removed document and the reindex that followed."""
+
+    doc_id: str
+    file: str
+    action: str  # "added", "replaced" or "removed"
+    report: ReindexReport
+
+    def to_dict(self) -> dict:
+        return {"doc_id": self.doc_id, "file": self.file, "reindex": self.report.to_dict()}
+
+
+def _index_dir() -> Path:
+    return Path(current_app.config["DARI_INDEX"])
+
+
+def _reindex(wait: bool) -> ReindexReport:
+    docs = _docs_dir()
+    assert docs is not None  # authorize() refused otherwise
+    try:
+        return reindex(docs, _index_dir(), wait=wait)
+    except IndexBusy:
+        raise AdminError(409, BUSY_MESSAGE) from None
+    except DocumentError as exc:
+        log.error("admin: reindex failed: %s", exc)
+        raise AdminError(503, "The documents folder cannot be read right now.") from None
+
+
+def add_document(filename: str, data: bytes, replace: bool = False) -> DocumentChange:
+    """Save an uploaded file into the docs folder and reindex (waiting for other writers).
+
+    Raises :class:`search.uploads.UploadRejected` (400/409/413) before writing
+    anything if the upload is refused.
+    """
+    docs = _docs_dir()
+    assert docs is not None
+    name = check_document_name(filename)
+    existed = (docs / name).exists()
+    path = save_document_file(docs, filename, data, replace=replace)
+    report = _reindex(wait=True)
+    action = "replaced" if existed else "added"
+    log.info("admin: %s %s from %s; reindexed: %s", action, path.name, _client(), report.summary())
+    return DocumentChange(path.stem, path.name, action, report)
+
+
+def remove_document(doc_id: str) -> DocumentChange:
+    """Delete the file of ``doc_id`` from the docs folder and reindex; 404 if there is none."""
+    docs = _docs_dir()
+    assert docs is not None
+    path = delete_document_file(docs, doc_id)
+    report = _reindex(wait=True)
+    log.info("admin: removed %s from %s; reindexed: %s", path.name, _client(), report.summary())
+    return DocumentChange(path.stem, path.name, "removed", report)
+
+
+def run_reindex() -> ReindexReport:
+    """An incremental reindex now; :class:`AdminError` 409 if another writer is busy."""
+    report = _reindex(wait=False)
+    log.info("admin: reindex from %s: %s", _client(), report.summary())
+    return report
