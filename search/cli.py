@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=_positive_int, default=8, help="waitress worker threads")
+    p.add_argument(
+        "--watch", action="store_true", help="also reindex when files in the docs folder change"
+    )
 
     p = add("eval", "Measure search quality on the public benchmarks in ../shared/bench.")
     p.add_argument("benchmark", choices=("korquad", "cranfield", "all"))
@@ -194,6 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         index_dir=args.index,
         docs_dir=args.docs,
         threads=args.threads,
+        watch=args.watch,
     )
 
 

@@ -1,15 +1,26 @@
-"""``dari serve``: build the index if needed, warm up, then serve the app with waitress."""
+"""``dari serve``: build the index if needed, warm up, then serve the app with waitress.
+
+With ``watch=True`` (``dari serve --watch``) a :class:`search.watch.FolderWatcher`
+reindexes the docs folder in the background while serving; the engine follows
+each commit, so new documents are searchable without a restart.
+"""
 
 from __future__ import annotations
 
 import errno
+import logging
+import signal
 import socket
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from search.documents import DocumentError
+from search.documents import DocumentError, document_paths
 from search.index import IndexBusy, IndexMissing, build_index, open_index
+from web.admin import admin_configured
 
 __all__ = ["serve"]
 
@@ -29,8 +40,12 @@ def serve(
     index_dir: Path | str = Path("index"),
     docs_dir: Path | str = Path("seeds"),
     threads: int = 8,
+    watch: bool = False,
 ) -> int:
-    """Serve the web UI and JSON API until interrupted; returns the exit code."""
+    """Serve the web UI and JSON API until interrupted (Ctrl+C or SIGTERM); returns the exit code.
+
+    ``watch`` also reindexes the docs folder whenever its files change.
+    """
     import waitress
 
     index_dir, docs_dir = Path(index_dir), Path(docs_dir)
@@ -48,6 +63,8 @@ def serve(
         return EXIT_FAILED
     try:
         app = _prepare_app(index_dir, docs_dir)
+        if watch:
+            document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
     except (DocumentError, IndexBusy) as exc:
         sock.close()
         _say(str(exc))
@@ -56,24 +73,80 @@ def serve(
         sock.close()
         raise
 
+    # admin actions (uploads, deletions, reindex requests) are worth a line in the log
+    if logging.getLogger("web").getEffectiveLevel() > logging.INFO:
+        logging.getLogger("web").setLevel(logging.INFO)
+    uploads = admin_configured(app.config)
+    if uploads:
+        _say("admin token set: adding and removing documents over HTTP is on (/upload, /api/docs)")
+
     server = waitress.create_server(
         app,
         sockets=[sock],
         threads=threads,
         ident="dari",
-        max_request_body_size=app.config["MAX_CONTENT_LENGTH"],
+        # Waitress refuses bigger bodies itself (a plain-text 413) before buffering them;
+        # the app applies each endpoint's own limit (a JSON 413). Without uploads, no
+        # request needs more than MAX_CONTENT_LENGTH.
+        max_request_body_size=(
+            max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_REQUEST_LENGTH"])
+            if uploads
+            else app.config["MAX_CONTENT_LENGTH"]
+        ),
     )
+    watcher = None
+    if watch:
+        from search.watch import FolderWatcher
+
+        watcher = FolderWatcher(docs_dir, index_dir, on_report=_log_report).start()
+        _say(f"watching {docs_dir} for changes")
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
     print(f"Dari is serving on http://{shown_host}:{bound_port}/  (Ctrl+C to stop)", flush=True)
     try:
-        server.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt itself)
+        with _sigterm_as_interrupt():
+            server.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt itself)
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        if watcher is not None:
+            watcher.stop()
     _say("stopped")
     return EXIT_OK
+
+
+def _log_report(report) -> None:
+    """What a reindex by the folder watcher changed, one line each."""
+    if not (report.changed or report.skipped or report.full_build):
+        return
+    for label, ids in (
+        ("added", report.added),
+        ("updated", report.updated),
+        ("removed", report.removed),
+    ):
+        for doc_id in ids:
+            _say(f"  {label} {doc_id}")
+    for skipped in report.skipped:
+        _say(f"  skipped {skipped.name}: {skipped.reason}")
+    _say(f"reindexed: {report.summary()}")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Let SIGTERM stop the server like Ctrl+C (so the watcher is stopped and "stopped" said)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _prepare_app(index_dir: Path, docs_dir: Path):
