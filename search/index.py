@@ -243,4 +243,3 @@ def build_locked(
     report.generation = gen.name
     report.seconds = time.perf_counter() - started
     return report
-
