@@ -4,12 +4,18 @@ import os
 import unicodedata
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import search.documents as documents
+from search.analysis import script_of
 from search.documents import (
     Document,
+    DocumentError,
     Skipped,
     decode_bytes,
     detect_language,
+    load_document,
     load_folder,
     split_paragraphs,
 )
@@ -131,3 +137,98 @@ def test_only_txt_files_directly_in_the_folder_are_documents(tmp_path):
     (tmp_path / "sub" / "c.txt").write_text("gamma", "utf-8")
     docs, _ = load(tmp_path)
     assert list(docs) == ["a"]
+
+
+# --- reading files safely (see also test_hostile_documents.py) ------------------------
+
+
+def test_a_named_pipe_is_skipped_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")  # opening it for reading would wait for a writer
+    (tmp_path / "good.txt").write_text("Quantum cooperation", "utf-8")
+    docs, skipped = load(tmp_path)
+    assert list(docs) == ["good"]
+    assert skipped == {"pipe.txt": "not a regular file"}
+
+
+def test_a_folder_named_like_a_document_is_not_read(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(DocumentError, match="not a regular file"):
+        load_document(tmp_path / "folder.txt", tmp_path)
+
+
+def test_a_symlink_swapped_in_after_the_check_is_refused(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Quantum cooperation", "utf-8")
+    (tmp_path / "secret.txt").write_text("Secret outside", "utf-8")
+    real_open = os.open
+
+    def swap_then_open(path, flags, *args):
+        if str(path).endswith("a.txt"):  # between the symlink check and the opening
+            os.remove(docs / "a.txt")
+            os.symlink(tmp_path / "secret.txt", docs / "a.txt")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(documents.os, "open", swap_then_open)
+    with pytest.raises(DocumentError, match="outside the documents folder"):
+        load_document(docs / "a.txt", docs)
+
+
+def test_a_file_that_keeps_changing_is_recorded_as_it_was_before_the_last_read(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "log.txt"
+    path.write_text("line 0\n", "utf-8")
+    real_read, reads = documents._read_bytes, []
+
+    def read_then_append(fh, limit):
+        data = real_read(fh, limit)
+        reads.append(data)
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"line {len(reads)}\n")
+        return data
+
+    monkeypatch.setattr(documents, "_read_bytes", read_then_append)
+    doc = load_document(path, tmp_path)
+    assert len(reads) == documents.READ_ATTEMPTS
+    assert doc.size == len(reads[-1]) < path.stat().st_size
+    # a reindex compares size and time with the file: it will read the newer version
+    assert doc.mtime <= path.stat().st_mtime and doc.size != path.stat().st_size
+
+
+def test_a_file_that_stops_changing_is_read_again_until_it_is_stable(tmp_path, monkeypatch):
+    path = tmp_path / "memo.txt"
+    path.write_text("Draft one", "utf-8")
+    real_read = documents._read_bytes
+
+    def read_then_rewrite_once(fh, limit):
+        data = real_read(fh, limit)
+        if data == b"Draft one":
+            path.write_text("Draft two, final", "utf-8")
+        return data
+
+    monkeypatch.setattr(documents, "_read_bytes", read_then_rewrite_once)
+    doc = load_document(path, tmp_path)
+    assert doc.paragraphs[0].text == "Draft two, final"
+    assert (doc.size, doc.mtime) == (path.stat().st_size, path.stat().st_mtime)
+
+
+def _detect_language_one_char_at_a_time(text: str) -> str:
+    """The definition that :func:`detect_language` computes faster."""
+    hangul = latin = 0
+    for char in text:
+        if char.isalpha():
+            script = script_of(char)
+            hangul += 2 if script == "hangul" else 0
+            latin += 1 if script == "latin" else 0
+    letters = hangul + latin
+    if not letters:
+        return "mixed"
+    share = hangul / letters
+    return "ko" if share >= 0.8 else "en" if share <= 0.2 else "mixed"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("abcXYZé 양자협력ㅋ가1 .\u0301\u1100\u1161ß漢") | st.characters()))
+def test_detect_language_agrees_with_its_definition(text):
+    assert detect_language(text) == _detect_language_one_char_at_a_time(text)
