@@ -19,7 +19,7 @@ from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
-from search.index import current_generation, open_index
+from search.index import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
 
@@ -28,6 +28,8 @@ __all__ = ["DocumentInfo", "DocumentView", "Engine", "MAX_PER_PAGE", "QueryError
 MAX_PER_PAGE = 100
 #: Seconds a search may run before it stops and answers with what it found.
 DEFAULT_TIME_LIMIT = 5.0
+#: Tries to open the live index while a rebuild swaps generations.
+OPEN_ATTEMPTS = 5
 MATCH_MODES = ("all", "any")
 
 
@@ -80,10 +82,21 @@ class Engine:
         # segment readers with their old deletions (and keeps their old generation),
         # so updated documents would be found twice and removed ones still found.
         if searcher is not None:
+            local.searcher = None
             searcher.close()
-        local.searcher = open_index(self.index_dir).searcher()
-        local.generation = gen
-        return local.searcher
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                ix, gen = open_generation(self.index_dir)
+                fresh = ix.searcher()
+            except FileNotFoundError:
+                # A rebuild swapped generations while we opened the old one.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                continue
+            local.searcher, local.generation = fresh, gen
+            return fresh
+        raise AssertionError("unreachable")
 
     # -- searching -------------------------------------------------------------------
 

@@ -41,6 +41,7 @@ __all__ = [
     "document_fields",
     "index_lock",
     "make_schema",
+    "open_generation",
     "open_index",
 ]
 
@@ -112,10 +113,15 @@ def current_generation(root: Path) -> Path | None:
 
 def open_index(root: Path) -> FileIndex:
     """Open the live index; raises :class:`IndexMissing` with advice when there is none."""
+    return open_generation(root)[0]
+
+
+def open_generation(root: Path) -> tuple[FileIndex, Path]:
+    """The live index and the generation folder it was opened from."""
     gen = current_generation(root)
     if gen is None or not index.exists_in(str(gen)):
         raise IndexMissing(f"No index found in {root}. Build it first with: dari index")
-    return index.open_dir(str(gen))
+    return index.open_dir(str(gen)), gen
 
 
 def _publish(root: Path, gen: Path) -> None:
@@ -125,11 +131,13 @@ def _publish(root: Path, gen: Path) -> None:
         fh.write(gen.name + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    previous = current_generation(root)
     os.replace(tmp, root / CURRENT_FILE)
     _fsync_dir(root)
     for old in root.glob(GENERATION_PREFIX + "*"):
-        if old != gen and old.is_dir():
-            # Open readers keep their files (POSIX); new readers follow CURRENT.
+        # The generation just replaced stays until the next build: searches
+        # running right now may still open its files.  Readers follow CURRENT.
+        if old not in (gen, previous) and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
 
 
