@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
@@ -58,6 +58,7 @@ class DocumentView:
     doc_id: str
     title: str
     paragraphs: list[ParagraphView]
+    notes: list[str] = field(default_factory=list)  # for the reader, e.g. marking cut short
 
 
 class Engine:
@@ -110,9 +111,17 @@ class Engine:
         doc: str | None = None,
         match: str = "all",
         facets: bool = False,
+        time_limit: float | None = None,
     ) -> SearchResults:
-        """Run a user query; raises :class:`QueryError` with a message for the user."""
+        """Run a user query; raises :class:`QueryError` with a message for the user.
+
+        ``time_limit`` (seconds; the engine's own by default) bounds the whole
+        search: the page of hits, the any-word fallback and the facet counts
+        share it.  Past it the answer holds what was found until then and says so.
+        """
         started = time.perf_counter()
+        budget = self.time_limit if time_limit is None else max(0.0, time_limit)
+        deadline = started + budget
         _check_options(page, per_page, lang, match)
         parsed = parse_query(q)
         if lang:
@@ -126,16 +135,19 @@ class Engine:
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        mentions = _text_mentions(parsed)
-        hits, partial = self._page(searcher, final, mentions, page, per_page)
+        mentions, partial = _text_mentions(searcher, parsed, deadline)
+        if not partial:
+            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline)
+        else:  # the time went on finding the paragraphs that mention the query
+            hits, _ = self._page(searcher, final, mentions, page, per_page, time.perf_counter())
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits, partial = self._page(searcher, final, mentions, page, per_page)
+            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline)
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:
             parsed.notes.append(
-                f"The search was stopped after {self.time_limit:g} s; "
+                f"The search was stopped after {budget:g} s; "
                 "these are the results found until then."
             )
         # Whoosh answers a page past the end with the last page; we answer nothing.
@@ -152,32 +164,39 @@ class Engine:
             notes=parsed.notes,
         )
         if facets and not partial:
-            out.facets = self._facets(searcher, final, mentions)
+            counts = self._facets(searcher, final, mentions, deadline)
+            if counts is None:
+                parsed.notes.append(
+                    f"Counting the results by language and document was stopped after {budget:g} s."
+                )
+            else:
+                out.facets = counts
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
 
     def _page(
-        self, searcher: Searcher, q: wq.Query, mentions: wq.Query | None, page: int, per_page: int
+        self,
+        searcher: Searcher,
+        q: wq.Query,
+        mentions: set[int] | None,
+        page: int,
+        per_page: int,
+        deadline: float,
     ) -> tuple[ResultsPage, bool]:
-        """One page of hits, and whether the time limit cut the search short."""
-        collector = TimeLimitCollector(
-            searcher.collector(limit=page * per_page, filter=mentions),
-            timelimit=self.time_limit,
-            use_alarm=False,  # signals only work in the main thread; a flag works anywhere
-        )
-        partial = False
-        try:
-            searcher.search_with_collector(q, collector)
-        except TimeLimit:
-            partial = True
-        finally:
-            if collector.timer is not None:
-                collector.timer.cancel()
-        results = collector.results()
-        hits = ResultsPage(results, page, per_page)
-        if partial:
-            hits.total = results.scored_length()  # what was found, not an estimate
-        return hits, partial
+        """One page of hits, and whether the deadline cut the search short.
+
+        One timed pass that also counts the matches.  Whoosh's own top-N
+        collector skips blocks and prunes matchers by quality, and then needs a
+        second, untimed pass over every match for the total: seconds for a
+        64-word OR over a few thousand paragraphs.  Cut short, the total is what
+        was found until then.
+        """
+        # usequality=False, replace=0: see every match (and count it), prune nothing
+        collector = collectors.TopCollector(page * per_page, usequality=False, replace=0)
+        if mentions is not None:
+            collector = collectors.FilterCollector(collector, allow=mentions)
+        collector, partial = _run_until(searcher, q, collector, deadline)
+        return ResultsPage(collector.results(), page, per_page), partial
 
     def _result(self, hit, parsed: ParsedQuery) -> Result:
         text = hit["text"]
@@ -194,15 +213,19 @@ class Engine:
         )
 
     def _facets(
-        self, searcher: Searcher, final: wq.Query, mentions: wq.Query | None
-    ) -> dict[str, dict[str, int]]:
-        res = searcher.search(
-            final,
+        self, searcher: Searcher, final: wq.Query, mentions: set[int] | None, deadline: float
+    ) -> dict[str, dict[str, int]] | None:
+        """Matching paragraphs per language and per document; None if the deadline passed."""
+        collector = searcher.collector(
             limit=1,
             filter=mentions,
             groupedby={"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")},
             maptype=sorting.Count,
         )
+        collector, partial = _run_until(searcher, final, collector, deadline)
+        if partial:
+            return None
+        res = collector.results()
         return {name: dict(res.groups(name)) for name in ("lang", "doc")}
 
     # -- documents ------------------------------------------------------------------
@@ -231,8 +254,17 @@ class Engine:
             )
         return sorted(out, key=lambda d: d.doc_id)
 
-    def document(self, doc_id: str, q: str | None = None) -> DocumentView | None:
-        """One document's paragraphs in order, with ``q``'s matches marked; None if unknown."""
+    def document(
+        self, doc_id: str, q: str | None = None, time_limit: float | None = None
+    ) -> DocumentView | None:
+        """One document's paragraphs in order, with ``q``'s matches marked; None if unknown.
+
+        Marking re-analyses every paragraph, which takes seconds for a document
+        of many megabytes: past ``time_limit`` (the engine's by default) the
+        remaining paragraphs are shown unmarked and ``notes`` says so.
+        """
+        budget = self.time_limit if time_limit is None else max(0.0, time_limit)
+        deadline = time.perf_counter() + budget
         searcher = self.searcher()
         record = searcher.document(key=doc_id)
         if record is None:
@@ -247,10 +279,20 @@ class Engine:
                 pass  # a document is still worth showing without marks
         paragraphs = sorted(searcher.documents(doc_id=doc_id, kind="p"), key=lambda f: f["n"])
         views = []
+        marking = bool(terms or phrases)
+        marked_up_to = None
         for p in paragraphs:
-            spans = highlight_spans(p["text"], terms, phrases) if terms or phrases else []
+            if marking and time.perf_counter() >= deadline:
+                marking, marked_up_to = False, p["n"] - 1
+            spans = highlight_spans(p["text"], terms, phrases) if marking else []
             views.append(ParagraphView(p["n"], p["lang"], p["text"], mark_html(p["text"], spans)))
-        return DocumentView(doc_id, json.loads(record["meta"])["title"], views)
+        view = DocumentView(doc_id, json.loads(record["meta"])["title"], views)
+        if marked_up_to is not None:
+            where = f"in paragraphs 1–{marked_up_to} only" if marked_up_to else "nowhere"
+            view.notes.append(
+                f"Matches are marked {where}: marking was stopped after {budget:g} s."
+            )
+        return view
 
     def stats(self) -> dict[str, int]:
         searcher = self.searcher()
@@ -267,6 +309,7 @@ class Engine:
         lang: str | None = None,
         doc: str | None = None,
         match: str = "all",
+        time_limit: float | None = None,
     ) -> str | None:
         """A corrected query ("did you mean") that finds more than ``q``, else None.
 
@@ -274,16 +317,24 @@ class Engine:
         neighbours (see :mod:`search.spelling`).  The suggestion is returned only
         when it finds more paragraphs than ``q`` with the same filters, or finds
         paragraphs with all the words where ``q`` needed the any-word fallback.
-        Never raises for a bad query: there is then nothing to suggest.
+        Never raises for a bad query: there is then nothing to suggest.  Its
+        searches share ``time_limit`` (the engine's by default); when it runs
+        out there is no suggestion.
         """
         from search.spelling import suggest_query
 
+        deadline = time.perf_counter() + (self.time_limit if time_limit is None else time_limit)
+        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match}
         try:
-            before = self.search(q, per_page=1, lang=lang, doc=doc, match=match)
+            before = self.search(q, **options, time_limit=deadline - time.perf_counter())
+            if time.perf_counter() >= deadline:
+                return None  # the counts to compare may be cut short
             candidate = suggest_query(self.searcher(), q)
             if candidate is None:
                 return None
-            after = self.search(candidate, per_page=1, lang=lang, doc=doc, match=match)
+            after = self.search(candidate, **options, time_limit=deadline - time.perf_counter())
+            if time.perf_counter() >= deadline:
+                return None
         except QueryError:
             return None
         if after.total == 0:
@@ -293,6 +344,25 @@ class Engine:
         ):
             return candidate
         return None
+
+
+def _run_until(
+    searcher: Searcher, q: wq.Query, collector, deadline: float
+) -> tuple[TimeLimitCollector, bool]:
+    """Run ``collector`` until it is done or ``deadline`` passes; (collector, cut short?)."""
+    limited = TimeLimitCollector(
+        collector,
+        timelimit=max(0.0, deadline - time.perf_counter()),
+        use_alarm=False,  # signals only work in the main thread; a flag works anywhere
+    )
+    try:
+        searcher.search_with_collector(q, limited)
+    except TimeLimit:
+        return limited, True
+    finally:
+        if limited.timer is not None:
+            limited.timer.cancel()
+    return limited, False
 
 
 def _check_options(page: int, per_page: int, lang: str | None, match: str) -> None:
@@ -306,20 +376,35 @@ def _check_options(page: int, per_page: int, lang: str | None, match: str) -> No
         raise QueryError("match must be 'all' or 'any'.")
 
 
-def _text_mentions(parsed: ParsedQuery) -> wq.Query | None:
-    """A paragraph must itself contain one of the query's words or phrases.
+def _text_mentions(
+    searcher: Searcher, parsed: ParsedQuery, deadline: float
+) -> tuple[set[int] | None, bool]:
+    """The paragraphs that themselves contain one of the query's words or phrases.
 
     Every paragraph carries its document's title, which may supply the other
     words (and adds to the score), but a paragraph that matches through the
     title alone is not an answer.  Passed to Whoosh as a ``filter`` so that it
     does not change the ranking (Whoosh 3.54's ``Require`` trips an assertion
     when skipping by quality, and ``WeightingQuery`` drops its weighting).
+
+    Returns (document numbers, cut short?); None when the query has no words.
+    The set is gathered word by word until ``deadline`` (Whoosh would compute a
+    filter query's set before its time limit starts) and serves every pass of
+    the search.
     """
     clauses: list[wq.Query] = [wq.Term("text", t) for t in sorted(parsed.terms)]
     clauses += [wq.Phrase("text", p) for p in parsed.phrases]
     if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        return None, False
+    found: set[int] = set()
+    partial = False
+    for clause in clauses:
+        if time.perf_counter() >= deadline:
+            partial = True
+            break
+        found.update(searcher.docs_for_query(clause))
+    # Whoosh reads an empty filter as "no filter"; a number no document has keeps it closed.
+    return found or {-1}, partial
 
 
 def _restrict(q: wq.Query | None, parsed: ParsedQuery) -> wq.Query:
