@@ -8,6 +8,12 @@ Adding and removing documents over HTTP (:mod:`web.admin`) is on only when an
 admin token is configured: ``DARI_ADMIN_TOKEN`` in the environment, or
 ``ADMIN_TOKEN`` in ``config`` (which wins; ``None`` turns it off).
 
+A search may run for ``SEARCH_TIME_LIMIT`` seconds (``DARI_SEARCH_TIME_LIMIT``
+in the environment, or ``config``; 5 by default), the page of hits, its facet
+counts and the "did you mean" together; past it the answer holds what was
+found until then and says so.  Addresses longer than ``MAX_URL_LENGTH`` bytes
+get 414 and request bodies above ``MAX_CONTENT_LENGTH`` 413.
+
 Error handling is the same everywhere: a :class:`~search.query.QueryError` is
 the user's mistake (400), unknown addresses and methods get 404/405, and any
 other exception is logged and answered with a plain 500 page or JSON body
@@ -28,9 +34,9 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from search.engine import Engine
+from search.engine import DEFAULT_TIME_LIMIT, Engine
 from search.index import IndexMissing, build_index
-from search.query import QueryError
+from search.query import MAX_QUERY_CHARS, QueryError
 from search.uploads import UploadRejected
 from web.admin import (
     ADMIN_EXTENSION,
@@ -40,9 +46,10 @@ from web.admin import (
     FailureLimiter,
     admin_enabled,
 )
+from web.params import MAX_URL_LENGTH
 from web.service import EXTENSION, DariState, get_engine
 
-__all__ = ["SECURITY_HEADERS", "create_app"]
+__all__ = ["ConfigError", "SECURITY_HEADERS", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,10 @@ SECURITY_HEADERS = {
 }
 
 DEFAULT_CONFIG: dict[str, Any] = {
+    # seconds a search (with its facets and "did you mean") may take; DARI_SEARCH_TIME_LIMIT
+    "SEARCH_TIME_LIMIT": DEFAULT_TIME_LIMIT,
+    # bytes of path plus query string (414 above)
+    "MAX_URL_LENGTH": MAX_URL_LENGTH,
     # Only the upload endpoints need a body (see UPLOAD_ENDPOINTS), so refuse big ones early.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "MAX_FORM_MEMORY_SIZE": 64 * 1024,
@@ -77,6 +88,7 @@ _TITLES = {
     404: "Not found",
     409: "Conflict",
     413: "Too large",
+    414: "Address too long",
     429: "Too many attempts",
     503: "Unavailable",
 }
@@ -109,10 +121,15 @@ def create_app(
     env_token = os.environ.get("DARI_ADMIN_TOKEN", "")
     if env_token.strip():
         app.config["ADMIN_TOKEN"] = env_token
+    env_limit = os.environ.get("DARI_SEARCH_TIME_LIMIT", "")
+    if env_limit.strip():
+        app.config["SEARCH_TIME_LIMIT"] = env_limit
     if config:
         app.config.update(config)
+    app.config["SEARCH_TIME_LIMIT"] = _seconds(app.config["SEARCH_TIME_LIMIT"])
 
-    app.extensions[EXTENSION] = DariState(_open_engine(Path(index_dir), docs_dir))
+    engine = _open_engine(Path(index_dir), docs_dir, app.config["SEARCH_TIME_LIMIT"])
+    app.extensions[EXTENSION] = DariState(engine)
     app.extensions[ADMIN_EXTENSION] = FailureLimiter(
         limit=int(app.config["ADMIN_MAX_FAILURES"]),
         window=float(app.config["ADMIN_FAILURE_WINDOW"]),
@@ -128,6 +145,7 @@ def create_app(
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.context_processor(lambda: {"admin_enabled": admin_enabled()})
     _register_error_handlers(app)
+    app.before_request(_refuse_long_addresses)
     app.before_request(_refuse_large_bodies)
     app.after_request(_add_security_headers)
     return app
@@ -148,14 +166,32 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _open_engine(index_dir: Path, docs_dir: Path | str | None) -> Engine:
+class ConfigError(ValueError):
+    """A setting (from the environment or ``config``) that cannot be used; says which and why."""
+
+
+def _seconds(value: Any) -> float:
+    """The search time limit as a number of seconds, or :class:`ConfigError`."""
     try:
-        return Engine(index_dir)
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if not 0 < seconds <= 3600:  # also refuses NaN
+        raise ConfigError(
+            f"DARI_SEARCH_TIME_LIMIT (SEARCH_TIME_LIMIT) must be a number of seconds above 0 "
+            f"and at most 3600, not {str(value)[:40]!r}."
+        )
+    return seconds
+
+
+def _open_engine(index_dir: Path, docs_dir: Path | str | None, time_limit: float) -> Engine:
+    try:
+        return Engine(index_dir, time_limit=time_limit)
     except IndexMissing:
         if docs_dir is None:
             raise
     build_index(Path(docs_dir), index_dir)
-    return Engine(index_dir)
+    return Engine(index_dir, time_limit=time_limit)
 
 
 def healthz() -> tuple[Response, int]:
@@ -228,6 +264,25 @@ def _register_error_handlers(app: Flask) -> None:
         return error_response(
             500, "Something went wrong on our side. Please try again.", "Server error"
         )
+
+
+def _refuse_long_addresses() -> Response | None:
+    """414 for a path plus query string above MAX_URL_LENGTH bytes, on every address.
+
+    Below the limit, a query over the query limit gets its own clear 400.
+    """
+    limit = current_app.config["MAX_URL_LENGTH"]
+    environ = request.environ
+    # PATH_INFO holds one character per byte (WSGI); QUERY_STRING is still percent-encoded
+    size = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", ""))
+    if limit is None or size <= limit:
+        return None
+    return error_response(
+        414,
+        f"The address is too long ({size:,} bytes; the limit is {limit:,}). "
+        f"A query may have at most {MAX_QUERY_CHARS:,} characters.",
+        _TITLES[414],
+    )
 
 
 def _refuse_large_bodies() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from search.engine import MAX_PER_PAGE
 from search.query import LANGUAGES, MAX_QUERY_CHARS
 from search.uploads import MAX_UPLOAD_BYTES
-from web.params import DEFAULT_PER_PAGE, MATCH_MODES, MAX_PAGE
+from web.params import DEFAULT_PER_PAGE, MATCH_MODES, MAX_PAGE, MAX_URL_LENGTH
 
 __all__ = ["openapi_document"]
 
@@ -487,6 +487,14 @@ _DOCUMENT: dict[str, Any] = {
         },
     },
 }
+
+
+# Every address answers 414 when path and query string together are too long.
+for _operations in _DOCUMENT["paths"].values():
+    for _operation in _operations.values():
+        _operation["responses"]["414"] = _error(
+            f"The address (path and query string) is longer than {MAX_URL_LENGTH:,} bytes."
+        )
 
 
 def openapi_document() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from search.query import LANGUAGES, MAX_QUERY_CHARS, QueryError
 __all__ = [
     "DEFAULT_PER_PAGE",
     "MAX_PAGE",
+    "MAX_URL_LENGTH",
     "MATCH_MODES",
     "SearchParams",
     "clean_text",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 DEFAULT_PER_PAGE = 10
+#: Bytes of path plus query string an address may have (414 above): a 1,000-character
+#: Korean query is about 9 KB percent-encoded, 20,000 Latin letters 20 KB.
+MAX_URL_LENGTH = 32 * 1024
 #: Deeper pages are refused: nobody reads page 10,001 and it costs a full ranking.
 MAX_PAGE = 10_000
 MATCH_MODES = ("all", "any")

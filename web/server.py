@@ -21,6 +21,7 @@ from pathlib import Path
 from search.documents import DocumentError, document_paths
 from search.index import IndexBusy, IndexMissing, build_index, open_index
 from web.admin import admin_configured
+from web.app import ConfigError
 
 __all__ = ["serve"]
 
@@ -69,6 +70,10 @@ def serve(
         sock.close()
         _say(str(exc))
         return EXIT_FAILED
+    except ConfigError as exc:
+        sock.close()
+        _say(str(exc))
+        return EXIT_USAGE
     except BaseException:
         sock.close()
         raise
@@ -85,6 +90,9 @@ def serve(
         sockets=[sock],
         threads=threads,
         ident="dari",
+        # Request line plus headers; longer ones get waitress's 431. Below it, an address
+        # over MAX_URL_LENGTH gets the app's 414 with a message.
+        max_request_header_size=256 * 1024,
         # Waitress refuses bigger bodies itself (a plain-text 413) before buffering them;
         # the app applies each endpoint's own limit (a JSON 413). Without uploads, no
         # request needs more than MAX_CONTENT_LENGTH.

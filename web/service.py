@@ -7,6 +7,7 @@ Nothing here renders HTML or JSON; the views in :mod:`web.pages` and
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -86,11 +87,26 @@ class SearchOutcome:
 
 
 def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutcome:
-    """Search with ``params``; raises :class:`search.query.QueryError` for the user."""
+    """Search with ``params``; raises :class:`search.query.QueryError` for the user.
+
+    The search, the "did you mean" and the page's facet counts share one time
+    limit (the engine's, ``SEARCH_TIME_LIMIT``): once it is spent, what is left
+    is skipped and the results say the search was stopped.
+    """
     engine = get_engine()
+    deadline = time.perf_counter() + engine.time_limit
+
+    def remaining() -> float:
+        return deadline - time.perf_counter()
+
     kwargs = {"lang": params.lang, "doc": params.doc, "match": params.match}
     results = engine.search(
-        params.q, page=params.page, per_page=params.per_page, facets=True, **kwargs
+        params.q,
+        page=params.page,
+        per_page=params.per_page,
+        facets=True,
+        time_limit=engine.time_limit,
+        **kwargs,
     )
     if results.total and params.page > results.pages:
         # Whoosh answers a page past the end with the last page; say so instead.
@@ -99,15 +115,22 @@ def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutc
             f"Page {params.page} is past the last page of results ({results.pages})."
         )
     suggestion = None
-    if results.total < SUGGEST_BELOW or results.fallback:
-        suggestion = engine.suggest(params.q, **kwargs)
+    if (results.total < SUGGEST_BELOW or results.fallback) and remaining() > 0:
+        suggestion = engine.suggest(params.q, time_limit=remaining(), **kwargs)
     outcome = SearchOutcome(params, results, suggestion)
     if page_facets:
         outcome.page_facets = dict(results.facets)
         for name in ("lang", "doc"):
-            if getattr(params, name):
-                wider = engine.search(params.q, per_page=1, facets=True, **{**kwargs, name: None})
-                outcome.page_facets[name] = wider.facets[name]
+            if getattr(params, name) and remaining() > 0:
+                wider = engine.search(
+                    params.q,
+                    per_page=1,
+                    facets=True,
+                    time_limit=remaining(),
+                    **{**kwargs, name: None},
+                )
+                if name in wider.facets:
+                    outcome.page_facets[name] = wider.facets[name]
     return outcome
 
 
