@@ -5,8 +5,10 @@ The admin endpoints (``POST /api/docs``, ``DELETE /api/docs/<id>``,
 is configured (``DARI_ADMIN_TOKEN`` or the app's ``ADMIN_TOKEN``) and the app
 knows its documents folder; otherwise they answer 403.
 
-* The token is compared in constant time and never logged.
-* Failed token attempts are counted per client address (remote addr): after
+* The token is compared in constant time (as SHA-256 digests, so not even its
+  length shows) and never logged.
+* Failed token attempts are counted per client address (remote addr; an IPv6
+  client by its /64 network, which one machine commonly has to itself): after
   ``ADMIN_MAX_FAILURES`` within ``ADMIN_FAILURE_WINDOW`` seconds the client gets
   429 with ``Retry-After`` until the oldest failure leaves the window.
 * Every change goes through :mod:`search.uploads` (names sanitised, nothing
@@ -16,7 +18,9 @@ knows its documents folder; otherwise they answer 403.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import threading
@@ -159,7 +163,34 @@ def bearer_token() -> str | None:
 
 
 def _client() -> str:
+    """Who is counted for failed tokens: the remote address, an IPv6 one by its /64."""
+    return client_key(request.remote_addr)
+
+
+def _address() -> str:
+    """The remote address, for the log."""
     return request.remote_addr or "unknown"
+
+
+def client_key(address: str | None) -> str:
+    """``address`` itself, or for IPv6 its /64 network (a host can pick any address in it)."""
+    if not address:
+        return "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # an IPv4 client on a dual-stack socket
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _same_token(given: str, token: str) -> bool:
+    """Constant-time comparison of digests: neither the bytes nor the length leak by timing."""
+    given_digest = hashlib.sha256(given.encode("utf-8", "replace")).digest()
+    return hmac.compare_digest(given_digest, hashlib.sha256(token.encode("utf-8")).digest())
 
 
 def authorize(given: str | None) -> None:
@@ -177,7 +208,7 @@ def authorize(given: str | None) -> None:
     client = _client()
     wait = limiter.retry_after(client)
     if wait is not None:
-        log.warning("admin: %s %s from %s refused: too many failed tokens", *_where(), client)
+        log.warning("admin: %s %s from %s refused: too many failed tokens", *_where(), _address())
         raise AdminError(
             429,
             f"Too many wrong tokens from your address; try again in {wait} seconds.",
@@ -189,9 +220,9 @@ def authorize(given: str | None) -> None:
             "This needs the admin token (Authorization: Bearer <token>).",
             {"WWW-Authenticate": 'Bearer realm="dari"'},
         )
-    if not hmac.compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
+    if not _same_token(given, token):
         limiter.fail(client)
-        log.warning("admin: %s %s from %s refused: wrong token", *_where(), client)
+        log.warning("admin: %s %s from %s refused: wrong token", *_where(), _address())
         raise AdminError(
             401,
             "The admin token is wrong.",
@@ -261,7 +292,7 @@ def add_document(filename: str, data: bytes, replace: bool = False) -> DocumentC
     path = save_document_file(docs, filename, data, replace=replace)
     report = _reindex(wait=True)
     action = "replaced" if existed else "added"
-    log.info("admin: %s %s from %s; reindexed: %s", action, path.name, _client(), report.summary())
+    log.info("admin: %s %s from %s; reindexed: %s", action, path.name, _address(), report.summary())
     return DocumentChange(path.stem, path.name, action, report)
 
 
@@ -271,12 +302,12 @@ def remove_document(doc_id: str) -> DocumentChange:
     assert docs is not None
     path = delete_document_file(docs, doc_id)
     report = _reindex(wait=True)
-    log.info("admin: removed %s from %s; reindexed: %s", path.name, _client(), report.summary())
+    log.info("admin: removed %s from %s; reindexed: %s", path.name, _address(), report.summary())
     return DocumentChange(path.stem, path.name, "removed", report)
 
 
 def run_reindex() -> ReindexReport:
     """An incremental reindex now; :class:`AdminError` 409 if another writer is busy."""
     report = _reindex(wait=False)
-    log.info("admin: reindex from %s: %s", _client(), report.summary())
+    log.info("admin: reindex from %s: %s", _address(), report.summary())
     return report

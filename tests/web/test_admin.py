@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
+import web.admin as admin_module
 from search.index import build_index, index_lock
 from search.uploads import MAX_UPLOAD_BYTES
 from web import create_app
-from web.admin import FailureLimiter
+from web.admin import FailureLimiter, client_key
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 PRESS = "003_f33e5257b7cf7671"
@@ -636,3 +637,47 @@ def test_remove_form_deletes_the_document(site):
     assert response.status_code == 200
     assert f"Removed <code>{PRESS}.txt</code>" in response.get_data(as_text=True)
     assert found(site.client, "다자협약체") == set()
+
+
+# --- gaps found in review (issue 7) ----------------------------------------------------
+
+
+def test_ipv6_clients_are_counted_by_their_64_network(site, clock):
+    """A host may pick any address of its /64: rotating them must not reset the count."""
+    for i in range(10):
+        address = {"REMOTE_ADDR": f"2001:db8:1:2::{i + 1:x}"}
+        site.client.post("/api/reindex", headers=WRONG, environ_base=address)
+    same_network = {"REMOTE_ADDR": "2001:db8:1:2:ffff:ffff:ffff:ffff"}
+    assert (
+        site.client.post("/api/reindex", headers=AUTH, environ_base=same_network).status_code == 429
+    )
+    other_network = {"REMOTE_ADDR": "2001:db8:1:3::1"}
+    assert (
+        site.client.post("/api/reindex", headers=AUTH, environ_base=other_network).status_code
+        == 200
+    )
+    assert site.client.post("/api/reindex", headers=AUTH).status_code == 200  # IPv4 unaffected
+
+
+def test_client_keys():
+    assert client_key("192.0.2.7") == "192.0.2.7"
+    assert client_key("::ffff:192.0.2.7") == "192.0.2.7"  # an IPv4 client on a dual-stack socket
+    assert client_key("2001:db8::1") == client_key("2001:db8::abcd") == "2001:db8::/64"
+    assert client_key(None) == "unknown" and client_key("not-an-ip") == "not-an-ip"
+
+
+@pytest.mark.parametrize(
+    "given", [TOKEN, TOKEN[:-1], TOKEN + "x", "", "x", "x" * 10_000, "토큰", TOKEN.upper()]
+)
+def test_tokens_are_compared_as_digests_in_constant_time(monkeypatch, given):
+    """Every comparison goes through hmac.compare_digest over equal-length digests."""
+    compared: list[tuple[int, int]] = []
+    real = admin_module.hmac.compare_digest
+
+    def spy(a, b):
+        compared.append((len(a), len(b)))
+        return real(a, b)
+
+    monkeypatch.setattr(admin_module.hmac, "compare_digest", spy)
+    assert admin_module._same_token(given, TOKEN) is (given == TOKEN)
+    assert compared == [(32, 32)]
