@@ -15,12 +15,18 @@ document list and incremental reindexing need (file name, size, mtime, hash).
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import fcntl
+import itertools
 import json
+import multiprocessing
 import os
+import queue
 import shutil
 import time
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,15 +34,18 @@ from pathlib import Path
 from whoosh import fields, index
 from whoosh.index import FileIndex
 
+from search import documents
 from search.analysis import bilingual_analyzer
-from search.documents import Document, Skipped, document_paths, load_folder
+from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
 
 __all__ = [
     "BuildReport",
+    "BuildWorkerError",
     "IndexBusy",
     "IndexMissing",
     "build_index",
     "build_locked",
+    "build_procs",
     "current_generation",
     "document_fields",
     "index_lock",
@@ -50,6 +59,8 @@ LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
 TITLE_BOOST = 2.0
 WRITER_LIMIT_MB = 256
+#: Folders smaller than this are indexed in one process (see :func:`build_procs`).
+PARALLEL_MIN_BYTES = 256 * 1024
 
 
 class IndexMissing(Exception):
@@ -200,11 +211,14 @@ def build_index(
     root: Path,
     on_document: Callable[[str, str], None] | None = None,
     wait: bool = False,
+    procs: int | None = None,
 ) -> BuildReport:
     """Index every document of ``docs_dir`` into a new generation and make it live.
 
     ``on_document(file_name, message)`` is called after each file; ``message``
     is empty unless the file was skipped or had something odd about it.
+    ``procs`` processes share the work (see :func:`build_procs`; by default one
+    per core for a folder worth it).
 
     Raises :class:`IndexBusy` if another writer holds the lock (unless
     ``wait``) and :class:`DocumentError` if the docs folder does not exist.
@@ -212,38 +226,72 @@ def build_index(
     root = Path(root)
     document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
     with index_lock(root, wait=wait):
-        return build_locked(Path(docs_dir), root, on_document)
+        return build_locked(Path(docs_dir), root, on_document, procs=procs)
+
+
+def build_procs(paths: list[Path], procs: int | None = None) -> int:
+    """How many processes build an index of ``paths``.
+
+    ``procs`` if given, else ``DARI_BUILD_PROCS`` if set, else one per usable
+    core once the files add up to :data:`PARALLEL_MIN_BYTES` (a worker is a
+    fresh interpreter that loads Kiwi's model: about 1.5 s that a small folder
+    does not win back).  Never more than there are files.
+    """
+    if procs is None:
+        env = os.environ.get("DARI_BUILD_PROCS", "").strip()
+        if env.isdigit():
+            procs = int(env)
+        elif _total_bytes(paths) >= PARALLEL_MIN_BYTES:
+            procs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        else:
+            procs = 1
+    return max(1, min(procs, len(paths)))
 
 
 def build_locked(
-    docs_dir: Path, root: Path, on_document: Callable[[str, str], None] | None = None
+    docs_dir: Path,
+    root: Path,
+    on_document: Callable[[str, str], None] | None = None,
+    procs: int | None = None,
 ) -> BuildReport:
-    """:func:`build_index` for a caller that already holds :func:`index_lock`."""
+    """:func:`build_index` for a caller that already holds :func:`index_lock`.
+
+    With several processes the sorted file list is cut into contiguous parts
+    of about equal size; each worker process reads, analyses and writes its
+    part as one Whoosh segment, the calling process does the last part, and one
+    commit lists the segments in file order.  Document numbers, statistics and
+    so every search result are the same as from one process.
+    """
     started = time.perf_counter()
+    docs_dir = Path(docs_dir)
+    paths = document_paths(docs_dir)
+    nprocs = build_procs(paths, procs)
     report = BuildReport()
     gen = _new_generation(root)
     try:
         ix = index.create_in(str(gen), make_schema())
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+        writer = ix.writer(limitmb=WRITER_LIMIT_MB)  # made before any worker: see _build_part
         try:
-            for item in load_folder(docs_dir):
-                if isinstance(item, Skipped):
-                    report.skipped.append(item)
-                    if on_document:
-                        on_document(item.name, f"skipped {item.name}: {item.reason}")
-                    continue
-                for entry in document_fields(item):
-                    writer.add_document(**entry)
-                report.documents += 1
-                report.paragraphs += len(item.paragraphs)
-                notes = [f"{item.path.name}: {w}" for w in item.warnings]
-                report.warnings += notes
-                if on_document:
-                    on_document(item.path.name, "; ".join(notes))
+            if nprocs == 1:
+                _add_documents(writer, load_folder(docs_dir), report, on_document)
+                segments = []
+            else:
+                segments = _build_parallel(
+                    writer, gen, docs_dir, paths, nprocs, report, on_document
+                )
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if segments:
+            # What MpWriter(multisegment=True) does: the workers' segments, then ours.
+            if writer._added:
+                segments.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(segments)
+            writer._finish()
+        else:
+            writer.commit()
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
@@ -251,3 +299,207 @@ def build_locked(
     report.generation = gen.name
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _add_documents(
+    writer,
+    items: Iterable[Document | Skipped],
+    report: BuildReport,
+    on_document: Callable[[str, str], None] | None,
+) -> None:
+    """Add loaded documents to ``writer``, counting them (and skipped files) in ``report``."""
+    for item in items:
+        if isinstance(item, Skipped):
+            report.skipped.append(item)
+            if on_document:
+                on_document(item.name, f"skipped {item.name}: {item.reason}")
+            continue
+        for entry in document_fields(item):
+            writer.add_document(**entry)
+        report.documents += 1
+        report.paragraphs += len(item.paragraphs)
+        notes = [f"{item.path.name}: {w}" for w in item.warnings]
+        report.warnings += notes
+        if on_document:
+            on_document(item.path.name, "; ".join(notes))
+
+
+def _load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skipped]:
+    """:func:`search.documents.load_folder` over a given part of the folder's files."""
+    for path in paths:
+        if path.is_dir():
+            continue  # a folder named like a document is not one (nor worth a message)
+        try:
+            yield documents.load_document(path, docs_dir)  # looked up here: tests patch it
+        except DocumentError as exc:
+            yield Skipped(path.name, str(exc))
+
+
+def _total_bytes(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def split_evenly(paths: list[Path], parts: int) -> list[list[Path]]:
+    """``paths`` cut into ``parts`` contiguous, non-empty runs of about equal total size."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(max(path.stat().st_size, 1))
+        except OSError:
+            sizes.append(1)
+    parts = max(1, min(parts, len(paths)))
+    cumulative = list(itertools.accumulate(sizes))
+    cuts = [0]
+    for k in range(1, parts):
+        target = cumulative[-1] * k / parts
+        end = bisect.bisect_left(cumulative, target) + 1  # the first end reaching the target
+        if end > 1 and target - cumulative[end - 2] < cumulative[end - 1] - target:
+            end -= 1  # stopping one file earlier comes closer
+        # every part gets at least one file, and enough are left for the parts after it
+        cuts.append(max(cuts[-1] + 1, min(end, len(paths) - (parts - k))))
+    cuts.append(len(paths))
+    return [paths[a:b] for a, b in itertools.pairwise(cuts)]
+
+
+def _build_parallel(
+    writer,
+    gen: Path,
+    docs_dir: Path,
+    paths: list[Path],
+    nprocs: int,
+    report: BuildReport,
+    on_document: Callable[[str, str], None] | None,
+) -> list:
+    """Index ``paths`` with ``nprocs`` processes; returns the workers' segments in order.
+
+    The workers are started with ``spawn`` (a server may build from a thread;
+    forking a threaded process can deadlock) and report each file on a queue,
+    which the calling process reads between its own documents.
+    """
+    parts = split_evenly(paths, nprocs)
+    ctx = multiprocessing.get_context("spawn")
+    messages = ctx.Queue()
+    workers = [
+        ctx.Process(
+            target=_build_part,
+            args=(i, str(gen), str(docs_dir), [str(p) for p in part], messages),
+            name=f"dari-build-{i}",
+            daemon=True,
+        )
+        for i, part in enumerate(parts[:-1])
+    ]
+    results: dict[int, tuple] = {}
+
+    def handle(message: tuple) -> None:
+        kind, worker = message[0], message[1]
+        if kind == "file":
+            if on_document:
+                on_document(message[2], message[3])
+        elif kind == "done":
+            results[worker] = message[2:]
+        else:  # "error"
+            raise BuildWorkerError(f"build worker {worker} failed:\n{message[2]}")
+
+    def drain() -> None:
+        while True:
+            try:
+                message = messages.get_nowait()
+            except queue.Empty:
+                return
+            handle(message)
+
+    try:
+        for worker in workers:
+            worker.start()
+        own = BuildReport()
+
+        def on_own(name: str, message: str) -> None:
+            if on_document:
+                on_document(name, message)
+            drain()
+
+        _add_documents(writer, _load_paths(parts[-1], docs_dir), own, on_own)
+        while len(results) < len(workers):
+            try:
+                handle(messages.get(timeout=0.5))
+            except queue.Empty:
+                for i, worker in enumerate(workers):
+                    if i not in results and not worker.is_alive():
+                        drain()  # its last words may have arrived just now
+                        if i not in results:
+                            raise BuildWorkerError(
+                                f"build worker {i} exited ({worker.exitcode}) without a result"
+                            ) from None
+        for worker in workers:
+            worker.join()
+    except BaseException:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
+        raise
+    finally:
+        messages.close()
+    segments = []
+    for i in range(len(workers)):
+        segment, documents, paragraphs, skipped, warnings = results[i]
+        if segment is not None:
+            segments.append(segment)
+        report.documents += documents
+        report.paragraphs += paragraphs
+        report.skipped += [Skipped(name, reason) for name, reason in skipped]
+        report.warnings += warnings
+    report.documents += own.documents
+    report.paragraphs += own.paragraphs
+    report.skipped += own.skipped
+    report.warnings += own.warnings
+    return segments
+
+
+class BuildWorkerError(Exception):
+    """A process of a parallel build failed; the message carries its traceback."""
+
+
+def _build_part(worker: int, gen: str, docs_dir: str, paths: list[str], messages) -> None:
+    """A worker process of a parallel build: one part of the files into one new segment.
+
+    Whoosh's temporary folder is shared by every writer of an index; the
+    parent's writer created it before this process started, and only the
+    parent removes it.
+    """
+    try:
+        from whoosh.writing import SegmentWriter
+
+        ix = index.open_dir(gen)
+        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        report = BuildReport()
+        try:
+            _add_documents(
+                writer,
+                _load_paths([Path(p) for p in paths], Path(docs_dir)),
+                report,
+                lambda name, message: messages.put(("file", worker, name, message)),
+            )
+            if writer._added:
+                segment = writer._finalize_segment()
+            else:
+                writer._close_segment()
+                segment = None
+        except BaseException:
+            writer.pool.cleanup()
+            raise
+        skipped = [(s.name, s.reason) for s in report.skipped]
+        messages.put(
+            ("done", worker, segment, report.documents, report.paragraphs, skipped, report.warnings)
+        )
+    except BaseException:
+        messages.put(("error", worker, traceback.format_exc()))
+        raise
+    finally:
+        messages.close()
+        messages.join_thread()  # everything put is delivered before the process ends

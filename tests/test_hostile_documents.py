@@ -23,6 +23,14 @@ from search.cli import main
 from search.engine import Engine
 
 
+@pytest.fixture(autouse=True)
+def one_build_process(monkeypatch):
+    """These tests patch search.documents in this process; the workers of a parallel
+    build (fresh interpreters) would not see the patches.  Parallel builds, a skipped
+    file among them, are covered by tests/test_parallel_build.py."""
+    monkeypatch.setenv("DARI_BUILD_PROCS", "1")
+
+
 @dataclass(frozen=True)
 class Good:
     """A document that must be indexed: found by ``word`` (a query), as ``doc_id``."""
