@@ -1,0 +1,1 @@
+"""Dari's performance benchmark (``python -m bench``); see docs/performance.md."""

@@ -1,0 +1,160 @@
+"""The benchmark's own correctness, on a tiny corpus (no timing is asserted here)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from bench import anchors
+from bench.corpus import iter_reviews, write_corpus
+from bench.measure import Latencies, percentile
+from bench.queries import KINDS, QUERY_MIX, SEED_QUERY_MIX, anchor_terms
+from bench.run import main, targets
+from search.documents import load_folder
+from search.query import parse_query
+
+REVIEWS = [
+    "배우들의 연기가 정말 좋았다",
+    "최고의 영화 다시 보고 싶다",
+    "스토리 전개가 지루하고 결말도 별로",
+    "OST가 좋아서 DVD 소장함 good",
+    "감독 연출 최고 가족 영화로 추천",
+    "시간 아깝다 시간 낭비",
+    "원작 소설보다 감동 눈물이 났다",
+    "EBS 방송에서 봤는데 음악이 좋다",
+]
+
+
+@pytest.fixture
+def tsv(tmp_path):
+    path = tmp_path / "reviews.tsv"
+    lines = ["movie_id\treview_id\tdate\ttext"]
+    n = 0
+    for movie in ("10001", "10002", "100041", "10003"):
+        for i in range(15):
+            n += 1
+            lines.append(f"{movie}\t{n}\t15.08.25\t{REVIEWS[(n + i) % len(REVIEWS)]}  {i}")
+    lines.append("10003\t999\t15.08.25\t")  # an empty review is skipped
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_corpus_is_one_document_per_movie_one_paragraph_per_review(tsv, tmp_path):
+    corpus = write_corpus(tsv, tmp_path / "docs", limit=40)
+    assert (corpus.reviews, corpus.documents, corpus.paragraphs) == (40, 3, 43)
+    docs = list(load_folder(corpus.folder))
+    assert [d.doc_id for d in docs] == ["movie_10001", "movie_10002", "movie_100041"]
+    assert [len(d.paragraphs) for d in docs] == [16, 16, 11]
+    assert docs[0].title == "NSMC movie 10001 reviews"
+    assert docs[2].paragraphs[1].text == "EBS 방송에서 봤는데 음악이 좋다 0"  # whitespace collapsed
+    assert corpus.characters == sum(len(p.text) for d in docs for p in d.paragraphs)
+    assert len(list(iter_reviews(tsv))) == 60
+
+
+def test_percentile_interpolates_between_ranks():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 95) == pytest.approx(95.05)
+    assert percentile(values, 100) == 100
+    assert percentile([3.0], 99) == 3.0
+    assert math.isnan(percentile([], 50))
+    lat = Latencies(seconds=[0.001, 0.002, 0.003], errors=1, wall=2.0)
+    summary = lat.summary()
+    assert (summary["requests"], summary["errors"], summary["p50_ms"], summary["rps"]) == (
+        4,
+        1,
+        2.0,
+        2.0,
+    )
+
+
+@pytest.mark.parametrize("mix", [QUERY_MIX, SEED_QUERY_MIX], ids=["nsmc", "seeds"])
+def test_query_mix_is_fixed_covers_every_kind_and_parses(mix):
+    assert len(mix) >= 25
+    assert {kind for kind, _q, _o in mix} == set(KINDS)
+    for _kind, q, options in mix:
+        parse_query(q)  # no QueryError
+        terms, phrases = anchor_terms(q)
+        assert terms or phrases, q
+        assert set(options) <= {"lang", "doc", "match"}
+    assert len(QUERY_MIX) >= 30
+
+
+def test_anchor_terms_drop_exclusions_and_keep_phrases():
+    assert anchor_terms("감동 -지루") == (["감동"], [])
+    terms, phrases = anchor_terms('"최고의 영화" -lang:en')
+    assert terms == [] and phrases == [["최고", "영화"]]
+
+
+def test_anchors_index_and_find_the_same_pretokenized_text(tsv, tmp_path):
+    corpus = write_corpus(tsv, tmp_path / "docs", limit=40)
+    texts = [p.text for d in load_folder(corpus.folder) for p in d.paragraphs]
+    tokens = tmp_path / "tokens.tsv"
+    kiwi = anchors.kiwi_floor(texts, tokens)
+    assert kiwi["paragraphs"] == 43 and kiwi["characters"] == corpus.characters
+    lines = tokens.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 43 and lines[1].split("\t")[1] == texts[1]
+    assert lines[1].split("\t")[0].split() == ["최고", "영화", "보", "0"]  # 최고의 → 최고
+    queries = anchors.anchor_queries(QUERY_MIX)
+    whoosh = anchors.whoosh_floor(tokens, tmp_path / "whoosh", queries, rounds=1, budget=30)
+    assert whoosh["search"]["errors"] == 0 and whoosh["search"]["requests"] == len(QUERY_MIX)
+    pytest.importorskip("tantivy")
+    tantivy = anchors.tantivy_floor(tokens, tmp_path / "tantivy", queries, rounds=1, budget=30)
+    assert tantivy["search"]["errors"] == 0 and tantivy["search"]["requests"] == len(QUERY_MIX)
+
+
+def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
+    """One corpus of the TSV (all 60 reviews) through every step, and the report it makes."""
+    out = tmp_path / "results"
+    code = main(
+        [
+            "--quick",
+            "--sizes",
+            "10k",
+            "--tsv",
+            str(tsv),
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            "--rounds",
+            "1",
+            "--no-single-process",
+        ]
+    )
+    assert code == 0
+    (result,) = out.glob("bench-quick-*.json")
+    data = json.loads(result.read_text(encoding="utf-8"))
+    (r,) = data["corpora"]
+    assert (r["documents"], r["paragraphs"]) == (4, 64)
+    assert "indexed 4 documents, 64 paragraphs" in r["build"]["summary"]
+    assert r["build"]["index_bytes"] > 0 and r["build"]["peak_rss_bytes"] > 0
+    n = len(QUERY_MIX)
+    for key in ("engine", "api"):
+        assert (r["in_process"][key]["requests"], r["in_process"][key]["errors"]) == (n, 0)
+    assert (r["http_1"]["requests"], r["http_1"]["errors"]) == (n, 0)
+    assert (r["http_4"]["requests"], r["http_4"]["errors"]) == (4 * n, 0)
+    assert r["server"]["cold_start_seconds"] > 0 and r["server"]["rss_after_mix_bytes"] > 0
+    for how in ("incremental_cli", "incremental_http"):
+        steps = r[how]
+        assert steps["check"] == {"added_document_gone": True, "changed_document_found": True}
+    cli = r["incremental_cli"]
+    assert cli["add"]["summary"].startswith("added 1, updated 0, removed 0")
+    assert cli["change"]["summary"].startswith("added 0, updated 1, removed 0")
+    assert cli["remove"]["summary"].startswith("added 0, updated 0, removed 1")
+    http = r["incremental_http"]
+    assert [len(http[s]["summary"][k]) for s, k in [("add", "added"), ("change", "updated")]] == [
+        1,
+        1,
+    ]
+    report = (out / result.name.replace(".json", ".md")).read_text(encoding="utf-8")
+    assert capsys.readouterr().out == report + "\n"
+    for heading in ("**Build**", "**Queries**", "**Server**", "**Incremental**", "**Targets**"):
+        assert heading in report
+    assert "| 10k | HTTP, 4 clients |" in report
+    assert [t[0] for t in targets(data)][:2] == [
+        "build ≤ 1.0 × Kiwi alone (10k)",
+        "HTTP p95 ≤ 50 ms, 4 clients, no errors (10k)",
+    ]
