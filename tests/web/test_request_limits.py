@@ -308,3 +308,25 @@ def test_concurrent_pathological_queries_through_waitress_do_not_pin_a_core(busy
     time.sleep(2.0)
     assert _cpu_seconds(server.proc.pid) - cpu < 0.2  # idle: no search is still running
     assert threading.active_count() == threads_before
+
+
+# --- bodies ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/api/search?q=quantum"), ("POST", "/api/docs")]
+)
+def test_a_chunked_body_of_unknown_length_is_413_from_waitress(live_server, method, path):
+    """No Content-Length to refuse early: waitress counts the chunks and stops at 64 KiB."""
+    parts = urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        chunks = (b"x" * 1024 for _ in range(200))
+        conn.request(method, path, body=chunks, encode_chunked=True)
+        response = conn.getresponse()
+        assert response.status == 413
+        assert b"exceeds max_body of 65536" in response.read()
+    finally:
+        conn.close()
+    status, body, _ = _raw_get(live_server.url, "/healthz")
+    assert status == 200
