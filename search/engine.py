@@ -31,6 +31,8 @@ DEFAULT_TIME_LIMIT = 5.0
 #: Tries to open the live index while a rebuild swaps generations.
 OPEN_ATTEMPTS = 5
 MATCH_MODES = ("all", "any")
+#: Facets counted for ``search(facets=True)``: name → the field whose values are counted.
+FACETS = {"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")}
 
 
 @dataclass
@@ -137,13 +139,13 @@ class Engine:
         final = _restrict(wanted, parsed)
         mentions, partial = _text_mentions(searcher, parsed, deadline)
         if not partial:
-            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline)
+            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline, facets)
         else:  # the time went on finding the paragraphs that mention the query
             hits, _ = self._page(searcher, final, mentions, page, per_page, time.perf_counter())
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline)
+            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline, facets)
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:
             parsed.notes.append(
@@ -163,14 +165,8 @@ class Engine:
             results=results,
             notes=parsed.notes,
         )
-        if facets and not partial:
-            counts = self._facets(searcher, final, mentions, deadline)
-            if counts is None:
-                parsed.notes.append(
-                    f"Counting the results by language and document was stopped after {budget:g} s."
-                )
-            else:
-                out.facets = counts
+        if facets and not partial:  # counted by the same pass as the page
+            out.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
 
@@ -182,6 +178,7 @@ class Engine:
         page: int,
         per_page: int,
         deadline: float,
+        facets: bool = False,
     ) -> tuple[ResultsPage, bool]:
         """One page of hits, and whether the deadline cut the search short.
 
@@ -189,10 +186,15 @@ class Engine:
         collector skips blocks and prunes matchers by quality, and then needs a
         second, untimed pass over every match for the total: seconds for a
         64-word OR over a few thousand paragraphs.  Cut short, the total is what
-        was found until then.
+        was found until then.  With ``facets`` the same pass counts the matches
+        per language and document (``hits.results.groups(name)``): a second pass
+        with Whoosh's facet collector would score, keep and sort every match
+        again, which took more time than the page itself (see docs/performance.md).
         """
         # usequality=False, replace=0: see every match (and count it), prune nothing
         collector = collectors.TopCollector(page * per_page, usequality=False, replace=0)
+        if facets:
+            collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
         if mentions is not None:
             collector = collectors.FilterCollector(collector, allow=mentions)
         collector, partial = _run_until(searcher, q, collector, deadline)
@@ -211,22 +213,6 @@ class Engine:
             snippet=snippet_html(text, spans),
             url=f"/doc/{hit['doc_id']}#p{hit['n']}",
         )
-
-    def _facets(
-        self, searcher: Searcher, final: wq.Query, mentions: set[int] | None, deadline: float
-    ) -> dict[str, dict[str, int]] | None:
-        """Matching paragraphs per language and per document; None if the deadline passed."""
-        collector = searcher.collector(
-            limit=1,
-            filter=mentions,
-            groupedby={"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")},
-            maptype=sorting.Count,
-        )
-        collector, partial = _run_until(searcher, final, collector, deadline)
-        if partial:
-            return None
-        res = collector.results()
-        return {name: dict(res.groups(name)) for name in ("lang", "doc")}
 
     # -- documents ------------------------------------------------------------------
 

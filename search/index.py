@@ -270,7 +270,9 @@ def build_locked(
     gen = _new_generation(root)
     try:
         ix = index.create_in(str(gen), make_schema())
-        writer = ix.writer(limitmb=WRITER_LIMIT_MB)  # made before any worker: see _build_part
+        # The posting pool's memory is shared by the build's processes; the parent's
+        # writer is made before any worker starts (see _build_part).
+        writer = ix.writer(limitmb=_pool_mb(nprocs))
         try:
             if nprocs == 1:
                 _add_documents(writer, load_folder(docs_dir), report, on_document)
@@ -335,6 +337,16 @@ def _load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skippe
             yield Skipped(path.name, str(exc))
 
 
+def _pool_mb(procs: int) -> int:
+    """Each writer's posting pool (MB) when ``procs`` processes build at once.
+
+    Whoosh sorts postings in memory up to this size, then spills sorted runs to
+    disk and merges them at the end; every process also holds Kiwi's model
+    (about 550 MB), so the processes share one :data:`WRITER_LIMIT_MB`.
+    """
+    return max(32, WRITER_LIMIT_MB // max(1, procs))
+
+
 def _total_bytes(paths: list[Path]) -> int:
     total = 0
     for path in paths:
@@ -386,7 +398,7 @@ def _build_parallel(
     workers = [
         ctx.Process(
             target=_build_part,
-            args=(i, str(gen), str(docs_dir), [str(p) for p in part], messages),
+            args=(i, nprocs, str(gen), str(docs_dir), [str(p) for p in part], messages),
             name=f"dari-build-{i}",
             daemon=True,
         )
@@ -465,7 +477,9 @@ class BuildWorkerError(Exception):
     """A process of a parallel build failed; the message carries its traceback."""
 
 
-def _build_part(worker: int, gen: str, docs_dir: str, paths: list[str], messages) -> None:
+def _build_part(
+    worker: int, procs: int, gen: str, docs_dir: str, paths: list[str], messages
+) -> None:
     """A worker process of a parallel build: one part of the files into one new segment.
 
     Whoosh's temporary folder is shared by every writer of an index; the
@@ -476,7 +490,7 @@ def _build_part(worker: int, gen: str, docs_dir: str, paths: list[str], messages
         from whoosh.writing import SegmentWriter
 
         ix = index.open_dir(gen)
-        writer = SegmentWriter(ix, _lk=False, limitmb=WRITER_LIMIT_MB)
+        writer = SegmentWriter(ix, _lk=False, limitmb=_pool_mb(procs))
         report = BuildReport()
         try:
             _add_documents(
