@@ -49,8 +49,10 @@ MODES = {
     # sizes, incremental size, query rounds, seconds per query run at most, single-process build too
     "tiny": (["seeds"], "seeds", 1, 30, False),
     "quick": (["seeds", "10k"], "10k", 3, 60, True),
-    "full": (["seeds", "10k", "100k", "712k"], "100k", 5, 180, True),
+    "full": (["seeds", "10k", "100k", "712k"], "100k", 5, 120, True),
 }
+#: The one-process build ("before") is measured up to this many reviews.
+SINGLE_PROCESS_MAX = 100_000
 
 
 def log(message: str) -> None:
@@ -412,7 +414,7 @@ def bench_corpus(name: str, work: Path, args, incremental: bool) -> dict:
     index_dir = work / f"index-{name}"
     log(f"{name}: dari index")
     out["build"] = measure_build(corpus, index_dir)
-    if args.single_process_too:
+    if args.single_process_too and SIZES[name] is not None and SIZES[name] <= SINGLE_PROCESS_MAX:
         log(f"{name}: dari index in one process (DARI_BUILD_PROCS=1)")
         single = work / f"index-{name}-1proc"
         out["build_one_process"] = measure_build(corpus, single, procs=1)
