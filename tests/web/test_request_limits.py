@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import random
+import socket
 import threading
 import time
 from pathlib import Path
@@ -313,20 +314,29 @@ def test_concurrent_pathological_queries_through_waitress_do_not_pin_a_core(busy
 # --- bodies ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/api/search?q=quantum"), ("POST", "/api/docs")]
-)
-def test_a_chunked_body_of_unknown_length_is_413_from_waitress(live_server, method, path):
-    """No Content-Length to refuse early: waitress counts the chunks and stops at 64 KiB."""
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_chunked_body_of_unknown_length_is_413_from_waitress(live_server, method):
+    """No Content-Length to refuse early: waitress counts the chunks and stops at 64 KiB.
+
+    Just over the limit, sent at once: waitress stops reading at the limit, and a
+    client still sending much more would see the connection reset before the 413.
+    """
     parts = urlsplit(live_server.url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        chunks = (b"x" * 1024 for _ in range(200))
-        conn.request(method, path, body=chunks, encode_chunked=True)
-        response = conn.getresponse()
-        assert response.status == 413
-        assert b"exceeds max_body of 65536" in response.read()
-    finally:
-        conn.close()
-    status, body, _ = _raw_get(live_server.url, "/healthz")
+    chunk = b"400\r\n" + b"x" * 1024 + b"\r\n"  # 1 KiB chunks, 65 of them, then the end
+    request = (
+        (
+            f"{method} /api/search?q=quantum HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + chunk * 65
+        + b"0\r\n\r\n"
+    )
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while data := sock.recv(65536):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert b"exceeds max_body of 65536" in answer
+    status, _, _ = _raw_get(live_server.url, "/healthz")
     assert status == 200
