@@ -179,24 +179,34 @@ def run_index(docs: Path, index: Path, capsys, seconds: int = 300) -> tuple[int,
     return code, out, err
 
 
-def check_everything(docs: Path, index: Path, code: int, out: str, err: str, extra=()) -> None:
+def check_everything(
+    docs: Path,
+    index: Path,
+    code: int,
+    out: str,
+    err: str,
+    extra=(),
+    bad: dict[str, str] = BAD,
+    goods: list[Good] = GOOD,
+    gone: list[str] = GONE,
+) -> None:
     assert code == 0, err
     assert "Traceback" not in out + err
-    for name, reason in BAD.items():
+    for name, reason in bad.items():
         assert f"skipped {name}: {reason}" in err, (name, err)
     assert "invalid-utf8.txt: invalid UTF-8" in err  # a warning, and the file is indexed
     assert "notes.md" not in err and "folder.txt" not in err
-    goods = [*GOOD, *extra]
+    goods = [*goods, *extra]
     doc_ids = {g.doc_id for g in goods}
     assert f"indexed {len(doc_ids)} documents" in out
-    assert f"skipped {len(BAD)} files" in out
+    assert f"skipped {len(bad)} files" in out
 
     engine = Engine(index)
     assert {d.doc_id for d in engine.documents()} == doc_ids
     for good in goods:
         found = {r.doc_id for r in engine.search(good.word, per_page=100).results}
         assert good.doc_id in found, (good, found)
-    for word in GONE:
+    for word in gone:
         assert engine.search(word).total == 0, word
     titles = {d.doc_id: d.title for d in engine.documents()}
     assert titles["bom"] == "Bommelfrost weather report for Seoul"  # no BOM left in it
@@ -216,6 +226,21 @@ def test_index_of_a_folder_of_awkward_files_finishes_and_names_every_skipped_fil
         "deleted vanishing.txt",
     ]
     check_everything(docs, index, code, out, err)
+
+
+def test_a_parallel_build_of_the_same_folder(tmp_path, capsys, monkeypatch):
+    """Worker processes meet the same files (undisturbed here: the patches stay in this
+    process); the named pipe, the symlink out and the binaries are skipped in them too."""
+    monkeypatch.setenv("DARI_BUILD_PROCS", "2")
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    write_folder(docs, tmp_path / "outside.txt")
+    code, out, err = run_index(docs, index, capsys)
+    undisturbed = {"rewritten": "forethought", "midread": "earlybird"}
+    goods = [g for g in GOOD if g.doc_id not in undisturbed]
+    goods += [Good(doc_id, word) for doc_id, word in undisturbed.items()]
+    goods.append(Good("vanishing", "ephemeral"))
+    bad = {name: reason for name, reason in BAD.items() if name != "vanishing.txt"}
+    check_everything(docs, index, code, out, err, bad=bad, goods=goods, gone=["exfiltrato"])
 
 
 def test_a_file_replaced_while_it_is_read_is_caught_up_by_the_next_reindex(
