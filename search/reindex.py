@@ -97,14 +97,22 @@ def reindex(
         with ix.searcher() as searcher:
             manifest = {f["doc_id"]: json.loads(f["meta"]) for f in searcher.documents(kind="d")}
         writer = None
+        vanished: set[str] = set()
         try:
             for path in paths:
                 doc_id = path.stem
                 known = manifest.get(doc_id)
                 try:
                     stat = path.stat()
-                except OSError:
-                    continue  # vanished since the listing; the next run will see it gone
+                except OSError as exc:
+                    # vanished (or unreadable) since the listing: say so; if it is
+                    # gone for good it is removed from the index below
+                    reason = "file disappeared" if isinstance(exc, FileNotFoundError) else str(exc)
+                    report.skipped.append(Skipped(path.name, reason))
+                    say(f"skipped {path.name}: {reason}")
+                    if isinstance(exc, FileNotFoundError):
+                        vanished.add(doc_id)
+                    continue
                 if known and _same_stat(known, path.name, stat):
                     report.unchanged += 1
                     continue
@@ -132,7 +140,7 @@ def reindex(
                     say(f"added {path.name}")
                 for entry in document_fields(doc):
                     writer.add_document(**entry)
-            present = {p.stem for p in paths}
+            present = {p.stem for p in paths} - vanished
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or ix.writer(limitmb=WRITER_LIMIT_MB)
                 writer.delete_by_term("doc_id", doc_id)
