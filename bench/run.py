@@ -395,23 +395,47 @@ def measure_incremental(corpus: Corpus, index_dir: Path, tsv: Path | None, serve
 
 
 def bench_corpus(name: str, work: Path, args, incremental: bool) -> dict:
-    tsv = args.tsv if name != "seeds" else None
     mix = SEED_QUERY_MIX if name == "seeds" else QUERY_MIX
     out: dict = {"corpus": name, "loadavg_start": loadavg()}
-    log(f"{name}: writing the corpus")
-    corpus = make_corpus(name, work, args.tsv)
+    index_dir = work / f"index-{name}"
+    if args.serve_only:
+        log(f"{name}: reusing {work / f'docs-{name}'} and {index_dir}")
+        corpus = existing_corpus(work / f"docs-{name}")
+    else:
+        log(f"{name}: writing the corpus")
+        corpus = make_corpus(name, work, args.tsv)
     out["documents"], out["paragraphs"] = corpus.documents, corpus.paragraphs
     out["reviews"], out["characters"], out["bytes"] = (
         corpus.reviews,
         corpus.characters,
         corpus.bytes,
     )
+    if not args.serve_only:
+        measure_index_and_anchors(name, work, corpus, index_dir, mix, args, out)
+    return measure_serving(name, corpus, index_dir, mix, args, incremental, out)
 
+
+def existing_corpus(folder: Path) -> Corpus:
+    from search.documents import load_folder
+
+    if not folder.is_dir():
+        raise SystemExit(f"--serve-only: {folder} not found (run the benchmark with --work first)")
+    docs = [d for d in load_folder(folder) if hasattr(d, "paragraphs")]
+    return Corpus(
+        folder,
+        sum(len(d.paragraphs) - 1 for d in docs),
+        len(docs),
+        sum(len(d.paragraphs) for d in docs),
+        sum(len(p.text) for d in docs for p in d.paragraphs),
+        dir_size(folder),
+    )
+
+
+def measure_index_and_anchors(name, work, corpus, index_dir, mix, args, out) -> None:
     log(f"{name}: Kiwi alone over {corpus.paragraphs} paragraphs")
     tokens = work / f"tokens-{name}.tsv"
     out["kiwi"] = anchors.kiwi_floor(paragraph_texts(corpus.folder), tokens)
 
-    index_dir = work / f"index-{name}"
     log(f"{name}: dari index")
     out["build"] = measure_build(corpus, index_dir)
     if args.single_process_too and SIZES[name] is not None and SIZES[name] <= SINGLE_PROCESS_MAX:
@@ -434,7 +458,11 @@ def bench_corpus(name: str, work: Path, args, incremental: bool) -> dict:
     except ImportError:
         out["tantivy"] = None  # pip install -e '.[bench]'
     shutil.rmtree(work / f"tantivy-{name}", ignore_errors=True)
+    tokens.unlink(missing_ok=True)
 
+
+def measure_serving(name, corpus, index_dir, mix, args, incremental, out) -> dict:
+    tsv = args.tsv if name != "seeds" else None
     log(f"{name}: the query mix in-process")
     out["in_process"] = measure_in_process(index_dir, corpus.folder, mix, args.rounds, args.budget)
 
@@ -455,7 +483,6 @@ def bench_corpus(name: str, work: Path, args, incremental: bool) -> dict:
         log(f"{name}: incremental reindex with dari reindex")
         out["incremental_cli"] = measure_incremental(corpus, index_dir, tsv)
     out["loadavg_end"] = loadavg()
-    tokens.unlink(missing_ok=True)
     return out
 
 
@@ -488,18 +515,22 @@ def markdown(results: dict) -> str:
         "ratios are dari ÷ anchor)",
         "",
         "| corpus | docs | paragraphs | characters | dari index | paragraphs/s | chars/s "
-        "| CPU | peak RSS (all processes) | index size | one process | Kiwi alone "
+        "| CPU | peak RSS (all processes) | index size | one process (CPU) | Kiwi alone (CPU) "
         "| ÷ Kiwi | raw Whoosh | ÷ Whoosh | tantivy | ÷ tantivy |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["corpora"]:
+        if "build" not in r:
+            continue
         b, k, w, t = r["build"], r["kiwi"], r["whoosh"], r.get("tantivy") or {}
-        one = r.get("build_one_process", {}).get("wall_seconds")
+        one = r.get("build_one_process", {})
+        one_text = f"{_s(one.get('wall_seconds'))} ({_s(one.get('cpu_seconds'))})" if one else "–"
+        kiwi_cpu = f" ({_s(k['cpu_seconds'])})" if k.get("cpu_seconds") else ""
         lines.append(
             f"| {r['corpus']} | {r['documents']:,} | {r['paragraphs']:,} | {r['characters']:,} "
             f"| {b['wall_seconds']:.1f} s | {b['paragraphs_per_s']:,.0f} | {b['chars_per_s']:,} "
             f"| {b['cpu_seconds']:.1f} s | {_mb(b['peak_rss_bytes'])} | {_mb(b['index_bytes'])} "
-            f"| {_s(one)} | {k['seconds']:.1f} s "
+            f"| {one_text} | {k['seconds']:.1f} s{kiwi_cpu} "
             f"| {_x(b['wall_seconds'], k['seconds'])} | {w['build_seconds']:.1f} s "
             f"| {_x(b['wall_seconds'], w['build_seconds'])} "
             f"| {_s(t.get('build_seconds'))} "
@@ -519,8 +550,9 @@ def markdown(results: dict) -> str:
             ("api, in-process", r["in_process"]["api"]),
             ("HTTP, 1 client", r["http_1"]),
             ("HTTP, 4 clients", r["http_4"]),
-            ("raw Whoosh, in-process", r["whoosh"]["search"]),
         ]
+        if r.get("whoosh"):
+            rows.append(("raw Whoosh, in-process", r["whoosh"]["search"]))
         if r.get("tantivy"):
             rows.append(("tantivy, in-process", r["tantivy"]["search"]))
         for label, s in rows:
@@ -569,7 +601,7 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
     by = {r["corpus"]: r for r in results["corpora"]}
     out = []
     for name, r in by.items():
-        if name == "seeds":
+        if name == "seeds" or "build" not in r:
             continue
         wall, kiwi = r["build"]["wall_seconds"], r["kiwi"]["seconds"]
         out.append(
@@ -604,7 +636,7 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
             rss = by[name]["server"]["rss_after_mix_bytes"]
             out.append((f"server RSS ≤ 500 MB ({name})", _mb(rss), rss <= 500e6))
             break
-    if "712k" in by:
+    if "build" in by.get("712k", {}):
         b = by["712k"]["build"]
         out.append(
             (
@@ -649,6 +681,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--budget", type=float, default=None, help="seconds per query run")
     parser.add_argument("--no-single-process", dest="single", action="store_false", default=None)
+    parser.add_argument(
+        "--serve-only",
+        action="store_true",
+        help="reuse the documents and indexes in --work; measure only queries, server, reindex",
+    )
     args = parser.parse_args(argv)
     args.mode = args.mode or "quick"
     sizes, inc_size, rounds, budget, single = MODES[args.mode]
@@ -662,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown corpus {unknown}; choose from {', '.join(SIZES)}")
+    if args.serve_only and args.work is None:
+        parser.error("--serve-only needs --work (the folder of an earlier run)")
     if any(s != "seeds" for s in sizes) and not args.tsv.exists():
         parser.error(f"{args.tsv} not found (the NSMC reviews from ../shared/bench/nsmc/)")
 
@@ -671,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     results = {
-        "mode": args.mode,
+        "mode": args.mode + (" (serve only)" if args.serve_only else ""),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "git": git_describe(),
@@ -681,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         "corpora": [],
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = args.out / f"bench-{args.mode}-{stamp}"
+    base = args.out / f"bench-{args.mode}{'-serve' if args.serve_only else ''}-{stamp}"
     try:
         for name in sizes:
             results["corpora"].append(bench_corpus(name, work, args, incremental=name == inc_size))

@@ -158,3 +158,16 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
         "build ≤ 1.0 × Kiwi alone (10k)",
         "HTTP p95 ≤ 50 ms, 4 clients, no errors (10k)",
     ]
+
+    # --serve-only measures queries, server and reindexing again on what the run left
+    code = main(
+        ["--quick", "--sizes", "10k", "--work", str(tmp_path / "work"), "--out", str(out)]
+        + ["--rounds", "1", "--serve-only"]
+    )
+    assert code == 0
+    (again,) = out.glob("bench-quick-serve-*.json")
+    (r,) = json.loads(again.read_text(encoding="utf-8"))["corpora"]
+    assert "build" not in r and "kiwi" not in r
+    assert (r["documents"], r["paragraphs"]) == (4, 66)  # a review added by each "change"
+    assert (r["http_4"]["requests"], r["http_4"]["errors"]) == (4 * n, 0)
+    assert r["incremental_cli"]["check"]["changed_document_found"]
