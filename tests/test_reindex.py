@@ -179,13 +179,10 @@ def _make_corpus(folder: Path, seeds_dir: Path, copies: int) -> None:
         )
 
 
-@pytest.mark.parametrize("delay", [0.8, 1.6, 2.4, 3.5, 4.8])
-def test_reindex_killed_by_sigkill_leaves_a_searchable_index_and_the_next_run_finishes(
-    docs, built, seeds_dir, delay
-):
-    _make_corpus(docs, seeds_dir, 120)
+def _kill_dari_after(delay: float, *argv: str) -> None:
+    """Run ``dari ARGV`` in a subprocess and SIGKILL it after ``delay`` seconds."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "reindex", "--docs", str(docs), "--index", str(built)],
+        [sys.executable, "-m", "search.cli", *argv],
         cwd=REPO,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -193,6 +190,14 @@ def test_reindex_killed_by_sigkill_leaves_a_searchable_index_and_the_next_run_fi
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+@pytest.mark.parametrize("delay", [0.8, 1.6, 2.4, 3.5, 4.8])
+def test_reindex_killed_by_sigkill_leaves_a_searchable_index_and_the_next_run_finishes(
+    docs, built, seeds_dir, delay
+):
+    _make_corpus(docs, seeds_dir, 120)
+    _kill_dari_after(delay, "reindex", "--docs", str(docs), "--index", str(built))
     engine = Engine(built)
     count = len(engine.documents())
     assert count in (5, 125)  # the old state or the new one, never a mix
@@ -205,15 +210,7 @@ def test_reindex_killed_by_sigkill_leaves_a_searchable_index_and_the_next_run_fi
 @pytest.mark.parametrize("delay", [1.0, 2.5])
 def test_full_rebuild_killed_by_sigkill_keeps_the_old_index(docs, built, seeds_dir, delay):
     _make_corpus(docs, seeds_dir, 120)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "index", "--docs", str(docs), "--index", str(built)],
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    _kill_dari_after(delay, "index", "--docs", str(docs), "--index", str(built))
     assert len(Engine(built).documents()) in (5, 125)
     build_index(docs, built)
     assert len(Engine(built).documents()) == 125
