@@ -490,7 +490,9 @@ def measure_serving(name, corpus, index_dir, mix, args, incremental, out) -> dic
 
 
 def _mb(n) -> str:
-    return f"{n / 1e6:,.0f} MB" if n else "–"
+    if not n:
+        return "–"
+    return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:.2f} MB"
 
 
 def _ms(v) -> str:
@@ -510,18 +512,23 @@ def markdown(results: dict) -> str:
         f"Benchmark `{results['mode']}` — {results['started']} — {results['machine']}; "
         f"git {results['git']}; load average at start {results['loadavg_start']}, "
         f"at end {results['loadavg_end']}.",
-        "",
-        "**Build** (`dari index`; Kiwi = Kiwi alone in one process, model load included; "
-        "ratios are dari ÷ anchor)",
-        "",
-        "| corpus | docs | paragraphs | characters | dari index | paragraphs/s | chars/s "
-        "| CPU | peak RSS (all processes) | index size | one process (CPU) | Kiwi alone (CPU) "
-        "| ÷ Kiwi | raw Whoosh | ÷ Whoosh | tantivy | ÷ tantivy |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in results["corpora"]:
-        if "build" not in r:
-            continue
+    built = [r for r in results["corpora"] if "build" in r]
+    lines += (
+        [
+            "",
+            "**Build** (`dari index`; Kiwi = Kiwi alone in one process, model load included; "
+            "ratios are dari ÷ anchor)",
+            "",
+            "| corpus | docs | paragraphs | characters | dari index | paragraphs/s | chars/s "
+            "| CPU | peak RSS (all processes) | index size | one process (CPU) | Kiwi alone (CPU) "
+            "| ÷ Kiwi | raw Whoosh | ÷ Whoosh | tantivy | ÷ tantivy |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        if built
+        else []
+    )
+    for r in built:
         b, k, w, t = r["build"], r["kiwi"], r["whoosh"], r.get("tantivy") or {}
         one = r.get("build_one_process", {})
         one_text = f"{_s(one.get('wall_seconds'))} ({_s(one.get('cpu_seconds'))})" if one else "–"

@@ -15,6 +15,7 @@ form alone, so that both spellings find each other.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -25,13 +26,19 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 __all__ = [
     "ENGLISH_STOP_WORDS",
+    "HangulBigramFilter",
     "KOREAN_CONTENT_TAGS",
+    "KoreanPairFilter",
     "KoreanMorphFilter",
     "LatinWordFilter",
     "PositionFilter",
     "ScriptRunTokenizer",
     "analyze",
+    "bigram_analyzer",
     "bilingual_analyzer",
+    "hangul_bigrams",
+    "korean_pairs",
+    "pair_analyzer",
     "script_of",
 ]
 
@@ -76,7 +83,8 @@ def script_of(char: str) -> str:
 # --- word lists ---------------------------------------------------------------
 
 #: English function words dropped from the index.  Deliberately short and
-#: without "us", "it" and "may" (Korea–US, IT, May) which are content here.
+#: without "us", "it", "may", "who", "can" and "so" (Korea–US, IT, May, WHO,
+#: CAN, SO) which can be content.
 ENGLISH_STOP_WORDS = frozenset(
     [
         "a",
@@ -117,6 +125,32 @@ ENGLISH_STOP_WORDS = frozenset(
         "its",
         "than",
         "then",
+        # question and helper words, which only add noise to a question typed
+        # as a sentence ("what problems of heat conduction have been solved")
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "whom",
+        "whose",
+        "do",
+        "does",
+        "did",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "there",
+        "any",
+        "some",
+        "been",
+        "being",
+        "if",
+        "them",
+        "also",
+        "very",
+        "about",
     ]
 )
 
@@ -216,13 +250,37 @@ def _stem_word(word: str) -> str:
     return stemmer.stemWord(word)
 
 
-def korean_morphemes(text: str) -> list[tuple[str, str, int, int]]:
-    """Kiwi's analysis of ``text`` as (form, tag, start, end) tuples.
+#: Hangul runs whose Kiwi analysis is kept: highlighting re-analyses the
+#: paragraphs it shows and a document's title is analysed for every paragraph,
+#: so the same runs come back again and again (about 1 KB each).
+KIWI_CACHE_SIZE = 1 << 15
+
+
+@functools.lru_cache(maxsize=KIWI_CACHE_SIZE)
+def korean_morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """Kiwi's analysis of ``text`` as (form, tag, start, end) tuples (cached).
 
     Kept as a single seam so that a batch indexer can put a cache of
     pre-computed analyses in front of it.
     """
-    return [(t.form, t.tag, t.start, t.start + t.len) for t in kiwi().tokenize(text)]
+    return tuple((t.form, t.tag, t.start, t.start + t.len) for t in kiwi().tokenize(text))
+
+
+def _morphemes(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """:func:`korean_morphemes`, with Kiwi's multi-word names taken apart.
+
+    Kiwi knows names of several words (알렉상드르 뒤마, 교황 그레고리오 7세) and
+    returns them as one morpheme; a query analyses word by word and would never
+    find them.  Each word of such a name is analysed on its own instead.
+    """
+    for form, tag, start, end in korean_morphemes(text):
+        if " " not in text[start:end]:
+            yield form, tag, start, end
+            continue
+        for word in re.finditer(r"\S+", text[start:end]):
+            offset = start + word.start()
+            for f, tg, s, e in korean_morphemes(word.group(0)):
+                yield f, tg, offset + s, offset + e
 
 
 # --- the chain ---------------------------------------------------------------
@@ -250,7 +308,8 @@ class ScriptRunTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.start_pos = start_pos
-        for match in _TOKEN_RE.finditer(value):
+        for run, match in enumerate(_TOKEN_RE.finditer(value)):
+            t.run = run
             kind = match.lastgroup
             t.text = match.group(0)
             t.boost = 1.0
@@ -288,7 +347,7 @@ class KoreanMorphFilter(Filter):
                 continue
             base = t.startchar
             offmap = t.offmap
-            for form, tag, start, end in korean_morphemes(t.norm):
+            for form, tag, start, end in _morphemes(t.norm):
                 if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
                     continue
                 t.startchar = base + offmap[start]
@@ -370,19 +429,110 @@ class PositionFilter(Filter):
 
 
 def bilingual_analyzer():
-    """The one analyzer Dari uses for every text field, at index and query time."""
+    """The analyzer of every text field (title, text), at index and query time."""
     return ScriptRunTokenizer() | KoreanMorphFilter() | LatinWordFilter() | PositionFilter()
 
 
+_HANGUL_SYLLABLES_RE = re.compile("[\uac00-\ud7a3]+")
+
+
+class HangulBigramFilter(Filter):
+    """Replaces each Hangul run by the overlapping syllable pairs of its words.
+
+    양자정보과학기술을 → 양자 자정 정보 보과 과학 학기 기술 술을; a one-syllable
+    word stays whole.  Latin and other runs are dropped (their words are in the
+    morpheme field already).  Pairs never cross a space or a non-Hangul character.
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for t in tokens:
+            if t.script != "ko":
+                continue
+            base, offmap, norm = t.startchar, t.offmap, t.norm
+            for word in _HANGUL_SYLLABLES_RE.finditer(norm):
+                w, w0 = word.group(0), word.start()
+                size = min(2, len(w))
+                for i in range(len(w) - size + 1):
+                    t.text = w[i : i + size]
+                    t.startchar = base + offmap[w0 + i]
+                    t.endchar = base + offmap[w0 + i + size]
+                    t.newpos = True
+                    yield t
+
+
+def bigram_analyzer():
+    """The analyzer of the ``bigrams`` field: Hangul syllable pairs (see :class:`HangulBigramFilter`).
+
+    Morphemes give precision; the pairs give recall where Kiwi cuts a word
+    differently in a question and in a paragraph (names, rare compounds).
+    """
+    return ScriptRunTokenizer() | HangulBigramFilter() | PositionFilter()
+
+
+class KoreanPairFilter(Filter):
+    """Replaces the Korean morphemes of each Hangul run by pairs of neighbours.
+
+    알렉상드르 뒤마의 소설 → 알렉상드르_뒤마 뒤마_소설: a cheap measure of
+    proximity for Korean, whose phrases keep their words in order.  Everything
+    else is dropped (English word pairs did not help on Cranfield).
+    """
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        prev, prev_run = None, None
+        for t in tokens:
+            if t.script != "ko" or not t.newpos:
+                continue
+            word, run = t.text, getattr(t, "run", None)
+            if prev is not None and run == prev_run:
+                t.text = f"{prev}_{word}"
+                yield t
+            prev, prev_run = word, run
+
+
+def pair_analyzer():
+    """The analyzer of the ``pairs`` field (see :class:`KoreanPairFilter`)."""
+    return ScriptRunTokenizer() | KoreanMorphFilter() | KoreanPairFilter() | PositionFilter()
+
+
+_pairs = None
+
+
+def korean_pairs(text: str) -> list[str]:
+    """The ``pairs`` field's terms of ``text``, in order, repeats kept."""
+    global _pairs
+    if _pairs is None:
+        _pairs = pair_analyzer()
+    return [t.text for t in _pairs(text, mode="query")]
+
+
+_bigrams = None
+
+
+def hangul_bigrams(text: str) -> list[str]:
+    """The ``bigrams`` field's terms of ``text``, in order, repeats kept."""
+    global _bigrams
+    if _bigrams is None:
+        _bigrams = bigram_analyzer()
+    return [t.text for t in _bigrams(text)]
+
+
 _default_analyzer = None
+#: Texts whose tokens :func:`analyze` keeps: a result page highlights (and
+#: feedback reads) the same paragraphs again and again.
+ANALYZE_CACHE_SIZE = 1024
 
 
 def analyze(text: str, mode: str = "index") -> list[tuple[str, int, int, int]]:
     """Tokens of ``text`` as (term, position, startchar, endchar) tuples."""
+    return list(_analyze(text, mode))
+
+
+@functools.lru_cache(maxsize=ANALYZE_CACHE_SIZE)
+def _analyze(text: str, mode: str) -> tuple[tuple[str, int, int, int], ...]:
     global _default_analyzer
     if _default_analyzer is None:
         _default_analyzer = bilingual_analyzer()
-    return [
+    return tuple(
         (t.text, t.pos, t.startchar, t.endchar)
         for t in _default_analyzer(text, positions=True, chars=True, mode=mode)
-    ]
+    )

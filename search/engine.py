@@ -22,6 +22,7 @@ from whoosh.searching import ResultsPage, Searcher
 from search.index import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
+from search.scoring import dari_weighting
 
 __all__ = ["DocumentInfo", "DocumentView", "Engine", "MAX_PER_PAGE", "QueryError"]
 
@@ -90,7 +91,7 @@ class Engine:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 ix, gen = open_generation(self.index_dir)
-                fresh = ix.searcher()
+                fresh = ix.searcher(weighting=dari_weighting())
             except FileNotFoundError:
                 # A rebuild swapped generations while we opened the old one.
                 if attempt == OPEN_ATTEMPTS - 1:

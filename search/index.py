@@ -38,7 +38,7 @@ from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import FileIndex
 
 from search import documents
-from search.analysis import bilingual_analyzer
+from search.analysis import bigram_analyzer, bilingual_analyzer, pair_analyzer
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
 
 __all__ = [
@@ -60,7 +60,9 @@ __all__ = [
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
-TITLE_BOOST = 2.0
+#: Index-time weight of title words; how much a title match counts is set at
+#: search time instead (``search.scoring.FIELD_WEIGHTS``).
+TITLE_BOOST = 1.0
 WRITER_LIMIT_MB = 256
 #: Folders smaller than this are indexed in one process (see :func:`build_procs`).
 PARALLEL_MIN_BYTES = 256 * 1024
@@ -84,6 +86,10 @@ def make_schema() -> fields.Schema:
         lang=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
         text=fields.TEXT(analyzer=analyzer, stored=True),
+        # Searched beside the morphemes under match=any: Hangul syllable pairs of
+        # the text (recall) and pairs of neighbouring Korean morphemes (proximity)
+        bigrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),
+        pairs=fields.TEXT(analyzer=pair_analyzer(), phrase=False),
         meta=fields.STORED(),
     )
 
@@ -107,9 +113,26 @@ def document_fields(doc: Document) -> Iterator[dict]:
             "doc_id": doc.doc_id,
             "n": p.n,
             "lang": p.lang,
-            "title": doc.title,
+            "title": doc.title if _title_adds_to(doc, p) else "",
+            "_stored_title": doc.title,  # shown with every result, searched where it adds
             "text": p.text,
+            "bigrams": p.text,
+            "pairs": p.text,
         }
+
+
+def _title_adds_to(doc: Document, p) -> bool:
+    """Whether the paragraph's title field should hold the document's title.
+
+    Not when the document has no heading line and the title was cut from this
+    very paragraph: then the title is the paragraph's own first sentence and
+    would count its words twice (and a one-paragraph file would rank by its
+    first sentence).
+    """
+    stem = doc.title.removesuffix("…").rstrip()
+    if not stem or not p.text.startswith(stem):
+        return True
+    return any(q.text == doc.title for q in doc.paragraphs)  # a heading: a real title
 
 
 # --- layout ---------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search.analysis import analyze
+from search.analysis import analyze, hangul_bigrams, korean_pairs
+from search.feedback import FeedbackQuery
 
 __all__ = [
     "LANGUAGES",
@@ -35,6 +36,11 @@ MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
 #: Fields searched by words and phrases; the title field is boosted in the schema.
 TEXT_FIELDS = ("title", "text")
+#: Field of the Hangul syllable pairs that back up the morphemes under match=any.
+BIGRAM_FIELD = "bigrams"
+#: Field of neighbouring Korean morphemes, which rank paragraphs with the query's
+#: words side by side higher under match=any.
+PAIR_FIELD = "pairs"
 
 
 class QueryError(ValueError):
@@ -244,10 +250,11 @@ class _Builder:
         self.term_count = 0
         self._analysed: dict[str, list[str]] = {}
         self.fields: tuple[str, ...] = TEXT_FIELDS
+        self.words: list[str] = []  # the searched words, in order
 
     def build(self, node, any_mode: bool, collect: bool = True) -> wq.Query | None:
         if isinstance(node, Word):
-            return self.word(node.text, collect)
+            return self.word(node.text, collect, any_mode)
         if isinstance(node, Phrase):
             return self.phrase(node.text, collect)
         if isinstance(node, Not):
@@ -294,15 +301,23 @@ class _Builder:
             self.dropped.append(text)
         return terms
 
-    def word(self, text: str, collect: bool) -> wq.Query | None:
+    def word(self, text: str, collect: bool, any_mode: bool = False) -> wq.Query | None:
         terms = self._terms(text)
         if not terms:
             return None
         if collect:
             self.parsed.terms.update(terms)
+            self.words.append(text)
         # A word that analyses into several morphemes (양자기술을 → 양자 기술)
         # needs all of them, in any order: 양자기술 also finds 양자과학기술.
-        return _combine(wq.And, [self._any_field(t) for t in terms])
+        if not any_mode:
+            return _combine(wq.And, [self._any_field(t) for t in terms])
+        # Under match=any each of them counts on its own, and so do the word's
+        # Hangul syllable pairs: they find a name or compound that Kiwi cuts
+        # differently in the paragraph (the weighting gives them half a vote).
+        parts = [self._any_field(t) for t in terms]
+        parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(text))]
+        return _combine(wq.Or, parts)
 
     def phrase(self, text: str, collect: bool) -> wq.Query | None:
         terms = self._terms(text)
@@ -358,6 +373,13 @@ def parse_query(text: str) -> ParsedQuery:
     builder = _Builder(parsed)
     parsed.query = builder.build(tree, any_mode=False)
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)
+    if parsed.any_query is not None and not isinstance(parsed.any_query, wq.Not):
+        pairs = dict.fromkeys(korean_pairs(" ".join(builder.words)))
+        if pairs:
+            extra = _combine(wq.Or, [wq.Term(PAIR_FIELD, p) for p in pairs])
+            parsed.any_query = wq.AndMaybe(parsed.any_query, extra)
+        own = parsed.terms.union(*parsed.phrases)
+        parsed.any_query = FeedbackQuery(parsed.any_query, frozenset(own))
     parsed.positive_clauses = sum(
         1 for item in tree.items if not isinstance(item, Not) and builder.build(item, False, False)
     )

@@ -1,0 +1,98 @@
+"""Ranking: BM25F counted over paragraphs, with per-field parameters.
+
+Whoosh's stock BM25F takes the collection size and the average field length
+from *every* index entry, and Dari's index holds one record per document
+(``kind=d``, with no text) beside the paragraphs it ranks.  Those records make
+every paragraph look longer than average (twice as long in a collection of
+one-paragraph files) and add ``log 2`` to every idf, which flattens the
+difference between rare and common words.  :class:`ParagraphBM25F` counts the
+paragraphs only, and weighs each field's BM25 score (:data:`FIELD_WEIGHTS`).
+"""
+
+from __future__ import annotations
+
+from math import log
+from typing import Any
+
+from whoosh import scoring
+
+__all__ = ["FIELD_WEIGHTS", "ParagraphBM25F", "dari_weighting"]
+
+#: How much a match in each field counts (a field's BM25 score is multiplied by
+#: it before the fields are summed).  Tuned on the dev half of the benchmarks
+#: (docs/quality.md): the title repeats in every paragraph of a document and is
+#: often just its first sentence; the Hangul syllable pairs back up the morphemes,
+#: and the pairs of Korean morphemes reward the query's words side by side.
+FIELD_WEIGHTS = {"title": 0.25, "text": 1.0, "bigrams": 0.5, "pairs": 1.0}
+
+
+class ParagraphBM25F(scoring.BM25F):
+    """BM25F with N and the average field lengths taken over ``kind=p`` entries.
+
+    ``B`` and ``K1`` are the defaults; ``<field>_B`` and ``<field>_K1`` keyword
+    arguments set them per field; ``weights`` maps a field to the factor its
+    score is multiplied by (1 for fields not in it).  Block-quality skipping is off: Whoosh bounds
+    an AND by the *current* block of its other part, which need not cover the
+    paragraph being skipped, and so can drop a paragraph from a top-k.
+    """
+
+    def __init__(
+        self,
+        B: float = 0.75,
+        K1: float = 1.2,
+        weights: dict[str, float] | None = None,
+        **kwargs: float,
+    ) -> None:
+        super().__init__(B=B, K1=K1, **kwargs)
+        self._field_K1 = {k[:-3]: v for k, v in kwargs.items() if k.endswith("_K1")}
+        self.weights = dict(weights or {})
+
+    def scorer(self, searcher: Any, fieldname: str, text: str, qf: int = 1):
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        B = self._field_B.get(fieldname, self.B)
+        K1 = self._field_K1.get(fieldname, self.K1)
+        weight = self.weights.get(fieldname, 1.0)
+        return _ParagraphScorer(searcher, fieldname, text, B, K1, qf=qf, weight=weight)
+
+
+class _ParagraphScorer(scoring.BM25FScorer):
+    def __init__(
+        self,
+        searcher: Any,
+        fieldname: str,
+        text: str,
+        B: float,
+        K1: float,
+        qf: int = 1,
+        weight: float = 1.0,
+    ) -> None:
+        parent = searcher.get_parent()
+        n = paragraph_count(parent)
+        df = parent.doc_frequency(fieldname, text)
+        self.idf = weight * (log(n / (df + 1)) + 1)
+        self.avgfl = (parent.field_length(fieldname) / n) or 1
+        self.B = B
+        self.K1 = K1
+        self.qf = qf
+        self.setup(searcher, fieldname, text)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+
+def paragraph_count(searcher: Any) -> int:
+    """Paragraph entries (``kind=p``) in the searcher's index, remembered per searcher."""
+    count = getattr(searcher, "_dari_paragraphs", None)
+    if count is None:
+        count = searcher.doc_count()
+        if "kind" in searcher.schema:
+            count = searcher.doc_frequency("kind", "p") or count
+        count = max(count, 1)
+        searcher._dari_paragraphs = count
+    return count
+
+
+def dari_weighting() -> ParagraphBM25F:
+    """The weighting every Dari searcher uses."""
+    return ParagraphBM25F(weights=FIELD_WEIGHTS)

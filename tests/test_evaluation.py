@@ -1,0 +1,280 @@
+"""The evaluation harness: metrics on hand-made rankings, loaders on tiny files, a real slice."""
+
+from __future__ import annotations
+
+import json
+import math
+from argparse import Namespace
+
+import pytest
+
+from search import evaluation as ev
+from search.query import parse_query
+
+# --- metrics ----------------------------------------------------------------------------
+
+
+def test_reciprocal_rank_is_one_over_the_first_relevant_rank_within_the_cutoff():
+    ranking = ["a", "b", "c", "d"]
+    assert ev.reciprocal_rank(ranking, {"c"}) == pytest.approx(1 / 3)
+    assert ev.reciprocal_rank(ranking, {"b", "d"}) == pytest.approx(1 / 2)  # the first one counts
+    assert ev.reciprocal_rank(ranking, {"d"}, k=3) == 0.0  # below the cutoff
+    assert ev.reciprocal_rank(ranking, {"x"}) == 0.0
+    assert ev.reciprocal_rank([], {"a"}) == 0.0
+
+
+def test_hit_at_k_asks_whether_a_relevant_document_is_in_the_top_k():
+    ranking = ["a", "b", "c"]
+    assert ev.hit_at(ranking, {"b"}, 1) == 0.0
+    assert ev.hit_at(ranking, {"b"}, 2) == 1.0
+    assert ev.hit_at(ranking, {"a"}, 1) == 1.0
+    assert ev.hit_at(ranking, {"z"}, 10) == 0.0
+
+
+def test_ndcg_uses_graded_gains_and_the_ideal_order_of_all_judged_documents():
+    # judged: d2 gain 4, d4 gain 3, d3 gain 1; d4 is never retrieved
+    gains = {"d2": 4, "d4": 3, "d3": 1}
+    ranking = ["d1", "d2", "d3"]
+    dcg = 0 / math.log2(2) + 4 / math.log2(3) + 1 / math.log2(4)  # 2.5237 + 0.5
+    ideal = 4 / math.log2(2) + 3 / math.log2(3) + 1 / math.log2(4)  # 4 + 1.8928 + 0.5
+    assert ev.ndcg_at(ranking, gains, 10) == pytest.approx(dcg / ideal)
+    assert ev.ndcg_at(ranking, gains, 10) == pytest.approx(0.47299, abs=1e-5)
+    assert ev.ndcg_at(["d2", "d4", "d3"], gains, 10) == pytest.approx(1.0)
+    # the cutoff applies to the ranking and to the ideal: top-1 is d1 (gain 0)
+    assert ev.ndcg_at(ranking, gains, 1) == 0.0
+    assert ev.ndcg_at(["d4"], gains, 1) == pytest.approx(3 / 4)
+    assert ev.ndcg_at(ranking, {}, 10) == 0.0
+
+
+def test_average_precision_averages_precision_at_each_hit_over_all_relevant():
+    # relevant a, b, c; a at rank 1 (precision 1/1), b at rank 3 (2/3), c never
+    ranking = ["a", "x", "b", "y"]
+    assert ev.average_precision(ranking, {"a", "b", "c"}) == pytest.approx((1 + 2 / 3) / 3)
+    assert ev.average_precision(ranking, {"a", "b", "c"}) == pytest.approx(0.55556, abs=1e-5)
+    assert ev.average_precision(["a", "b"], {"a", "b"}) == pytest.approx(1.0)
+    assert ev.average_precision(["x"], {"a"}) == 0.0
+    assert ev.average_precision(["a"], set()) == 0.0
+
+
+def test_mean_metrics_averages_over_queries_and_counts_a_missing_ranking_as_empty():
+    queries = [
+        ev.EvalQuery(1, "q1", {"a": 1}),
+        ev.EvalQuery(2, "q2", {"b": 1}, filed=frozenset({"c"})),
+        ev.EvalQuery(3, "q3", {"c": 1}),
+    ]
+    rankings = {1: ["a", "b"], 2: ["c", "b"]}  # q3 has no ranking
+    values = ev.mean_metrics(("MRR@10", "hit@1", "hit@10", "MRR@10 filed"), rankings, queries)
+    assert values["MRR@10"] == pytest.approx((1 + 1 / 2 + 0) / 3)
+    assert values["hit@1"] == pytest.approx(1 / 3)
+    assert values["hit@10"] == pytest.approx(2 / 3)
+    # q2 is judged against the paragraph it is filed under (c, rank 1)
+    assert values["MRR@10 filed"] == pytest.approx((1 + 1 + 0) / 3)
+
+
+def test_odd_numbers_are_dev_and_even_numbers_test():
+    assert [ev.EvalQuery(n, "", {}).split for n in (1, 2, 3, 4)] == ["dev", "test", "dev", "test"]
+
+
+# --- plain-text questions -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '"아담이 경작하고 이브가 길쌈할 때"라는 표어를 만든 사람은?',
+        "부산을 특별시로 승격하고, (가칭)부산발전 특별법을 제정하자고 한 단체는?",
+        "what is -the effect of lang:ko OR doc:003 on heat transfer ( in slabs",
+        "-흡수 NOT 방출 | AND && + 방법은?",
+    ],
+)
+def test_plain_query_leaves_no_operator_in_a_question(question):
+    text = ev.plain_query(question)
+    assert not set('"()') & set(text)
+    parsed = parse_query(text)
+    assert parsed.phrases == [] and parsed.langs == set() and parsed.docs == set()
+    assert "ANDNOT" not in str(parsed.query) and " OR " not in text
+
+
+def test_plain_query_keeps_the_words():
+    assert (
+        ev.plain_query('"freedom of inquiry" (2023) -OR lang:en')
+        == "freedom of inquiry 2023 or lang en"
+    )
+
+
+# --- loaders ------------------------------------------------------------------------------
+
+
+def _korquad(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"version": "x", "data": data}, ensure_ascii=False), "utf-8")
+    return path
+
+
+def test_korquad_loader_finds_each_question_the_paragraph_that_holds_its_answer(tmp_path):
+    p1 = "리슐리외는 프랑스의 총리이다."
+    p2 = "콜베르는 중상주의를 추진하였다."
+    p3 = "리슐리외는 프랑스의 총리이다."  # the same text again
+    data = [
+        {
+            "title": "A",
+            "paragraphs": [
+                {"context": p1, "qas": [_qa("리슐리외는 누구인가?", p1, "총리")]},
+                {
+                    "context": p2,
+                    "qas": [
+                        _qa("콜베르가 추진한 것은?", p2, "중상주의"),
+                        # filed under p2, but its answer is at its offset in p1
+                        {
+                            "id": "x",
+                            "question": "리슐리외의 나라는?",
+                            "answers": [{"answer_start": p1.index("프랑스"), "text": "프랑스"}],
+                        },
+                    ],
+                },
+            ],
+        },
+        {"title": "B", "paragraphs": [{"context": p3, "qas": []}]},
+    ]
+    bench = ev.load_korquad(_korquad(tmp_path / "k.json", data))
+    assert list(bench.documents) == ["p00001", "p00002", "p00003"]
+    assert bench.documents["p00002"] == ("", p2)
+    q1, q2, q3 = bench.queries
+    assert [q.number for q in bench.queries] == [1, 2, 3]
+    assert q1.relevant == {"p00001": 1, "p00003": 1} and q1.filed == frozenset()  # same text
+    assert q2.relevant == {"p00002": 1} and q2.filed == frozenset()
+    assert q3.relevant == {"p00001": 1, "p00003": 1}
+    assert q3.filed == frozenset({"p00002"})
+    assert bench.metrics == ("MRR@10", "hit@1", "hit@10", "MRR@10 filed")
+
+
+def _qa(question, context, answer):
+    return {
+        "id": question,
+        "question": question,
+        "answers": [{"answer_start": context.index(answer), "text": answer}],
+    }
+
+
+CRAN_DOCS = """.I 1
+.T
+experimental investigation of the aerodynamics of a
+wing in a slipstream .
+.A
+brenckman,m.
+.B
+j. ae. scs. 25, 1958, 324.
+.W
+experimental investigation of the aerodynamics of a
+wing in a slipstream .
+  an experimental study of a wing in a propeller slipstream was
+made .
+.I 2
+.T
+simple shear flow past a flat plate .
+.A
+ting-yili
+.B
+department of aeronautical engineering.
+.W
+simple shear flow past a flat plate .
+in the study of the boundary layer in a shear flow .
+.I 3
+.T
+heat transfer in slabs .
+.W
+heat conduction in composite slabs .
+"""
+CRAN_QUERIES = """.I 001
+.W
+what similarity laws must be obeyed when constructing aeroelastic models
+of heated high speed aircraft .
+.I 004
+.W
+what problems of heat conduction in composite slabs have been solved so
+far .
+"""
+CRAN_QRELS = """1 2 2
+1 1 4
+1 3 -1
+2 3 1
+"""
+
+
+def _cranfield(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cran.all.1400").write_text(CRAN_DOCS, "latin-1")
+    (folder / "cran.qry").write_text(CRAN_QUERIES, "latin-1")
+    (folder / "cranqrel").write_text(CRAN_QRELS, "latin-1")
+    return folder
+
+
+def test_cranfield_loader_numbers_queries_in_file_order_and_maps_grades_to_gains(tmp_path):
+    bench = ev.load_cranfield(_cranfield(tmp_path / "cranfield"))
+    assert bench.documents["1"] == (
+        "experimental investigation of the aerodynamics of a wing in a slipstream",
+        "experimental investigation of the aerodynamics of a wing in a slipstream . "
+        "an experimental study of a wing in a propeller slipstream was made .",
+    )
+    assert bench.documents["3"][0] == "heat transfer in slabs"
+    q1, q2 = bench.queries
+    # the file's ids are 001 and 004; qrels number the queries 1, 2 in file order
+    assert (q1.number, q2.number) == (1, 2)
+    assert q2.text.startswith("what problems of heat conduction")
+    assert q1.relevant == {"2": 3, "1": 1}  # grade 2 -> gain 3, grade 4 -> gain 1, -1 dropped
+    assert q2.relevant == {"3": 4}
+    assert bench.metrics == ("nDCG@10", "MAP")
+
+
+def test_cranfield_documents_are_written_as_title_line_blank_line_body(tmp_path):
+    bench = ev.load_cranfield(_cranfield(tmp_path / "cranfield"))
+    ev.write_documents(bench, tmp_path / "docs")
+    text = (tmp_path / "docs" / "3.txt").read_text("utf-8")
+    assert text == "heat transfer in slabs\n\nheat conduction in composite slabs .\n"
+
+
+def test_the_whole_harness_runs_on_tiny_cranfield_files(tmp_path, capsys):
+    _cranfield(tmp_path / "cranfield")
+    args = Namespace(benchmark="cranfield", split="all", bench_dir=tmp_path, limit=None, index=None)
+    assert ev.run_eval_command(args) == 0
+    out = capsys.readouterr().out
+    rows = [
+        line for line in out.splitlines() if line.startswith("| dev") or line.startswith("| test")
+    ]
+    assert len(rows) == 2 * (len(ev.BASELINES) + 1)
+    assert any("**dari**" in row for row in rows)
+    # query 2 ("heat conduction in composite slabs") finds abstract 3 first in every system
+    bench, results = ev.evaluate("cranfield", tmp_path, splits=("test",))
+    assert all(r.values["nDCG@10"] == pytest.approx(1.0) for r in results)
+
+
+def test_missing_benchmark_data_is_a_clear_error(tmp_path, capsys):
+    args = Namespace(benchmark="korquad", split="all", bench_dir=tmp_path, limit=None, index=None)
+    assert ev.run_eval_command(args) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+# --- a slice of the real KorQuAD ------------------------------------------------------------
+
+REAL_KORQUAD = ev.default_bench_dir() / ev.KORQUAD_FILE
+
+
+@pytest.mark.skipif(not REAL_KORQUAD.exists(), reason="../shared/bench is not here")
+def test_eval_runs_end_to_end_on_a_slice_of_korquad(tmp_path, capsys):
+    data = json.loads(REAL_KORQUAD.read_text("utf-8"))["data"][:3]  # three articles
+    _korquad(tmp_path / ev.KORQUAD_FILE, data)
+    args = Namespace(benchmark="korquad", split="all", bench_dir=tmp_path, limit=20, index=None)
+    assert ev.run_eval_command(args) == 0
+    out = capsys.readouterr().out
+    assert "KorQuAD 1.0 dev" in out
+    rows = {}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0] in ("dev", "test"):
+            rows[(cells[0], cells[1].strip("*"))] = (int(cells[2]), [float(c) for c in cells[3:]])
+    assert set(rows) == {(s, n) for s in ("dev", "test") for n in [*ev.BASELINES, "dari"]}
+    assert rows[("dev", "dari")][0] == 10 and rows[("test", "dari")][0] == 10
+    for _, values in rows.values():
+        assert all(0.0 <= v <= 1.0 for v in values)
+    # these questions are easy: the product finds most paragraphs first
+    assert rows[("dev", "dari")][1][0] >= 0.6
