@@ -383,6 +383,12 @@ def _text_mentions(
     clauses += [wq.Phrase("text", p) for p in parsed.phrases]
     if not clauses:
         return None, False
+    # No title holds any of the words: nothing can match through a title, and the
+    # set (a pass over every match, a third of a search's time for a common word)
+    # would change nothing.
+    words = parsed.terms.union(*parsed.phrases)
+    if not any(searcher.doc_frequency("title", w) for w in words):
+        return None, False
     found: set[int] = set()
     partial = False
     for clause in clauses:
