@@ -39,6 +39,7 @@ __all__ = [
     "bilingual_analyzer",
     "hangul_bigrams",
     "korean_pairs",
+    "preload_kiwi",
     "pair_analyzer",
     "script_of",
 ]
@@ -248,6 +249,19 @@ def kiwi() -> Any:
 
                 _kiwi = Kiwi(**KIWI_OPTIONS)
     return _kiwi
+
+
+def preload_kiwi() -> threading.Thread:
+    """Load Kiwi and make its first call (about 2 s of lazy set-up) in a background thread.
+
+    Kiwi's C++ side runs without the GIL, so a server can import and open
+    everything else meanwhile; the first analysis waits for it (the lock in
+    :func:`kiwi`) instead of loading it again.
+    """
+    thread = threading.Thread(target=lambda: kiwi().tokenize("다리"), name="kiwi-preload")
+    thread.daemon = True
+    thread.start()
+    return thread
 
 
 def _stem_word(word: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from search.analysis import preload_kiwi
 from search.documents import DocumentError, document_paths
 from search.index import IndexBusy, IndexMissing, build_index, open_index
 from web.admin import admin_configured
@@ -62,6 +63,7 @@ def serve(
         else:
             _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return EXIT_FAILED
+    preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
         app = _prepare_app(index_dir, docs_dir)
         if watch:
