@@ -93,11 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="also reindex when files in the docs folder change"
     )
 
-    p = add("eval", "Measure search quality on the public benchmarks in ../shared/bench.")
-    p.add_argument("benchmark", choices=("korquad", "cranfield", "all"))
+    p = add(
+        "eval",
+        "Measure search quality (and clause alignment: align) on the benchmarks in ../shared/bench.",
+    )
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "align", "all"))
     p.add_argument("--split", choices=("dev", "test", "all"), default="all")
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
-    p.add_argument("--limit", type=_positive_int, default=None, help="only the first N queries")
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=None,
+        help="only the first N queries (align: sentence pairs)",
+    )
     return parser
 
 

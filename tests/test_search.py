@@ -168,6 +168,7 @@ def test_json_shape_is_exactly_the_documented_one(engine):
         "text",
         "snippet",
         "url",
+        "counterpart",
     ]
     assert result["url"] == f"/doc/{PRESS}#p{result['paragraph']}"
     assert isinstance(data["took_ms"], float) and isinstance(result["score"], float)
@@ -219,3 +220,37 @@ def test_title_words_still_help_a_paragraph_that_mentions_the_rest(engine):
 def test_a_page_past_the_end_is_empty(engine):
     results = engine.search("quantum", page=99)
     assert results.total > 0 and results.results == []
+
+
+# --- aligned clauses --------------------------------------------------------------------
+
+
+def test_an_english_clause_comes_with_its_korean_translation(engine):
+    first = hits(engine, '"trusted global market and supply chain"')[0]
+    assert (first.doc_id, first.paragraph, first.lang) == (PRESS, 25, "en")
+    assert (first.counterpart["paragraph"], first.counterpart["lang"]) == (46, "ko")
+    assert "신뢰받는 글로벌 시장 및 공급망" in first.counterpart["text"]
+
+
+def test_intellectual_property_clause_is_found_with_its_korean_translation(engine):
+    first = hits(engine, '"protection and enforcement of intellectual property"')[0]
+    assert (first.doc_id, first.paragraph) == (PRESS, 22)
+    assert "지식 재산 보호 및 집행" in first.counterpart["text"]
+
+
+def test_a_korean_clause_comes_with_its_english_translation(engine):
+    first = hits(engine, '"지식 재산 보호 및 집행"')[0]
+    assert (first.doc_id, first.paragraph, first.lang) == (PRESS, 43, "ko")
+    assert first.counterpart["lang"] == "en"
+    assert first.counterpart["paragraphs"] == [22]
+    assert "protection and enforcement of intellectual property" in first.counterpart["text"]
+    assert first.counterpart["url"] == f"/doc/{PRESS}#p22"
+
+
+def test_paragraphs_without_a_translation_have_no_counterpart(engine):
+    results = hits(engine, "Gretchen Campbell") + hits(engine, "다자협약체")
+    assert results and all(r.counterpart is None for r in results)
+    assert (
+        json.loads(json.dumps(engine.search("다자협약체").to_dict()))["results"][0]["counterpart"]
+        is None
+    )
