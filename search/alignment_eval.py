@@ -233,11 +233,13 @@ def evaluate_alignment(
     model: AlignmentModel = DEFAULT_MODEL,
     terms=None,
     negatives: bool = True,
+    p_merge: float = P_MERGE,
+    p_drop: float = P_DROP,
 ) -> AlignRow:
     """Align every block of ``pairs`` and count links; with ``negatives`` also count
     detections on mismatched documents (block i's English before block i+1's Korean)."""
     started = time.perf_counter()
-    blocks = make_blocks(pairs)
+    blocks = make_blocks(pairs, p_merge=p_merge, p_drop=p_drop)
     row = AlignRow(split, len(blocks), 0, 0, 0, 0, 0, 0, 0)
     for block in blocks:
         gold = gold_links(block)
