@@ -45,6 +45,7 @@ __all__ = [
     "Block",
     "evaluate_alignment",
     "format_alignment_table",
+    "format_rates_table",
     "gold_links",
     "load_pairs",
     "make_blocks",
@@ -192,6 +193,11 @@ def predicted_links(
     return links
 
 
+#: Other edit rates (merge, drop) measured beside the benchmark's own, to show
+#: what the drops cost; never tuned on.
+OTHER_RATES = ((0.0, 0.0), (P_MERGE, 0.0), (0.0, P_DROP), (P_MERGE / 2, P_DROP / 2))
+
+
 @dataclass
 class AlignRow:
     split: str
@@ -205,6 +211,8 @@ class AlignRow:
     correct_linked: int
     false_detections: int = 0
     seconds: float = 0.0
+    p_merge: float = P_MERGE
+    p_drop: float = P_DROP
 
     @staticmethod
     def _ratio(a: int, b: int) -> float:
@@ -240,7 +248,7 @@ def evaluate_alignment(
     detections on mismatched documents (block i's English before block i+1's Korean)."""
     started = time.perf_counter()
     blocks = make_blocks(pairs, p_merge=p_merge, p_drop=p_drop)
-    row = AlignRow(split, len(blocks), 0, 0, 0, 0, 0, 0, 0)
+    row = AlignRow(split, len(blocks), 0, 0, 0, 0, 0, 0, 0, p_merge=p_merge, p_drop=p_drop)
     for block in blocks:
         gold = gold_links(block)
         found = predicted_links(block, pairs, model, terms) or set()
@@ -280,12 +288,33 @@ def format_alignment_table(rows: Sequence[AlignRow], title: str = "") -> str:
     return "\n".join(lines)
 
 
-def run_alignment_eval(bench_dir: Path, splits: Sequence[str], limit: int | None = None) -> int:
-    """Print the alignment table for ``splits``; 2 when the data is missing.
+def format_rates_table(rows: Sequence[AlignRow]) -> str:
+    """The same blocks with other merge and drop rates (see :data:`OTHER_RATES`)."""
+    lines = [
+        "The same blocks with other edit rates (not tuned on):",
+        "",
+        "| split | merges | drops | detected | P (all) | R (all) | P (linked) | R (linked) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.split} | {r.p_merge:.0%} | {r.p_drop:.0%} | {r.detected}/{r.documents} "
+            f"| {r.precision:.3f} | {r.recall:.3f} | {r.precision_linked:.3f} "
+            f"| {r.recall_linked:.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def run_alignment_eval(
+    bench_dir: Path, splits: Sequence[str], limit: int | None = None, rates: bool = True
+) -> int:
+    """Print the alignment table for ``splits`` (and, with ``rates``, the table of
+    other edit rates); 2 when the data is missing.
 
     ``limit`` keeps the first N sentence pairs of each split.
     """
     rows = []
+    others = []
     for split in splits:
         stem = Path(bench_dir) / ALIGN_DIR / FILES[split]
         if not Path(f"{stem}.en").exists() or not Path(f"{stem}.ko").exists():
@@ -304,5 +333,14 @@ def run_alignment_eval(bench_dir: Path, splits: Sequence[str], limit: int | None
         )
         rows.append(evaluate_alignment(pairs, split))
         print(f"align: {split} done in {rows[-1].seconds:.1f} s", file=sys.stderr, flush=True)
+        if rates:
+            for p_merge, p_drop in OTHER_RATES:
+                others.append(
+                    evaluate_alignment(
+                        pairs, split, negatives=False, p_merge=p_merge, p_drop=p_drop
+                    )
+                )
     print(format_alignment_table(rows) + "\n", flush=True)
+    if others:
+        print(format_rates_table(others) + "\n", flush=True)
     return 0

@@ -54,12 +54,13 @@ def test_the_align_benchmark_runs_end_to_end_on_a_hand_made_pair_file(tmp_path, 
     args = Namespace(benchmark="align", split="dev", bench_dir=tmp_path, limit=None, index=None)
     assert ev.run_eval_command(args) == 0
     out = capsys.readouterr().out
-    [row] = [line for line in out.splitlines() if line.startswith("| dev")]
+    row = next(line for line in out.splitlines() if line.startswith("| dev"))
     cells = [c.strip() for c in row.strip("|").split("|")]
     assert cells[1:3] == ["1", "1"]  # one document (20 of the 21 clauses), detected
     precision, recall = float(cells[5]), float(cells[6])
     assert 0.0 <= precision <= 1.0 and 0.0 <= recall <= 1.0
     assert recall >= 0.5
+    assert "other edit rates" in out
 
 
 def test_missing_alignment_data_is_a_clear_error(tmp_path, capsys):
