@@ -236,6 +236,12 @@ def _render_text(results, color: bool) -> str:
         lines.append("")
         lines.append(f"{i:>3}. {r.title}  ¶{r.paragraph} [{r.lang}]  score {r.score:.2f}")
         lines.append(f"     {html.unescape(snippet)}")
+        if r.counterpart:  # the same clause in the other language
+            cp = r.counterpart
+            text = " ".join(cp["text"].split())
+            text = text if len(text) <= 200 else text[:199].rstrip() + "…"
+            numbers = "–".join(str(n) for n in cp["paragraphs"])
+            lines.append(f"     ↔ ¶{numbers} [{cp['lang']}] {text}")
         lines.append(f"     {r.url}")
     return "\n".join(lines)
 

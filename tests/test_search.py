@@ -254,3 +254,27 @@ def test_paragraphs_without_a_translation_have_no_counterpart(engine):
         json.loads(json.dumps(engine.search("다자협약체").to_dict()))["results"][0]["counterpart"]
         is None
     )
+
+
+def test_a_clause_translated_by_two_paragraphs_names_both_and_joins_their_text(tmp_path, seeds_dir):
+    from search.documents import load_document
+    from search.engine import Engine
+    from search.index import build_index
+
+    paragraphs = [p.text for p in load_document(seeds_dir / f"{PRESS}.txt").paragraphs][13:]
+    korean = next(i for i, t in enumerate(paragraphs) if t.startswith("우리는 QIST 연구 진행에"))
+    first, second = paragraphs[korean].split("노력한다. ")
+    paragraphs[korean : korean + 1] = [first + "노력한다.", second]  # one Korean clause in two
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "statement.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    build_index(docs, tmp_path / "index")
+    [hit] = (
+        Engine(tmp_path / "index").search('"facilitate interactions between government"').results
+    )
+    n = korean + 1  # paragraph numbers start at 1
+    assert hit.counterpart["paragraphs"] == [n, n + 1]
+    assert hit.counterpart["paragraph"] == n
+    assert hit.counterpart["text"] == f"{first}노력한다.\n\n{second}"
+    [back] = Engine(tmp_path / "index").search('"이러한 교류는"').results
+    assert back.paragraph == n + 1 and back.counterpart["paragraphs"] == [hit.paragraph]
