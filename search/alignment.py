@@ -142,6 +142,8 @@ RATIO_BAND = (0.2, 1.1)
 #: Runs longer than this are not aligned (the programme is quadratic in the
 #: band it searches; a real bilingual agreement is far shorter).
 MAX_RUN_PARAGRAPHS = 1000
+#: The alignment keeps within this many paragraphs of the diagonal (at most).
+MAX_BAND = 150
 #: Runs of at most this many paragraphs may be absorbed by the runs around them.
 MAX_STRAY = 2
 #: At most this many paragraphs of one document are looked at for anchors.
@@ -416,27 +418,36 @@ def en_skeleton(word: str) -> str:
 
 
 def _en_value(m: re.Match) -> float:
-    return float(m.group(1).replace(",", "")) * _EN_UNITS[m.group(2)]
+    try:
+        return float(m.group(1).replace(",", "")) * _EN_UNITS[m.group(2)]
+    except ValueError:
+        return 0.0
 
 
 def _ko_value(text: str) -> float:
-    """The value of a Korean number with units: 1억1천만 → 110,000,000, 12조3천억 → 12.3e12."""
+    """The value of a Korean number with units: 1억1천만 → 110,000,000, 12조3천억 → 12.3e12.
+
+    0 for what does not read as a number (1.2.3억).
+    """
     total = group = 0.0
-    for digits, unit, tail in _KO_PART_RE.findall(text):
-        if tail:
-            group += float(tail)
-        elif unit == "천":
-            group += float(digits.replace(",", "") or 1) * 1000
-        else:
-            group += float(digits.replace(",", "")) if digits else 0.0
-            total += (group or 1) * _KO_UNITS[unit]
-            group = 0.0
+    try:
+        for digits, unit, tail in _KO_PART_RE.findall(text):
+            if tail:
+                group += float(tail)
+            elif unit == "천":
+                group += float(digits.replace(",", "") or 1) * 1000
+            else:
+                group += float(digits.replace(",", "")) if digits else 0.0
+                total += (group or 1) * _KO_UNITS[unit]
+                group = 0.0
+    except ValueError:
+        return 0.0
     return total + group
 
 
 def _add_value(numbers: set[str], value: float) -> str:
     """Record a number given with units as its value; returns a space for ``re.sub``."""
-    if value >= 10:
+    if 10 <= value < 1e18:
         numbers.add(str(int(value)) if value == int(value) else f"{value:g}")
     return " "
 
@@ -505,8 +516,24 @@ def align(
         own = sum(ko_lengths) / sum(en_lengths)
         variance *= own / ratio  # the spread grows with the ratio
         ratio = own
+    variance *= model.spread
     priors = {move: model.prior_cost(*move) for move in MOVES}
-    band = max(40, (n + m) // 10)
+    # one or two paragraphs starting at each index: (length, anchors), made once
+    en_spans = {
+        1: [(en_lengths[i], en_anchors[i]) for i in range(n)],
+        2: [
+            (en_lengths[i] + en_lengths[i + 1], en_anchors[i] | en_anchors[i + 1])
+            for i in range(n - 1)
+        ],
+    }
+    ko_spans = {
+        1: [(ko_lengths[j], ko_anchors[j]) for j in range(m)],
+        2: [
+            (ko_lengths[j] + ko_lengths[j + 1], ko_anchors[j] | ko_anchors[j + 1])
+            for j in range(m - 1)
+        ],
+    }
+    band = min(max(40, (n + m) // 10), MAX_BAND)
     inf = math.inf
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
@@ -518,23 +545,21 @@ def align(
             if i == 0 and j == 0:
                 continue
             best, best_move = inf, None
-            for di, dj in MOVES:
+            for move in MOVES:
+                di, dj = move
                 pi, pj = i - di, j - dj
                 if pi < 0 or pj < 0:
                     continue
                 before = cost[pi][pj]
                 if before == inf:
                     continue
-                c = before + priors[(di, dj)]
+                c = before + priors[move]
                 if di and dj:
-                    l_en = sum(en_lengths[pi:i])
-                    l_ko = sum(ko_lengths[pj:j])
-                    c += _length_cost(l_en, l_ko, ratio, variance * model.spread)
-                    a_en = en_anchors[pi] if di == 1 else en_anchors[pi] | en_anchors[pi + 1]
-                    a_ko = ko_anchors[pj] if dj == 1 else ko_anchors[pj] | ko_anchors[pj + 1]
-                    c += model.anchor_cost(a_en, a_ko)
+                    l_en, a_en = en_spans[di][pi]
+                    l_ko, a_ko = ko_spans[dj][pj]
+                    c += _length_cost(l_en, l_ko, ratio, variance) + model.anchor_cost(a_en, a_ko)
                 if c < best:
-                    best, best_move = c, (di, dj)
+                    best, best_move = c, move
             cost[i][j] = best
             back[i][j] = best_move
     links = []
