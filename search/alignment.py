@@ -12,18 +12,19 @@ on a clause can show the clause in the other language.
   neighbouring runs, one English and one Korean, are a candidate when their
   character lengths are in a plausible ratio (:data:`RATIO_BAND`).  The pair is
   aligned, and kept when its links are borne out by *anchors* — numbers,
-  dates, Latin-script names in the Korean text, glossary entries — that agree
-  far more than they disagree (:func:`_accept`).  Each run joins one pair at
+  dates, Latin-script names in the Korean text, glossary entries, names in
+  Hangul transcription — that agree often enough (:func:`_accept`).  Each run joins one pair at
   most; the best-supported pair wins.
 * **Alignment** (:func:`align`): a monotone dynamic programme after Gale and
   Church (1993) over 1–1, 1–0, 0–1, 2–1 and 1–2 links.  A link's cost is
   ``-log P(link type)``, plus ``-log P(length difference)`` under a Gaussian
   model of Korean length given English length (:class:`LengthModel`, measured
   on ``ko-en-news/park.dev``), minus a bonus per shared anchor, plus a penalty
-  per anchor found on one side only.
+  per anchor found on one side only and per sentence one side has more.
 
-Everything here is plain Python plus the index analyzer (for glossary
-entries); nothing depends on Whoosh or Flask.
+``dari eval align`` (:mod:`search.alignment_eval`) measures it on news.
+Everything here is plain Python plus the index analyzer (for glossary entries
+and stop words); nothing depends on Whoosh or Flask.
 """
 
 from __future__ import annotations
@@ -43,9 +44,14 @@ __all__ = [
     "Link",
     "DEFAULT_MODEL",
     "align",
+    "align_runs",
+    "anchor_agreement",
     "anchors_of",
     "counterparts",
+    "en_skeleton",
     "find_alignments",
+    "ko_skeleton",
+    "lower_case_words",
     "measure_length_model",
 ]
 
