@@ -93,11 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="also reindex when files in the docs folder change"
     )
 
-    p = add("eval", "Measure search quality on the public benchmarks in ../shared/bench.")
-    p.add_argument("benchmark", choices=("korquad", "cranfield", "all"))
+    p = add(
+        "eval",
+        "Measure search quality (and clause alignment: align) on the benchmarks in ../shared/bench.",
+    )
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "align", "all"))
     p.add_argument("--split", choices=("dev", "test", "all"), default="all")
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
-    p.add_argument("--limit", type=_positive_int, default=None, help="only the first N queries")
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=None,
+        help="only the first N queries (align: sentence pairs)",
+    )
     return parser
 
 
@@ -228,6 +236,12 @@ def _render_text(results, color: bool) -> str:
         lines.append("")
         lines.append(f"{i:>3}. {r.title}  ¶{r.paragraph} [{r.lang}]  score {r.score:.2f}")
         lines.append(f"     {html.unescape(snippet)}")
+        if r.counterpart:  # the same clause in the other language
+            cp = r.counterpart
+            text = " ".join(cp["text"].split())
+            text = text if len(text) <= 200 else text[:199].rstrip() + "…"
+            numbers = "–".join(str(n) for n in cp["paragraphs"])
+            lines.append(f"     ↔ ¶{numbers} [{cp['lang']}] {text}")
         lines.append(f"     {r.url}")
     return "\n".join(lines)
 

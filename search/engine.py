@@ -24,7 +24,14 @@ from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
 from search.scoring import dari_weighting
 
-__all__ = ["DocumentInfo", "DocumentView", "Engine", "MAX_PER_PAGE", "QueryError"]
+__all__ = [
+    "DocumentInfo",
+    "DocumentView",
+    "Engine",
+    "MAX_PER_PAGE",
+    "ParallelRow",
+    "QueryError",
+]
 
 MAX_PER_PAGE = 100
 #: Seconds a search may run before it stops and answers with what it found.
@@ -54,6 +61,8 @@ class ParagraphView:
     lang: str
     text: str
     html: str  # escaped text with query matches marked
+    #: the paragraph(s) translating this one: {"paragraphs": [n, ...], "lang": ...}
+    counterpart: dict | None = None
 
 
 @dataclass
@@ -62,6 +71,56 @@ class DocumentView:
     title: str
     paragraphs: list[ParagraphView]
     notes: list[str] = field(default_factory=list)  # for the reader, e.g. marking cut short
+
+    @property
+    def aligned(self) -> bool:
+        """Whether some paragraphs have a translation in the document (see :meth:`parallel_rows`)."""
+        return any(p.counterpart for p in self.paragraphs)
+
+    def parallel_rows(self) -> list[ParallelRow]:
+        """The document as rows for reading both versions side by side.
+
+        A row holds one link: the English paragraph(s) and the Korean
+        paragraph(s) that translate each other.  A paragraph without a
+        translation gets a row of its own right after the row of the paragraph
+        before it, so omissions show where they are and the rest of the
+        document (a press release before an agreement) reads in order.
+        """
+        by_n = {p.n: p for p in self.paragraphs}
+        sharing: dict[tuple, list[ParagraphView]] = {}  # paragraphs with one translation
+        for p in self.paragraphs:
+            if p.counterpart:
+                key = (p.counterpart.get("lang"), tuple(p.counterpart.get("paragraphs", ())))
+                sharing.setdefault(key, []).append(p)
+        row_of: dict[int, ParallelRow] = {}
+        rows: list[ParallelRow] = []
+        for p in self.paragraphs:
+            if p.n in row_of:
+                continue
+            if p.counterpart:
+                other = [by_n[n] for n in p.counterpart.get("paragraphs", []) if n in by_n]
+                # the paragraphs on p's side that share the same translation (a 2–1 link)
+                same = sharing[(p.counterpart.get("lang"), tuple(p.counterpart["paragraphs"]))]
+                en, ko = (same, other) if p.counterpart.get("lang") == "ko" else (other, same)
+                row = ParallelRow((p.n, 0), en, ko)
+            else:
+                before = row_of.get(p.n - 1)
+                key = (before.key[0], before.key[1] + 1) if before else (p.n, 0)
+                row = ParallelRow(key, [], [], single=p)
+            rows.append(row)
+            for q in (*row.en, *row.ko, *([row.single] if row.single else [])):
+                row_of[q.n] = row
+        return sorted(rows, key=lambda r: r.key)
+
+
+@dataclass
+class ParallelRow:
+    """One row of the side-by-side view: a link, or one paragraph without a translation."""
+
+    key: tuple[int, int]  # (first paragraph of the link or of the row before, offset)
+    en: list[ParagraphView]
+    ko: list[ParagraphView]
+    single: ParagraphView | None = None
 
 
 class Engine:
@@ -155,7 +214,7 @@ class Engine:
             )
         # Whoosh answers a page past the end with the last page; we answer nothing.
         in_range = (page - 1) * per_page < hits.total
-        results = [self._result(hit, parsed) for hit in hits] if in_range else []
+        results = [self._result(hit, parsed, searcher) for hit in hits] if in_range else []
         out = SearchResults(
             query=parsed.text,
             total=hits.total,
@@ -201,9 +260,12 @@ class Engine:
         collector, partial = _run_until(searcher, q, collector, deadline)
         return ResultsPage(collector.results(), page, per_page), partial
 
-    def _result(self, hit, parsed: ParsedQuery) -> Result:
+    def _result(self, hit, parsed: ParsedQuery, searcher: Searcher | None = None) -> Result:
         text = hit["text"]
         spans = highlight_spans(text, parsed.terms, parsed.phrases)
+        counterpart = None
+        if searcher is not None:
+            counterpart = _counterpart(searcher, hit["doc_id"], hit.get("counterpart"))
         return Result(
             doc_id=hit["doc_id"],
             title=hit["title"],
@@ -213,6 +275,7 @@ class Engine:
             text=text,
             snippet=snippet_html(text, spans),
             url=f"/doc/{hit['doc_id']}#p{hit['n']}",
+            counterpart=counterpart,
         )
 
     # -- documents ------------------------------------------------------------------
@@ -272,7 +335,15 @@ class Engine:
             if marking and time.perf_counter() >= deadline:
                 marking, marked_up_to = False, p["n"] - 1
             spans = highlight_spans(p["text"], terms, phrases) if marking else []
-            views.append(ParagraphView(p["n"], p["lang"], p["text"], mark_html(p["text"], spans)))
+            views.append(
+                ParagraphView(
+                    p["n"],
+                    p["lang"],
+                    p["text"],
+                    mark_html(p["text"], spans),
+                    _load_counterpart(p.get("counterpart")),
+                )
+            )
         view = DocumentView(doc_id, json.loads(record["meta"])["title"], views)
         if marked_up_to is not None:
             where = f"in paragraphs 1–{marked_up_to} only" if marked_up_to else "nowhere"
@@ -331,6 +402,45 @@ class Engine:
         ):
             return candidate
         return None
+
+
+def _load_counterpart(stored: str | None) -> dict | None:
+    """A stored ``counterpart`` field as a dict; None when absent (older index) or unreadable."""
+    if not stored:
+        return None
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return None
+    numbers = value.get("paragraphs") if isinstance(value, dict) else None
+    if not numbers or not all(isinstance(n, int) for n in numbers):
+        return None
+    return {"paragraphs": list(numbers), "lang": value.get("lang", "")}
+
+
+def _counterpart(searcher: Searcher, doc_id: str, stored: str | None) -> dict | None:
+    """A result's ``counterpart``: the translating paragraph(s) with their text and address.
+
+    ``paragraph`` is the first one, ``paragraphs`` all of them (two for a 1–2
+    link) and ``text`` their texts joined by a blank line.
+    """
+    value = _load_counterpart(stored)
+    if value is None:
+        return None
+    texts = []
+    for n in value["paragraphs"]:
+        entry = searcher.document(key=f"{doc_id}#{n}")
+        if entry is None:
+            return None
+        texts.append(entry["text"])
+    first = value["paragraphs"][0]
+    return {
+        "paragraph": first,
+        "paragraphs": value["paragraphs"],
+        "lang": value["lang"],
+        "text": "\n\n".join(texts),
+        "url": f"/doc/{doc_id}#p{first}",
+    }
 
 
 def _run_until(

@@ -58,7 +58,10 @@ __all__ = [
     "run_product",
 ]
 
-BENCHMARKS = ("korquad", "cranfield")
+#: "align" is not a retrieval benchmark: clause alignment, run by
+#: :func:`search.alignment_eval.run_alignment_eval`.
+ALIGN = "align"
+BENCHMARKS = ("korquad", "cranfield", ALIGN)
 SPLITS = ("dev", "test")
 #: Results looked at per query: MRR/hit/nDCG use the top 10, MAP the top 100.
 CUTOFF = 10
@@ -577,17 +580,26 @@ def format_table(bench: Benchmark, rows: Sequence[Row]) -> str:
 
 
 def run_eval_command(args) -> int:
-    """``dari eval korquad|cranfield|all [--split dev|test|all] [--bench-dir DIR] [--limit N]``."""
+    """``dari eval korquad|cranfield|align|all [--split dev|test|all] [--bench-dir DIR] [--limit N]``."""
     bench_dir = Path(args.bench_dir) if getattr(args, "bench_dir", None) else default_bench_dir()
     names = BENCHMARKS if args.benchmark == "all" else (args.benchmark,)
     splits = SPLITS if getattr(args, "split", "all") in (None, "all") else (args.split,)
     for name in names:
+        if name == ALIGN:
+            continue  # checks its own data
         needed = bench_dir / (KORQUAD_FILE if name == "korquad" else CRANFIELD_DIR)
         if not needed.exists():
             print(f"dari eval: benchmark data not found: {needed}", file=sys.stderr)
             return 2
     tables = []
     for name in names:
+        if name == ALIGN:
+            from search.alignment_eval import run_alignment_eval
+
+            code = run_alignment_eval(bench_dir, splits, getattr(args, "limit", None))
+            if code:
+                return code
+            continue
         bench, rows = evaluate(
             name,
             bench_dir,

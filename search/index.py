@@ -38,6 +38,7 @@ from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import FileIndex
 
 from search import documents
+from search.alignment import counterparts, find_alignments
 from search.analysis import bigram_analyzer, bilingual_analyzer, pair_analyzer
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
 
@@ -52,6 +53,7 @@ __all__ = [
     "current_generation",
     "document_fields",
     "index_lock",
+    "index_writer",
     "make_schema",
     "open_generation",
     "open_index",
@@ -91,11 +93,33 @@ def make_schema() -> fields.Schema:
         bigrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),
         pairs=fields.TEXT(analyzer=pair_analyzer(), phrase=False),
         meta=fields.STORED(),
+        # JSON {"paragraphs": [n, ...], "lang": "ko"|"en"}: the paragraph(s) of the
+        # same document that translate this one (search.alignment); absent if none
+        counterpart=fields.STORED(),
     )
 
 
+def index_writer(ix: FileIndex, limitmb: int = WRITER_LIMIT_MB):
+    """A writer for ``ix`` that knows every stored field of :func:`make_schema`.
+
+    An index built before a stored field existed (``counterpart``) gets it
+    added, so that a reindex can write the new entries; its older entries
+    simply have no value for it.
+    """
+    writer = ix.writer(limitmb=limitmb)
+    wanted = make_schema()
+    for name in wanted.names():
+        if name not in writer.schema and type(wanted[name]) is fields.STORED:
+            writer.add_field(name, wanted[name])
+    return writer
+
+
 def document_fields(doc: Document) -> Iterator[dict]:
-    """The index entries of one document: its record, then one per paragraph."""
+    """The index entries of one document: its record, then one per paragraph.
+
+    A paragraph with a translation elsewhere in the document (an agreement
+    published in both languages) stores it as ``counterpart``.
+    """
     meta = {
         "file": doc.path.name,
         "title": doc.title,
@@ -106,8 +130,9 @@ def document_fields(doc: Document) -> Iterator[dict]:
         "languages": doc.languages,
     }
     yield {"key": doc.doc_id, "kind": "d", "doc_id": doc.doc_id, "meta": json.dumps(meta)}
+    translations = counterparts(find_alignments(doc.paragraphs))
     for p in doc.paragraphs:
-        yield {
+        entry = {
             "key": f"{doc.doc_id}#{p.n}",
             "kind": "p",
             "doc_id": doc.doc_id,
@@ -119,6 +144,9 @@ def document_fields(doc: Document) -> Iterator[dict]:
             "bigrams": p.text,
             "pairs": p.text,
         }
+        if p.n in translations:
+            entry["counterpart"] = json.dumps(translations[p.n])
+        yield entry
 
 
 def _title_adds_to(doc: Document, p) -> bool:

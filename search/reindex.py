@@ -19,11 +19,11 @@ from pathlib import Path
 
 from search.documents import DocumentError, Skipped, document_paths, load_document
 from search.index import (
-    WRITER_LIMIT_MB,
     build_locked,
     current_generation,
     document_fields,
     index_lock,
+    index_writer,
     open_index,
 )
 
@@ -125,7 +125,7 @@ def reindex(
                         report.unchanged += 1  # keep the last good version searchable
                     continue
                 report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
-                writer = writer or ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer = writer or index_writer(ix)
                 if known and known.get("sha256") == doc.sha256 and known.get("file") == path.name:
                     # touched but not changed: refresh the manifest record only
                     writer.update_document(**next(document_fields(doc)))
@@ -142,7 +142,7 @@ def reindex(
                     writer.add_document(**entry)
             present = {p.stem for p in paths} - vanished
             for doc_id in sorted(set(manifest) - present):
-                writer = writer or ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer = writer or index_writer(ix)
                 writer.delete_by_term("doc_id", doc_id)
                 report.removed.append(doc_id)
                 say(f"removed {manifest[doc_id].get('file', doc_id)}")

@@ -120,6 +120,10 @@ class Result:
     text: str
     snippet: str
     url: str
+    #: The paragraph(s) of the same document that translate this one (an
+    #: agreement in both languages): {"paragraph", "paragraphs", "lang", "text",
+    #: "url"}; None when there are none.
+    counterpart: dict | None = None
 
 
 @dataclass

@@ -47,6 +47,12 @@ def test_search_prints_title_paragraph_and_marked_snippet(capsys, seed_index):
     assert "/doc/003_f33e5257b7cf7671#p22" in out
 
 
+def test_search_prints_the_translation_of_a_clause_under_it(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), '"freedom of inquiry"')
+    assert code == 0
+    assert "↔ ¶43 [ko] 우리는 질의의 자유, 공정한 경쟁," in out
+
+
 def test_search_json_has_the_api_shape(capsys, seed_index):
     code, out, _ = run(
         capsys, "search", "--index", str(seed_index), "--json", "--limit", "2", "quantum"

@@ -247,3 +247,37 @@ def test_a_file_that_vanishes_after_the_listing_is_named_and_removed(docs, built
     assert [(s.name, s.reason) for s in report.skipped] == [(doomed.name, "file disappeared")]
     assert report.removed == ["004_5334acd3d0054ac8"]
     assert Engine(built).search("Donelan").total == 0
+
+
+def test_an_index_from_before_counterparts_reindexes_and_gains_them(docs, tmp_path, monkeypatch):
+    import search.index as index_module
+
+    new_schema, new_fields = index_module.make_schema, index_module.document_fields
+
+    def old_schema():
+        schema = new_schema()
+        schema.remove("counterpart")
+        return schema
+
+    def old_fields(doc):
+        for entry in new_fields(doc):
+            entry.pop("counterpart", None)
+            yield entry
+
+    root = tmp_path / "old-index"
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "make_schema", old_schema)
+        patch.setattr(index_module, "document_fields", old_fields)
+        build_index(docs, root)
+    press = "003_f33e5257b7cf7671"
+    q = '"trusted global market and supply chain"'
+    [before] = Engine(root).search(q).results
+    assert before.counterpart is None  # nothing stored: no counterpart, no error
+
+    path = docs / f"{press}.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = reindex(docs, root)
+    assert report.updated == [press]
+    [after] = Engine(root).search(q).results
+    assert after.counterpart["paragraph"] == 46
+    assert Engine(root).search("Gretchen Campbell").results  # the other documents still answer

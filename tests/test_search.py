@@ -168,6 +168,7 @@ def test_json_shape_is_exactly_the_documented_one(engine):
         "text",
         "snippet",
         "url",
+        "counterpart",
     ]
     assert result["url"] == f"/doc/{PRESS}#p{result['paragraph']}"
     assert isinstance(data["took_ms"], float) and isinstance(result["score"], float)
@@ -219,3 +220,61 @@ def test_title_words_still_help_a_paragraph_that_mentions_the_rest(engine):
 def test_a_page_past_the_end_is_empty(engine):
     results = engine.search("quantum", page=99)
     assert results.total > 0 and results.results == []
+
+
+# --- aligned clauses --------------------------------------------------------------------
+
+
+def test_an_english_clause_comes_with_its_korean_translation(engine):
+    first = hits(engine, '"trusted global market and supply chain"')[0]
+    assert (first.doc_id, first.paragraph, first.lang) == (PRESS, 25, "en")
+    assert (first.counterpart["paragraph"], first.counterpart["lang"]) == (46, "ko")
+    assert "신뢰받는 글로벌 시장 및 공급망" in first.counterpart["text"]
+
+
+def test_intellectual_property_clause_is_found_with_its_korean_translation(engine):
+    first = hits(engine, '"protection and enforcement of intellectual property"')[0]
+    assert (first.doc_id, first.paragraph) == (PRESS, 22)
+    assert "지식 재산 보호 및 집행" in first.counterpart["text"]
+
+
+def test_a_korean_clause_comes_with_its_english_translation(engine):
+    first = hits(engine, '"지식 재산 보호 및 집행"')[0]
+    assert (first.doc_id, first.paragraph, first.lang) == (PRESS, 43, "ko")
+    assert first.counterpart["lang"] == "en"
+    assert first.counterpart["paragraphs"] == [22]
+    assert "protection and enforcement of intellectual property" in first.counterpart["text"]
+    assert first.counterpart["url"] == f"/doc/{PRESS}#p22"
+
+
+def test_paragraphs_without_a_translation_have_no_counterpart(engine):
+    results = hits(engine, "Gretchen Campbell") + hits(engine, "다자협약체")
+    assert results and all(r.counterpart is None for r in results)
+    assert (
+        json.loads(json.dumps(engine.search("다자협약체").to_dict()))["results"][0]["counterpart"]
+        is None
+    )
+
+
+def test_a_clause_translated_by_two_paragraphs_names_both_and_joins_their_text(tmp_path, seeds_dir):
+    from search.documents import load_document
+    from search.engine import Engine
+    from search.index import build_index
+
+    paragraphs = [p.text for p in load_document(seeds_dir / f"{PRESS}.txt").paragraphs][13:]
+    korean = next(i for i, t in enumerate(paragraphs) if t.startswith("우리는 QIST 연구 진행에"))
+    first, second = paragraphs[korean].split("노력한다. ")
+    paragraphs[korean : korean + 1] = [first + "노력한다.", second]  # one Korean clause in two
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "statement.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    build_index(docs, tmp_path / "index")
+    [hit] = (
+        Engine(tmp_path / "index").search('"facilitate interactions between government"').results
+    )
+    n = korean + 1  # paragraph numbers start at 1
+    assert hit.counterpart["paragraphs"] == [n, n + 1]
+    assert hit.counterpart["paragraph"] == n
+    assert hit.counterpart["text"] == f"{first}노력한다.\n\n{second}"
+    [back] = Engine(tmp_path / "index").search('"이러한 교류는"').results
+    assert back.paragraph == n + 1 and back.counterpart["paragraphs"] == [hit.paragraph]

@@ -52,7 +52,10 @@ def document(doc_id: str) -> Response:
         {
             "doc_id": view.doc_id,
             "title": view.title,
-            "paragraphs": [{"n": p.n, "lang": p.lang, "text": p.text} for p in view.paragraphs],
+            "paragraphs": [
+                {"n": p.n, "lang": p.lang, "text": p.text, "counterpart": p.counterpart}
+                for p in view.paragraphs
+            ],
         }
     )
 

@@ -94,7 +94,17 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Result": {
         "type": "object",
-        "required": ["doc_id", "title", "paragraph", "lang", "score", "text", "snippet", "url"],
+        "required": [
+            "doc_id",
+            "title",
+            "paragraph",
+            "lang",
+            "score",
+            "text",
+            "snippet",
+            "url",
+            "counterpart",
+        ],
         "additionalProperties": False,
         "properties": {
             "doc_id": {"type": "string"},
@@ -108,6 +118,30 @@ _SCHEMAS: dict[str, Any] = {
                 "description": "HTML: an escaped excerpt with <mark> around the matches.",
             },
             "url": {"type": "string", "description": "The paragraph on its document page."},
+            "counterpart": {
+                "type": "object",
+                "nullable": True,
+                "description": (
+                    "The same clause in the other language, when the document holds both "
+                    "versions (an agreement published in English and Korean); null otherwise. "
+                    "For a paragraph translated by two (a 1–2 link), paragraph is the first, "
+                    "paragraphs lists both and text joins them with a blank line."
+                ),
+                "required": ["paragraph", "paragraphs", "lang", "text", "url"],
+                "additionalProperties": False,
+                "properties": {
+                    "paragraph": {"type": "integer", "minimum": 1},
+                    "paragraphs": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": 2,
+                        "items": {"type": "integer", "minimum": 1},
+                    },
+                    "lang": {"type": "string", "enum": ["en", "ko"]},
+                    "text": {"type": "string"},
+                    "url": {"type": "string"},
+                },
+            },
         },
     },
     "SearchResults": {
@@ -227,12 +261,28 @@ _SCHEMAS: dict[str, Any] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["n", "lang", "text"],
+                    "required": ["n", "lang", "text", "counterpart"],
                     "additionalProperties": False,
                     "properties": {
                         "n": {"type": "integer", "minimum": 1},
                         "lang": _LANG,
                         "text": {"type": "string"},
+                        "counterpart": {
+                            "type": "object",
+                            "nullable": True,
+                            "description": "The paragraph(s) translating this one, or null.",
+                            "required": ["paragraphs", "lang"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "paragraphs": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": 2,
+                                    "items": {"type": "integer", "minimum": 1},
+                                },
+                                "lang": {"type": "string", "enum": ["en", "ko"]},
+                            },
+                        },
                     },
                 },
             },

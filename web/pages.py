@@ -82,9 +82,18 @@ def document(doc_id: str) -> Response | str:
     if view is None:
         return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
     matches = [p.n for p in view.paragraphs if "<mark>" in p.html]
+    # side by side only where there is something to put side by side; any other
+    # view value is the ordinary page (a page never refuses a stray parameter)
+    parallel = request.args.get("view") == "parallel" and view.aligned
     # a set for the template's per-paragraph test: a list made a 40,000-paragraph page quadratic
     return render_template(
-        "document.html", doc=view, q=q, matches=matches, matched=frozenset(matches)
+        "document.html",
+        doc=view,
+        q=q,
+        matches=matches,
+        matched=frozenset(matches),
+        parallel=parallel,
+        rows=view.parallel_rows() if parallel else [],
     )
 
 

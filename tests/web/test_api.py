@@ -56,6 +56,7 @@ def test_search_result_fields(client):
         "text",
         "snippet",
         "url",
+        "counterpart",
     }
     assert (result["doc_id"], result["paragraph"], result["lang"]) == (PRESS, 22, "en")
     assert "<mark>freedom of inquiry</mark>" in result["snippet"]
@@ -149,8 +150,35 @@ def test_doc_returns_its_paragraphs_in_order(client):
     assert response.status_code == 200
     assert set(body) == {"doc_id", "title", "paragraphs"}
     assert [p["n"] for p in body["paragraphs"]] == list(range(1, 56))
-    assert set(body["paragraphs"][0]) == {"n", "lang", "text"}
+    assert set(body["paragraphs"][0]) == {"n", "lang", "text", "counterpart"}
     assert "<mark>" not in json.dumps(body, ensure_ascii=False)
+
+
+def test_doc_paragraphs_name_their_translation_or_null(client):
+    _, body = api(client, f"/api/docs/{PRESS}")
+    paragraphs = {p["n"]: p for p in body["paragraphs"]}
+    assert paragraphs[25]["counterpart"] == {"paragraphs": [46], "lang": "ko"}
+    assert paragraphs[46]["counterpart"] == {"paragraphs": [25], "lang": "en"}
+    assert paragraphs[7]["counterpart"] is None  # the press release has no English version
+
+
+def test_search_results_carry_the_clause_in_the_other_language(client):
+    _, body = api(client, "/api/search", q='"지식 재산 보호 및 집행"')
+    first = body["results"][0]
+    assert (first["doc_id"], first["paragraph"], first["lang"]) == (PRESS, 43, "ko")
+    counterpart = first["counterpart"]
+    assert (counterpart["paragraph"], counterpart["paragraphs"], counterpart["lang"]) == (
+        22,
+        [22],
+        "en",
+    )
+    assert "protection and enforcement of intellectual property" in counterpart["text"]
+    assert counterpart["url"] == f"/doc/{PRESS}#p22"
+
+
+def test_results_without_a_translation_have_a_null_counterpart(client):
+    _, body = api(client, "/api/search", q="다자협약체")
+    assert body["results"] and all(r["counterpart"] is None for r in body["results"])
 
 
 def test_unknown_doc_is_a_404_json_error(client):

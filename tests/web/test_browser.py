@@ -151,6 +151,21 @@ def test_keyboard_first_tab_reaches_the_skip_link_then_the_search_box(page):
     assert page.locator(":focus").evaluate("el => el.tagName") == "A"
 
 
+def test_side_by_side_view_puts_a_clause_and_its_translation_on_one_line(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/doc/003_f33e5257b7cf7671?view=parallel#p25")
+        english, korean = page.locator("#p25"), page.locator("#p46")
+        en_box, ko_box = english.bounding_box(), korean.bounding_box()
+        assert en_box["x"] + en_box["width"] <= ko_box["x"]  # English left, Korean right
+        assert abs(en_box["y"] - ko_box["y"]) < 2  # on the same row
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "document-parallel.png"))
+    finally:
+        context.close()
+
+
 def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True
@@ -162,6 +177,7 @@ def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
             "/search?q=quantum+cooperation",
             "/search?q=다자협약체",
             "/doc/003_f33e5257b7cf7671?q=다자협약체#p7",
+            "/doc/003_f33e5257b7cf7671?view=parallel#p25",
             "/doc/nope",
         ):
             page.goto(url)
@@ -177,7 +193,12 @@ def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
 def test_pages_load_no_outside_resources_and_break_no_csp_rule(page, live_server):
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
-    for url in ("/", "/search?q=quantum", "/doc/003_f33e5257b7cf7671?q=quantum#p3"):
+    for url in (
+        "/",
+        "/search?q=quantum",
+        "/doc/003_f33e5257b7cf7671?q=quantum#p3",
+        "/doc/003_f33e5257b7cf7671?view=parallel&q=quantum",
+    ):
         page.goto(url)
     assert requested and all(
         u.startswith(live_server.url) or u.startswith("data:") for u in requested

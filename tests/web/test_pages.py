@@ -271,6 +271,73 @@ def test_document_page_stylesheet_highlights_the_target_paragraph(client):
     assert ".para:target {" in css
 
 
+# --- aligned clauses ---------------------------------------------------------------------
+
+
+def counterparts(body):
+    return re.findall(
+        r'<p class="hit__counterpart" lang="(ko|en)">\s*<a class="hit__counterpart-label" '
+        r'href="([^"]+)">([^<]+)</a>\s*<span class="hit__counterpart-text">([^<]*)</span>',
+        body,
+    )
+
+
+def test_search_shows_the_korean_version_of_an_english_clause_under_its_hit(client):
+    _, body = page(client, "/search", q='"trusted global market and supply chain"')
+    [(lang, link, label, text)] = counterparts(body)
+    assert (lang, label) == ("ko", "한국어 ¶46")
+    assert "신뢰받는 글로벌 시장 및 공급망" in text
+    parts = urlsplit(unescape(link))
+    assert (parts.path, parts.fragment) == (f"/doc/{PRESS}", "p46")
+
+
+def test_search_shows_the_english_version_of_a_korean_clause_labelled_english(client):
+    _, body = page(client, "/search", q='"지식 재산 보호 및 집행"')
+    [(lang, link, label, text)] = counterparts(body)
+    assert (lang, label) == ("en", "English ¶22")
+    assert "protection and enforcement of intellectual property" in text
+    assert unescape(link).endswith("#p22")
+
+
+def test_search_shows_no_counterpart_for_paragraphs_without_a_translation(client):
+    _, body = page(client, "/search", q="다자협약체")
+    assert counterparts(body) == []
+
+
+def test_document_with_aligned_paragraphs_links_to_the_side_by_side_view(client):
+    _, body = page(client, f"/doc/{PRESS}")
+    assert f'href="/doc/{PRESS}?view=parallel"' in body
+    _, plain = page(client, f"/doc/{DC_ARTICLE}")
+    assert "view=parallel" not in plain
+
+
+def test_side_by_side_view_puts_each_clause_beside_its_translation(client):
+    response, body = page(client, f"/doc/{PRESS}", view="parallel", q="QIST")
+    assert response.status_code == 200
+    rows = body.split('<div class="parallel__row">')[1:]
+    pairs = [[int(n) for n in re.findall(r'<p id="p(\d+)"', row)] for row in rows]
+    assert [n for n in range(14, 35)] == [pair[0] for pair in pairs]
+    assert all(pair == [n, n + 21] for pair, n in zip(pairs, range(14, 35), strict=True))
+    # every paragraph is still there once, with its anchor, and the press release reads in order
+    numbers = [int(n) for n in re.findall(r'<p id="p(\d+)"', body)]
+    assert sorted(numbers) == list(range(1, 56))
+    assert numbers[:13] == list(range(1, 14))
+    assert "<mark>QIST</mark>" in body
+    assert f'href="/doc/{PRESS}?q=QIST"' in body  # back to one column, query kept
+
+
+def test_side_by_side_view_of_a_document_in_one_language_is_the_ordinary_page(client):
+    response, body = page(client, f"/doc/{DC_ARTICLE}", view="parallel")
+    assert response.status_code == 200
+    assert "parallel__row" not in body
+    assert len(re.findall(r'<p id="p\d+"', body)) == 7
+
+
+def test_stylesheet_lays_out_the_side_by_side_view_and_counterparts(client):
+    css = client.get("/static/style.css").get_data(as_text=True)
+    assert ".parallel__row {" in css and ".hit__counterpart {" in css
+
+
 def test_unknown_document_is_a_404_html_page(client):
     response, body = page(client, "/doc/unknown")
     assert response.status_code == 404
