@@ -19,6 +19,8 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
+from search.expansion import Expander
+from search.glossary import Glossary, default_glossary
 from search.index import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
@@ -67,9 +69,17 @@ class DocumentView:
 class Engine:
     """Searches one index folder; safe to share between threads."""
 
-    def __init__(self, index_dir: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        glossary: Glossary | None = None,
+    ) -> None:
+        """``glossary`` (the shipped one by default) drives cross-lingual expansion."""
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
+        self.glossary = glossary if glossary is not None else default_glossary()
+        self.expander = Expander(self.glossary)
         self._local = threading.local()
         open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
 
@@ -115,8 +125,13 @@ class Engine:
         match: str = "all",
         facets: bool = False,
         time_limit: float | None = None,
+        xlang: bool = True,
     ) -> SearchResults:
         """Run a user query; raises :class:`QueryError` with a message for the user.
+
+        ``xlang`` also searches the translations of the query's words (glossary
+        and romanization, weighted below the words themselves); they are listed
+        in ``SearchResults.expansions``.
 
         ``time_limit`` (seconds; the engine's own by default) bounds the whole
         search: the page of hits, the any-word fallback and the facet counts
@@ -126,7 +141,7 @@ class Engine:
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = started + budget
         _check_options(page, per_page, lang, match)
-        parsed = parse_query(q)
+        parsed = parse_query(q, self.expander if xlang else None)
         if lang:
             parsed.langs.add(lang)
         if doc:
@@ -165,6 +180,7 @@ class Engine:
             fallback=fallback,
             results=results,
             notes=parsed.notes,
+            expansions=list(parsed.expansions),
         )
         if facets and not partial:  # counted by the same pass as the page
             out.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
@@ -242,7 +258,11 @@ class Engine:
         return sorted(out, key=lambda d: d.doc_id)
 
     def document(
-        self, doc_id: str, q: str | None = None, time_limit: float | None = None
+        self,
+        doc_id: str,
+        q: str | None = None,
+        time_limit: float | None = None,
+        xlang: bool = True,
     ) -> DocumentView | None:
         """One document's paragraphs in order, with ``q``'s matches marked; None if unknown.
 
@@ -260,7 +280,7 @@ class Engine:
         phrases: list[list[str]] = []
         if q:
             try:
-                parsed = parse_query(q)
+                parsed = parse_query(q, self.expander if xlang else None)
                 terms, phrases = parsed.terms, parsed.phrases
             except QueryError:
                 pass  # a document is still worth showing without marks
@@ -297,6 +317,7 @@ class Engine:
         doc: str | None = None,
         match: str = "all",
         time_limit: float | None = None,
+        xlang: bool = True,
     ) -> str | None:
         """A corrected query ("did you mean") that finds more than ``q``, else None.
 
@@ -311,7 +332,7 @@ class Engine:
         from search.spelling import suggest_query
 
         deadline = time.perf_counter() + (self.time_limit if time_limit is None else time_limit)
-        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match}
+        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match, "xlang": xlang}
         try:
             before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if time.perf_counter() >= deadline:
