@@ -25,15 +25,17 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from search.analysis import analyze, korean_morphemes
-from search.glossary import Glossary, default_glossary
+from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary
 
 __all__ = [
     "ROMANIZATION_WEIGHT",
     "TRANSLATION_WEIGHT",
     "Expander",
     "Translation",
+    "load_glossary",
     "romanize",
 ]
 
@@ -142,6 +144,16 @@ class Expander:
                         )
                     )
         return sorted(out, key=lambda t: (t.start, t.end))
+
+
+def load_glossary(*extra: Path | str) -> Glossary:
+    """The shipped glossary plus the user's files (their entries add to the shipped ones).
+
+    Raises :class:`search.glossary.GlossaryError` naming the file and line.
+    """
+    if not extra:
+        return default_glossary()
+    return Glossary.load(DEFAULT_GLOSSARY, *extra)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -54,7 +54,16 @@ def test_search_json_has_the_api_shape(capsys, seed_index):
     data = json.loads(out)
     assert code == 0
     assert data["per_page"] == 2 and len(data["results"]) == 2
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "fallback", "results"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "fallback",
+        "expansions",
+        "results",
+    }
 
 
 def test_search_options_filter_and_page(capsys, seed_index):

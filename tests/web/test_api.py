@@ -13,6 +13,7 @@ SEARCH_KEYS = {
     "per_page",
     "took_ms",
     "fallback",
+    "expansions",
     "results",
     "facets",
     "suggestion",
@@ -63,9 +64,9 @@ def test_search_result_fields(client):
 
 
 def test_search_pages_and_per_page(client):
-    _, first = api(client, "/api/search", q="quantum", per_page="5")
-    _, second = api(client, "/api/search", q="quantum", per_page="5", page="2")
-    # 42 paragraphs mention "quantum"; a title alone does not count
+    _, first = api(client, "/api/search", q="quantum", per_page="5", xlang="0")
+    _, second = api(client, "/api/search", q="quantum", per_page="5", page="2", xlang="0")
+    # 42 paragraphs mention "quantum" (58 with 양자); a title alone does not count
     assert (first["total"], first["per_page"], len(first["results"])) == (42, 5, 5)
     assert second["page"] == 2
     keys = {(r["doc_id"], r["paragraph"]) for r in first["results"]}
@@ -73,7 +74,7 @@ def test_search_pages_and_per_page(client):
 
 
 def test_search_past_the_last_page_has_no_results(client):
-    _, body = api(client, "/api/search", q="quantum", page="12")
+    _, body = api(client, "/api/search", q="quantum", page="12", xlang="0")
     assert (body["total"], body["page"], body["results"]) == (42, 12, [])
     assert any("past the last page" in note for note in body["notes"])
 

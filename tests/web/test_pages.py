@@ -147,10 +147,10 @@ def test_search_document_facet_names_documents_by_title(client):
 
 
 def test_search_paginates_with_links_that_keep_the_query(client):
-    _, body = page(client, "/search", q="quantum")
+    _, body = page(client, "/search", q="quantum", xlang="0")
     assert "page 1 of 5" in body
-    assert 'rel="next" href="/search?q=quantum&amp;page=2"' in body
-    _, second = page(client, "/search", q="quantum", page="2")
+    assert 'rel="next" href="/search?q=quantum&amp;page=2&amp;xlang=0"' in body
+    _, second = page(client, "/search", q="quantum", page="2", xlang="0")
     assert "page 2 of 5" in second
     assert 'rel="prev"' in second
     assert re.findall(r'class="hit__rank">#(\d+)<', second)[0] == "11"
