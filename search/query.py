@@ -404,7 +404,11 @@ class _Builder:
                 q = self._any_field(seq[0])
             else:
                 q = _combine(wq.Or, [wq.Phrase(f, list(seq)) for f in self.fields])
-            out.append(q.with_boost(span.weight))
+            # A phrase scores the sum of its words: a translation with more words
+            # than the original (공급망 → supply chain) is weighted down by as many,
+            # so that it never outranks the word typed.
+            weight = span.weight * min(1.0, (span.end - span.start) / len(seq))
+            out.append(q.with_boost(weight))
             if collect:
                 if len(seq) == 1:
                     self.parsed.terms.add(seq[0])
