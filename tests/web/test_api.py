@@ -88,6 +88,26 @@ def test_search_filters_by_language_document_and_match(client):
     assert any_["total"] == 1 and not any_["fallback"]
 
 
+def test_search_lists_the_translations_it_also_searched(client):
+    _, body = api(client, "/api/search", q="워싱턴 협력센터")
+    assert body["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+    assert {"from": "워싱턴", "to": ["Washington", "Washington DC"]} in body["expansions"]
+    assert "<mark>Cooperation Center</mark>" in body["results"][0]["snippet"]
+
+
+def test_search_with_xlang_0_searches_only_the_words_typed(client):
+    _, body = api(client, "/api/search", q="대전", xlang="0")
+    assert (body["total"], body["expansions"]) == (0, [])
+    _, on = api(client, "/api/search", q="대전", xlang="1")
+    assert on["total"] > 0 and on["expansions"] == [{"from": "대전", "to": ["Daejeon"]}]
+
+
+def test_a_bad_xlang_value_says_what_is_allowed(client):
+    response, body = api(client, "/api/search", q="quantum", xlang="yes please")
+    assert response.status_code == 400
+    assert body["error"] == "xlang must be 1 (on) or 0 (off), not 'yes please'."
+
+
 def test_search_suggestion_for_a_typo(client):
     _, body = api(client, "/api/search", q="quantim")
     assert (body["total"], body["suggestion"]) == (0, "quantum")
@@ -121,6 +141,9 @@ def test_search_reports_the_fallback_and_its_note(client):
         {"q": "quantum", "doc": "unknown"},
         {"q": "quantum", "doc": ""},
         {"q": "quantum", "match": "most"},
+        {"q": "quantum", "xlang": "maybe"},
+        {"q": "quantum", "xlang": ""},
+        {"q": "quantum", "xlang": "2"},
         {"q": "quantum lang:xx"},
         {"q": "quantum doc:unknown"},
     ],

@@ -180,6 +180,14 @@ def test_search_does_not_suggest_when_results_are_plenty(client):
     assert "Did you mean" not in body
 
 
+def test_search_says_what_else_it_searched_with_a_link_to_turn_it_off(client):
+    _, body = page(client, "/search", q="대전")
+    assert re.search(r"Also searched.*대전 → Daejeon", body, re.S)
+    assert '<a class="expansions__off" href="/search?q=%EB%8C%80%EC%A0%84&amp;xlang=0">' in body
+    _, off = page(client, "/search", q="대전", xlang="0")
+    assert "Also searched" not in off and "No translations" in off
+
+
 def test_search_shows_the_fallback_notice(client):
     _, body = page(client, "/search", q="Gretchen Daejeon")
     assert "No paragraph has all the words; showing those with any." in body
