@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = add("eval", "Measure search quality on the public benchmarks in ../shared/bench.")
-    p.add_argument("benchmark", choices=("korquad", "cranfield", "all"))
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "xlang", "all"))
     p.add_argument("--split", choices=("dev", "test", "all"), default="all")
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
     p.add_argument("--limit", type=_positive_int, default=None, help="only the first N queries")

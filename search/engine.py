@@ -402,6 +402,7 @@ def _text_mentions(
     """
     clauses: list[wq.Query] = [wq.Term("text", t) for t in sorted(parsed.terms)]
     clauses += [wq.Phrase("text", p) for p in parsed.phrases]
+    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
     if not clauses:
         return None, False
     found: set[int] = set()

@@ -47,6 +47,8 @@ ROMANIZATION_WEIGHT = 0.3
 #: Translations (each spelling counts) added to one query at most.
 MAX_TRANSLATIONS = 48
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+#: punctuation around a query word ("Daejeon." → Daejeon), left out of what is shown
+_EDGE_PUNCT_RE = re.compile(r"^[^\w&+#]+|[^\w&+#]+$")
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Expander:
                 continue
             first, last = owner[start], owner[end - 1]
             if start in starts and end in starts:
-                source = " ".join(words[first : last + 1])
+                source = _EDGE_PUNCT_RE.sub("", " ".join(words[first : last + 1]))
             else:  # part of one Korean word: its morphemes as written together
                 source = "".join(own)
             out.append(

@@ -93,6 +93,9 @@ class ParsedQuery:
     positive_clauses: int = 0
     #: translations also searched (cross-lingual expansion): {"from": "대전", "to": ["Daejeon"]}
     expansions: list[dict] = field(default_factory=list)
+    #: more ways a paragraph itself mentions the query: the syllable pairs of
+    #: Korean translations (see ``_Builder._translated``)
+    mentions: list[wq.Query] = field(default_factory=list)
 
     @property
     def can_fall_back(self) -> bool:
@@ -352,7 +355,7 @@ class _Builder:
                 if terms[m]
             ]
             own = _combine(wq.Or if any_mode else wq.And, words)
-            out.append(_combine(wq.Or, [own, *self._translated(span, collect)]))
+            out.append(_combine(wq.Or, [own, *self._translated(span, collect, any_mode)]))
             k = last + 1
         return out
 
@@ -381,7 +384,7 @@ class _Builder:
                     i += 1
                     continue
                 own = _combine(wq.And, [self._any_field(t) for t in terms[i : span.end - offset]])
-                parts.append(_combine(wq.Or, [own, *self._translated(span, collect)]))
+                parts.append(_combine(wq.Or, [own, *self._translated(span, collect, False)]))
                 i = span.end - offset
             return _combine(wq.And, parts)
         # Under match=any each of them counts on its own, and so do the word's
@@ -390,13 +393,18 @@ class _Builder:
         parts = [self._any_field(t) for t in terms]
         parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(text))]
         for span in translations:
-            parts += self._translated(span, collect)
+            parts += self._translated(span, collect, True)
         return _combine(wq.Or, parts)
 
-    def _translated(self, span: Translation, collect: bool) -> list[wq.Query]:
-        """The queries of a translation's spellings, weighted below the original."""
+    def _translated(self, span: Translation, collect: bool, any_mode: bool) -> list[wq.Query]:
+        """The queries of a translation's spellings, weighted below the original.
+
+        Under match=any a Korean spelling is backed by its Hangul syllable pairs,
+        as the query's own words are: Kiwi cuts 공급망이 into 공급 + 망 in one
+        sentence and keeps 공급망 whole in another.
+        """
         out = []
-        for seq in span.terms:
+        for spelling, seq in zip(span.spellings, span.terms, strict=True):
             if self.translation_count >= MAX_TRANSLATIONS:
                 break
             self.translation_count += 1
@@ -404,6 +412,10 @@ class _Builder:
                 q = self._any_field(seq[0])
             else:
                 q = _combine(wq.Or, [wq.Phrase(f, list(seq)) for f in self.fields])
+            pairs = list(dict.fromkeys(hangul_bigrams(spelling)))
+            by_pairs = _combine(wq.And, [wq.Term(BIGRAM_FIELD, g) for g in pairs])
+            if by_pairs is not None and any_mode:
+                q = wq.Or([q, by_pairs])
             # A phrase scores the sum of its words: a translation with more words
             # than the original (공급망 → supply chain) is weighted down by as many,
             # so that it never outranks the word typed.
@@ -414,6 +426,8 @@ class _Builder:
                     self.parsed.terms.add(seq[0])
                 else:
                     self.parsed.phrases.append(list(seq))
+                if by_pairs is not None and by_pairs not in self.parsed.mentions:
+                    self.parsed.mentions.append(by_pairs)
         if collect and out:
             shown = span.as_dict()
             if shown not in self.parsed.expansions:
@@ -437,7 +451,7 @@ class _Builder:
         whole = [
             t for t in self._translations([text], [terms]) if (t.start, t.end) == (0, len(terms))
         ]
-        extra = [q for span in whole for q in self._translated(span, collect)]
+        extra = [q for span in whole for q in self._translated(span, collect, False)]
         return _combine(wq.Or, [own, *extra]) if extra else own
 
     def _any_field(self, term: str) -> wq.Query:
