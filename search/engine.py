@@ -78,10 +78,18 @@ class Engine:
         """``glossary`` (the shipped one by default) drives cross-lingual expansion."""
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
-        self.glossary = glossary if glossary is not None else default_glossary()
-        self.expander = Expander(self.glossary)
+        self._glossary = glossary
+        self._expander: Expander | None = None
         self._local = threading.local()
         open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
+
+    @property
+    def expander(self) -> Expander:
+        """Made on first use: analysing the shipped glossary takes about half a second."""
+        if self._expander is None:
+            glossary = self._glossary if self._glossary is not None else default_glossary()
+            self._expander = Expander(glossary)
+        return self._expander
 
     # -- searchers -----------------------------------------------------------------
 
