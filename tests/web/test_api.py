@@ -4,6 +4,9 @@ import json
 
 import pytest
 
+from web import create_app
+from web.app import ConfigError
+
 PRESS = "003_f33e5257b7cf7671"
 
 SEARCH_KEYS = {
@@ -248,3 +251,24 @@ def test_responses_match_their_openapi_schemas(client, matches_openapi, path, ur
     response = client.get(url)
     assert str(response.status_code) == status
     matches_openapi(path, response)
+
+
+def test_the_server_adds_the_entries_of_dari_glossary(web_index, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("plaque\t명판\tterm\n", "utf-8")
+    monkeypatch.setenv("DARI_GLOSSARY", str(mine))
+    app = create_app(web_index, config={"ADMIN_TOKEN": None})
+    body = app.test_client().get("/api/search", query_string={"q": "명판"}).get_json()
+    assert body["expansions"] == [{"from": "명판", "to": ["plaque"]}]
+    assert body["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+    # the shipped entries are still there
+    body = app.test_client().get("/api/search", query_string={"q": "대전"}).get_json()
+    assert body["expansions"] == [{"from": "대전", "to": ["Daejeon"]}]
+
+
+def test_a_bad_dari_glossary_is_a_configuration_error(web_index, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("plaque only\n", "utf-8")
+    monkeypatch.setenv("DARI_GLOSSARY", str(bad))
+    with pytest.raises(ConfigError, match=r"DARI_GLOSSARY.*bad\.tsv:1"):
+        create_app(web_index, config={"ADMIN_TOKEN": None})
