@@ -145,11 +145,13 @@ class Engine:
         search: the page of hits, the any-word fallback and the facet counts
         share it.  Past it the answer holds what was found until then and says so.
         """
+        # made (on first use) before the clock starts: it is set-up, not this search
+        expander = self.expander if xlang else None
         started = time.perf_counter()
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = started + budget
         _check_options(page, per_page, lang, match)
-        parsed = parse_query(q, self.expander if xlang else None)
+        parsed = parse_query(q, expander)
         if lang:
             parsed.langs.add(lang)
         if doc:
