@@ -131,7 +131,7 @@ class Expander:
                 first = sum(len(t) for t in terms[:k])
                 for offset, term in enumerate(terms[k]):
                     i = first + offset
-                    if i in covered or term not in names:
+                    if i in covered or term not in names or not _romanizable(term):
                         continue
                     roman = romanize(term)
                     seq = _analysed(roman) if roman else ()
@@ -164,6 +164,25 @@ def load_glossary(*extra: Path | str) -> Glossary:
 @functools.lru_cache(maxsize=4096)
 def _analysed(text: str) -> tuple[str, ...]:
     return tuple(t[0] for t in analyze(text, mode="query"))
+
+
+#: Syllables of a consonant with the vowel ㅡ and no final: how Korean spells the
+#: consonant clusters of foreign names (스, 트, 드 …), rare in Korean names.
+_CLUSTER_SYLLABLES = frozenset("스즈츠트드크그프브르흐쓰")
+
+
+def _romanizable(name: str) -> bool:
+    """Whether a proper noun looks like a Korean name worth romanizing.
+
+    Two to four Hangul syllables (미 for 미국 gives "mi"), and none of the
+    syllables that spell the clusters of a transliterated foreign name:
+    라이스 romanizes to "raiseu", not Rice, so it would find nothing.
+    """
+    return (
+        2 <= len(name) <= 4
+        and all("\uac00" <= c <= "\ud7a3" for c in name)
+        and not any(c in _CLUSTER_SYLLABLES for c in name)
+    )
 
 
 @functools.lru_cache(maxsize=4096)

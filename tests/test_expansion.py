@@ -221,3 +221,9 @@ def test_an_engine_takes_its_own_glossary(tiny, tmp_path):
     engine = Engine(tiny.index_dir, glossary=Glossary.load(path))
     assert [r.doc_id for r in engine.search("여객선").results] == ["mokpo"]
     assert Path(tiny.index_dir).exists()
+
+
+def test_one_syllable_and_transliterated_foreign_names_are_not_romanized(small):
+    # 미 (for 미국) would be "mi"; 라이스 "raiseu", which no English text spells
+    assert parse_query("라이스 장관", small).expansions == []
+    assert all(e.get("kind") != "romanization" for e in parse_query("미 의회", small).expansions)
