@@ -9,6 +9,7 @@ from argparse import Namespace
 import pytest
 
 from search import evaluation as ev
+from search.cli import main
 from search.query import parse_query
 
 # --- metrics ----------------------------------------------------------------------------
@@ -311,8 +312,8 @@ def test_xlang_loader_pairs_line_n_of_both_files(tmp_path):
 def test_dari_eval_xlang_runs_end_to_end_and_expansion_finds_the_translations(tmp_path, capsys):
     _pairs(tmp_path / ev.XLANG_DIR, "dev", PAIRS[:2])
     _pairs(tmp_path / ev.XLANG_DIR, "test", PAIRS)
-    args = Namespace(benchmark="xlang", split="all", bench_dir=tmp_path, limit=20, index=None)
-    assert ev.run_eval_command(args) == 0
+    # through the command line, as `dari eval xlang --bench-dir DIR --limit 20`
+    assert main(["eval", "xlang", "--bench-dir", str(tmp_path), "--limit", "20"]) == 0
     rows = {}
     for line in capsys.readouterr().out.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
