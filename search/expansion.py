@@ -48,7 +48,7 @@ TRANSLATION_WEIGHT = 0.5
 #: Weight of the romanization of a Korean name with no glossary entry.
 ROMANIZATION_WEIGHT = 0.3
 #: Translations (each spelling counts) added to one query at most.
-MAX_TRANSLATIONS = 48
+MAX_TRANSLATIONS = 24
 _HANGUL_RE = re.compile("[\uac00-\ud7a3]")
 #: punctuation around a query word ("Daejeon." → Daejeon), left out of what is shown
 _EDGE_PUNCT_RE = re.compile(r"^[^\w&+#]+|[^\w&+#]+$")

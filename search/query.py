@@ -260,6 +260,7 @@ class _Builder:
         self._analysed: dict[str, list[str]] = {}
         self.fields: tuple[str, ...] = TEXT_FIELDS
         self.words: list[str] = []  # the searched words, in order
+        self.own_terms: set[str] = set()  # their analysed terms (translations not included)
 
     def build(self, node, any_mode: bool, collect: bool = True) -> wq.Query | None:
         if isinstance(node, Word):
@@ -370,6 +371,7 @@ class _Builder:
     ) -> wq.Query:
         if collect:
             self.parsed.terms.update(terms)
+            self.own_terms.update(terms)
             self.words.append(text)
         by_start = {t.start - offset: t for t in translations}
         if not any_mode:
@@ -439,6 +441,7 @@ class _Builder:
         if not terms:
             return None
         if collect:
+            self.own_terms.update(terms)
             if len(terms) > 1:
                 self.parsed.phrases.append(terms)
             else:
@@ -507,7 +510,10 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
             extra = _combine(wq.Or, [wq.Term(PAIR_FIELD, p) for p in pairs])
             parsed.any_query = wq.AndMaybe(parsed.any_query, extra)
         own = parsed.terms.union(*parsed.phrases)
-        parsed.any_query = FeedbackQuery(parsed.any_query, frozenset(own))
+        # translations are not fed back, nor do they add to the feedback's weight
+        parsed.any_query = FeedbackQuery(
+            parsed.any_query, frozenset(own), words=len(builder.own_terms)
+        )
     parsed.positive_clauses = sum(
         1 for item in tree.items if not isinstance(item, Not) and builder.build(item, False, False)
     )
