@@ -20,6 +20,7 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
 from search.expansion import Expander
+from search.feedback import FeedbackQuery
 from search.glossary import Glossary, default_glossary
 from search.index import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
@@ -152,6 +153,8 @@ class Engine:
         deadline = started + budget
         _check_options(page, per_page, lang, match)
         parsed = parse_query(q, expander)
+        if isinstance(parsed.any_query, FeedbackQuery):
+            parsed.any_query.deadline = deadline
         if lang:
             parsed.langs.add(lang)
         if doc:

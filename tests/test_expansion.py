@@ -227,3 +227,26 @@ def test_one_syllable_and_transliterated_foreign_names_are_not_romanized(small):
     # 미 (for 미국) would be "mi"; 라이스 "raiseu", which no English text spells
     assert parse_query("라이스 장관", small).expansions == []
     assert all(e.get("kind") != "romanization" for e in parse_query("미 의회", small).expansions)
+
+
+# --- feedback (match=any) ------------------------------------------------------------------
+
+
+def test_translations_do_not_add_to_the_weight_of_feedback(small):
+    with_translations = parse_query("joint statement Daejeon", small).any_query
+    without = parse_query("joint statement Daejeon").any_query
+    assert with_translations.words == without.words == 3
+    assert "대전" in with_translations.terms  # never fed back as a new word either
+
+
+def test_the_feedback_pass_stops_at_its_deadline(engine):
+    import time
+
+    from search.feedback import feedback_terms
+
+    parsed = parse_query("quantum cooperation", engine.expander)
+    searcher = engine.searcher()
+    assert feedback_terms(searcher, parsed.any_query.child, parsed.terms)
+    started = time.perf_counter()
+    late = feedback_terms(searcher, parsed.any_query.child, parsed.terms, deadline=started - 1)
+    assert late == [] and time.perf_counter() - started < 1.0
