@@ -17,6 +17,7 @@ from pathlib import Path
 
 from search.documents import DocumentError
 from search.engine import MAX_PER_PAGE, Engine
+from search.glossary import GlossaryError
 from search.index import IndexBusy, IndexMissing, build_index
 from search.query import LANGUAGES, QueryError
 
@@ -75,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", metavar="ID", help="only this document")
     p.add_argument("--match", choices=("all", "any"), default="all")
     p.add_argument("--json", action="store_true", help="print the JSON shape of the HTTP API")
+    p.add_argument(
+        "--no-xlang",
+        dest="xlang",
+        action="store_false",
+        help="do not also search the translations of the query's words",
+    )
+    p.add_argument(
+        "--glossary", type=Path, metavar="PATH", help="your glossary TSV (adds to the shipped one)"
+    )
 
     p = add("reindex", "Apply only what changed in the docs folder (a full build if no index).")
     p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
@@ -92,12 +102,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--watch", action="store_true", help="also reindex when files in the docs folder change"
     )
+    p.add_argument(
+        "--glossary",
+        type=Path,
+        metavar="PATH",
+        help="your glossary TSV, added to the shipped one (env DARI_GLOSSARY)",
+    )
 
     p = add(
         "eval",
-        "Measure search quality (and clause alignment: align) on the benchmarks in ../shared/bench.",
+        "Measure search quality, cross-lingual retrieval (xlang) and clause alignment (align)"
+        " on the benchmarks in ../shared/bench.",
     )
-    p.add_argument("benchmark", choices=("korquad", "cranfield", "align", "all"))
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "xlang", "align", "all"))
     p.add_argument("--split", choices=("dev", "test", "all"), default="all")
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
     p.add_argument(
@@ -137,7 +154,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit > MAX_PER_PAGE:
         print(f"dari search: --limit must be at most {MAX_PER_PAGE}", file=sys.stderr)
         return EXIT_USAGE
-    engine = Engine(args.index)
+    from search.expansion import load_glossary
+
+    glossary = load_glossary(args.glossary) if args.glossary else None
+    engine = Engine(args.index, glossary=glossary)
     results = engine.search(
         " ".join(args.query),
         page=args.page,
@@ -145,6 +165,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         lang=args.lang,
         doc=args.doc,
         match=args.match,
+        xlang=args.xlang,
     )
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
@@ -206,6 +227,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         docs_dir=args.docs,
         threads=args.threads,
         watch=args.watch,
+        glossary=args.glossary,
     )
 
 
@@ -221,6 +243,8 @@ def _render_text(results, color: bool) -> str:
     lines = []
     for note in results.notes:
         lines.append(f"note: {note}")
+    if results.expansions:
+        lines.append(f"also searched: {results.expansions_text()}  (--no-xlang to turn off)")
     first = (results.page - 1) * results.per_page + 1
     if not results.results:
         lines.append(f"No results for: {results.query}")
@@ -254,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IndexMissing as exc:
         print(f"dari: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except QueryError as exc:
+    except (QueryError, GlossaryError) as exc:
         print(f"dari: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (IndexBusy, DocumentError) as exc:

@@ -19,6 +19,9 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
+from search.expansion import Expander
+from search.feedback import FeedbackQuery
+from search.glossary import Glossary, default_glossary
 from search.index import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
@@ -126,11 +129,27 @@ class ParallelRow:
 class Engine:
     """Searches one index folder; safe to share between threads."""
 
-    def __init__(self, index_dir: Path, time_limit: float = DEFAULT_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        glossary: Glossary | None = None,
+    ) -> None:
+        """``glossary`` (the shipped one by default) drives cross-lingual expansion."""
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
+        self._glossary = glossary
+        self._expander: Expander | None = None
         self._local = threading.local()
         open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
+
+    @property
+    def expander(self) -> Expander:
+        """Made on first use: analysing the shipped glossary takes about half a second."""
+        if self._expander is None:
+            glossary = self._glossary if self._glossary is not None else default_glossary()
+            self._expander = Expander(glossary)
+        return self._expander
 
     # -- searchers -----------------------------------------------------------------
 
@@ -174,18 +193,27 @@ class Engine:
         match: str = "all",
         facets: bool = False,
         time_limit: float | None = None,
+        xlang: bool = True,
     ) -> SearchResults:
         """Run a user query; raises :class:`QueryError` with a message for the user.
+
+        ``xlang`` also searches the translations of the query's words (glossary
+        and romanization, weighted below the words themselves); they are listed
+        in ``SearchResults.expansions``.
 
         ``time_limit`` (seconds; the engine's own by default) bounds the whole
         search: the page of hits, the any-word fallback and the facet counts
         share it.  Past it the answer holds what was found until then and says so.
         """
+        # made (on first use) before the clock starts: it is set-up, not this search
+        expander = self.expander if xlang else None
         started = time.perf_counter()
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = started + budget
         _check_options(page, per_page, lang, match)
-        parsed = parse_query(q)
+        parsed = parse_query(q, expander)
+        if isinstance(parsed.any_query, FeedbackQuery):
+            parsed.any_query.deadline = deadline
         if lang:
             parsed.langs.add(lang)
         if doc:
@@ -224,6 +252,7 @@ class Engine:
             fallback=fallback,
             results=results,
             notes=parsed.notes,
+            expansions=list(parsed.expansions),
         )
         if facets and not partial:  # counted by the same pass as the page
             out.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
@@ -305,7 +334,11 @@ class Engine:
         return sorted(out, key=lambda d: d.doc_id)
 
     def document(
-        self, doc_id: str, q: str | None = None, time_limit: float | None = None
+        self,
+        doc_id: str,
+        q: str | None = None,
+        time_limit: float | None = None,
+        xlang: bool = True,
     ) -> DocumentView | None:
         """One document's paragraphs in order, with ``q``'s matches marked; None if unknown.
 
@@ -323,7 +356,7 @@ class Engine:
         phrases: list[list[str]] = []
         if q:
             try:
-                parsed = parse_query(q)
+                parsed = parse_query(q, self.expander if xlang else None)
                 terms, phrases = parsed.terms, parsed.phrases
             except QueryError:
                 pass  # a document is still worth showing without marks
@@ -368,6 +401,7 @@ class Engine:
         doc: str | None = None,
         match: str = "all",
         time_limit: float | None = None,
+        xlang: bool = True,
     ) -> str | None:
         """A corrected query ("did you mean") that finds more than ``q``, else None.
 
@@ -382,7 +416,7 @@ class Engine:
         from search.spelling import suggest_query
 
         deadline = time.perf_counter() + (self.time_limit if time_limit is None else time_limit)
-        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match}
+        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match, "xlang": xlang}
         try:
             before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if time.perf_counter() >= deadline:
@@ -491,6 +525,7 @@ def _text_mentions(
     """
     clauses: list[wq.Query] = [wq.Term("text", t) for t in sorted(parsed.terms)]
     clauses += [wq.Phrase("text", p) for p in parsed.phrases]
+    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
     if not clauses:
         return None, False
     # No title holds any of the words: nothing can match through a title, and the

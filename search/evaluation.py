@@ -11,8 +11,16 @@ Two benchmarks from ``../shared/bench`` (see ``docs/quality.md``):
   Metrics: nDCG@10 (grade 1 → gain 4 … grade 4 → gain 1) and MAP (every grade
   ≥ 1 relevant) over the first :data:`MAP_DEPTH` results.
 
+* **xlang** (ko-en-news, ``park.{dev,test}.{en,ko}``): cross-lingual known-item
+  retrieval.  Every Korean sentence of a split is one document; every English
+  sentence is a query whose one relevant document is its translation (same
+  line).  Rows: Dari with and without cross-lingual expansion; MRR@10, hit@10.
+  Its splits are the two files (tune on ``park.dev``, report ``park.test``);
+  the baselines do not apply (none of them can cross languages).
+
 Queries are numbered from 1 in file order; odd numbers are the ``dev`` split
-(tune on these), even numbers the ``test`` split (report, never tune).
+(tune on these), even numbers the ``test`` split (report, never tune), except
+for xlang, whose splits are files.
 
 The product row goes through the product's own path: the documents are written
 as ``.txt`` files into a temporary folder, indexed with
@@ -45,23 +53,26 @@ __all__ = [
     "average_precision",
     "default_bench_dir",
     "evaluate",
+    "evaluate_xlang",
     "format_table",
     "hit_at",
     "load_benchmark",
     "load_cranfield",
     "load_korquad",
+    "load_xlang",
     "ndcg_at",
     "plain_query",
     "reciprocal_rank",
     "run_baseline",
     "run_eval_command",
     "run_product",
+    "run_product_variants",
 ]
 
 #: "align" is not a retrieval benchmark: clause alignment, run by
 #: :func:`search.alignment_eval.run_alignment_eval`.
 ALIGN = "align"
-BENCHMARKS = ("korquad", "cranfield", ALIGN)
+BENCHMARKS = ("korquad", "cranfield", "xlang", ALIGN)
 SPLITS = ("dev", "test")
 #: Results looked at per query: MRR/hit/nDCG use the top 10, MAP the top 100.
 CUTOFF = 10
@@ -70,6 +81,9 @@ MAP_DEPTH = 100
 CRANFIELD_GAINS = {1: 4, 2: 3, 3: 2, 4: 1}
 KORQUAD_FILE = Path("korquad") / "KorQuAD_v1.0_dev.json"
 CRANFIELD_DIR = Path("cranfield")
+XLANG_DIR = Path("ko-en-news")
+#: The xlang rows: name → options of Engine.search.
+XLANG_SYSTEMS = {"dari, no expansion": {"xlang": False}, "dari, expansion": {"xlang": True}}
 
 
 def default_bench_dir() -> Path:
@@ -91,9 +105,13 @@ class EvalQuery:
     #: KorQuAD only: the paragraph(s) the question is filed under in the JSON,
     #: when that differs from where its answer is (see :func:`load_korquad`).
     filed: frozenset[str] = frozenset()
+    #: a split set by the data (xlang: the file it comes from) instead of by number
+    fixed_split: str = ""
 
     @property
     def split(self) -> str:
+        if self.fixed_split:
+            return self.fixed_split
         return "dev" if self.number % 2 else "test"
 
 
@@ -230,12 +248,50 @@ def load_cranfield(folder: Path) -> Benchmark:
     )
 
 
+def xlang_files(folder: Path, split: str) -> tuple[Path, Path]:
+    """The English and Korean files of one xlang split (``park.<split>.en``/``.ko``)."""
+    return folder / f"park.{split}.en", folder / f"park.{split}.ko"
+
+
+def load_xlang(folder: Path, split: str = "test") -> Benchmark:
+    """One split of ko-en-news: Korean sentences are the documents, English ones the queries.
+
+    Line N of ``.ko`` translates line N of ``.en``; a pair with an empty side
+    is left out.  Document ids carry the split and line (``test00042``).
+    """
+    en_path, ko_path = xlang_files(Path(folder), split)
+    english = en_path.read_text(encoding="utf-8").splitlines()
+    korean = ko_path.read_text(encoding="utf-8").splitlines()
+    if len(english) != len(korean):
+        raise ValueError(f"{en_path} has {len(english)} lines but {ko_path} has {len(korean)}")
+    documents: dict[str, tuple[str, str]] = {}
+    queries: list[EvalQuery] = []
+    for line, (en, ko) in enumerate(zip(english, korean, strict=True), 1):
+        if not en.strip() or not ko.strip():
+            continue
+        doc_id = f"{split}{line:05d}"
+        documents[doc_id] = ("", ko.strip())
+        queries.append(EvalQuery(line, en.strip(), {doc_id: 1}, fixed_split=split))
+    return Benchmark(
+        name="xlang",
+        title=(
+            f"ko-en-news ({split}): English sentence → its Korean translation "
+            f"({len(documents):,} Korean sentences indexed)"
+        ),
+        documents=documents,
+        queries=queries,
+        metrics=("MRR@10", "hit@10"),
+    )
+
+
 def load_benchmark(name: str, bench_dir: Path) -> Benchmark:
     bench_dir = Path(bench_dir)
     if name == "korquad":
         return load_korquad(bench_dir / KORQUAD_FILE)
     if name == "cranfield":
         return load_cranfield(bench_dir / CRANFIELD_DIR)
+    if name == "xlang":
+        return load_xlang(bench_dir / XLANG_DIR, "test")
     raise ValueError(f"unknown benchmark {name!r}")
 
 
@@ -466,6 +522,16 @@ def run_product(
     queries: Sequence[EvalQuery],
     workdir: Path | None = None,
 ) -> dict[int, list[str]]:
+    """Rankings from Dari itself (see :func:`run_product_variants`, one variant)."""
+    return run_product_variants(bench, queries, {PRODUCT: {}}, workdir)[PRODUCT]
+
+
+def run_product_variants(
+    bench: Benchmark,
+    queries: Sequence[EvalQuery],
+    variants: dict[str, dict],
+    workdir: Path | None = None,
+) -> dict[str, dict[int, list[str]]]:
     """Rankings from Dari itself: ``build_index`` over ``.txt`` files, then ``Engine.search``.
 
     Every question goes through :func:`plain_query` and ``Engine.search(q,
@@ -485,28 +551,35 @@ def run_product(
         write_documents(bench, docs_dir)
         build_index(docs_dir, index_dir)
         engine = Engine(index_dir)
-        rankings: dict[int, list[str]] = {}
-        for q in queries:
-            ranking: list[str] = []
-            page = 1
-            try:
-                while len(ranking) < bench.depth:
-                    res = engine.search(
-                        plain_query(q.text), match="any", per_page=per_page, page=page
-                    )
-                    for r in res.results:
-                        if r.doc_id not in ranking:
-                            ranking.append(r.doc_id)
-                    if page >= res.pages:
-                        break
-                    page += 1
-            except QueryError:
-                pass  # nothing searchable in the question: an empty ranking
-            rankings[q.number] = ranking[: bench.depth]
+        out: dict[str, dict[int, list[str]]] = {}
+        for name, options in variants.items():
+            rankings: dict[int, list[str]] = {}
+            for q in queries:
+                ranking: list[str] = []
+                page = 1
+                try:
+                    while len(ranking) < bench.depth:
+                        res = engine.search(
+                            plain_query(q.text),
+                            match="any",
+                            per_page=per_page,
+                            page=page,
+                            **options,
+                        )
+                        for r in res.results:
+                            if r.doc_id not in ranking:
+                                ranking.append(r.doc_id)
+                        if page >= res.pages:
+                            break
+                        page += 1
+                except QueryError:
+                    pass  # nothing searchable in the question: an empty ranking
+                rankings[q.number] = ranking[: bench.depth]
+            out[name] = rankings
         searcher = getattr(engine._local, "searcher", None)  # this thread's, if any
         if searcher is not None:
             searcher.close()
-    return rankings
+    return out
 
 
 # --- the runner and the table ----------------------------------------------------------
@@ -538,6 +611,8 @@ def evaluate(
     ``limit`` keeps the first N queries (in file order) before splitting.
     ``systems`` defaults to every baseline plus the product (``"dari"``).
     """
+    if name == "xlang":
+        return evaluate_xlang(bench_dir, splits, limit, progress)
     bench = load_benchmark(name, bench_dir)
     queries = [q for q in bench.queries if q.relevant]  # unjudged queries say nothing
     if limit:
@@ -561,6 +636,39 @@ def evaluate(
     return bench, rows
 
 
+def evaluate_xlang(
+    bench_dir: Path,
+    splits: Sequence[str] = SPLITS,
+    limit: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[Benchmark, list[Row]]:
+    """Cross-lingual retrieval, with and without expansion (:data:`XLANG_SYSTEMS`).
+
+    Each split is its own collection (its Korean sentences), indexed once and
+    searched by both systems.  ``limit`` keeps the first N queries of each split;
+    every sentence of the split is indexed all the same.
+    """
+    rows: list[Row] = []
+    bench = None
+    for split in splits:
+        bench = load_xlang(Path(bench_dir) / XLANG_DIR, split)
+        queries = bench.queries[:limit] if limit else bench.queries
+        started = time.perf_counter()
+        rankings = run_product_variants(bench, queries, XLANG_SYSTEMS)
+        seconds = time.perf_counter() - started
+        if progress:
+            progress(f"xlang {split}: {len(queries)} queries, both systems in {seconds:.1f} s")
+        for system in XLANG_SYSTEMS:
+            values = mean_metrics(bench.metrics, rankings[system], queries)
+            rows.append(Row("xlang", split, system, len(queries), values, seconds))
+    assert bench is not None, "no split to evaluate"
+    if len(splits) > 1:
+        bench.title = (
+            "ko-en-news: English sentence → its Korean translation (each split indexed on its own)"
+        )
+    return bench, rows
+
+
 def format_table(bench: Benchmark, rows: Sequence[Row]) -> str:
     """A Markdown table: one line per split and system, the product last in each split."""
     header = ["split", "system", "queries", *bench.metrics]
@@ -580,17 +688,23 @@ def format_table(bench: Benchmark, rows: Sequence[Row]) -> str:
 
 
 def run_eval_command(args) -> int:
-    """``dari eval korquad|cranfield|align|all [--split dev|test|all] [--bench-dir DIR] [--limit N]``."""
+    """``dari eval korquad|cranfield|xlang|align|all [--split dev|test|all] [--bench-dir DIR] [--limit N]``."""
     bench_dir = Path(args.bench_dir) if getattr(args, "bench_dir", None) else default_bench_dir()
     names = BENCHMARKS if args.benchmark == "all" else (args.benchmark,)
     splits = SPLITS if getattr(args, "split", "all") in (None, "all") else (args.split,)
     for name in names:
         if name == ALIGN:
             continue  # checks its own data
-        needed = bench_dir / (KORQUAD_FILE if name == "korquad" else CRANFIELD_DIR)
-        if not needed.exists():
-            print(f"dari eval: benchmark data not found: {needed}", file=sys.stderr)
-            return 2
+        if name == "xlang":
+            needed_paths = [
+                p for split in splits for p in xlang_files(bench_dir / XLANG_DIR, split)
+            ]
+        else:
+            needed_paths = [bench_dir / (KORQUAD_FILE if name == "korquad" else CRANFIELD_DIR)]
+        for needed in needed_paths:
+            if not needed.exists():
+                print(f"dari eval: benchmark data not found: {needed}", file=sys.stderr)
+                return 2
     tables = []
     for name in names:
         if name == ALIGN:

@@ -15,6 +15,7 @@ name their paragraph's words exactly, it changes nothing measurable.
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from typing import Any
 
@@ -47,19 +48,29 @@ class FeedbackQuery(WrappingQuery):
     segments of an index and a second pass (facets) see the same query.
     """
 
-    def __init__(self, child: wq.Query, terms: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, child: wq.Query, terms: frozenset[str] = frozenset(), words: int = 0
+    ) -> None:
         super().__init__(child)
         self.terms = frozenset(terms)
+        #: how many words the query has (the feedback weight grows with it); by
+        #: default len(terms), but translations searched beside them do not count
+        self.words = words or len(self.terms)
+        #: time.perf_counter() past which the feedback pass stops (set by the
+        #: engine: the pass runs while Whoosh builds the matcher, before the
+        #: search's own time limit can act)
+        self.deadline: float | None = None
         self._expanded: tuple[Any, wq.Query] | None = None
 
     def _rewrap(self, child: wq.Query) -> FeedbackQuery:
-        return self.__class__(child, self.terms)
+        return self.__class__(child, self.terms, self.words)
 
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, FeedbackQuery)
             and self.child == other.child
             and self.terms == other.terms
+            and self.words == other.words
         )
 
     def __hash__(self) -> int:
@@ -75,7 +86,9 @@ class FeedbackQuery(WrappingQuery):
         """The query with its feedback words, for ``searcher``'s index."""
         top = searcher.get_parent()
         if self._expanded is None or self._expanded[0] is not top:
-            words = feedback_terms(top, self.child, self.terms)
+            words = feedback_terms(
+                top, self.child, self.terms, size=self.words, deadline=self.deadline
+            )
             extra = [wq.Term(FEEDBACK_FIELD, w, boost=b) for w, b in words]
             query = wq.AndMaybe(self.child, wq.Or(extra)) if extra else self.child
             self._expanded = (top, query)
@@ -92,16 +105,33 @@ def feedback_terms(
     docs: int = FEEDBACK_DOCS,
     terms: int = FEEDBACK_TERMS,
     weight: float = FEEDBACK_WEIGHT,
+    size: int = 0,
+    deadline: float | None = None,
 ) -> list[tuple[str, float]]:
     """(word, boost) pairs from the best ``docs`` paragraphs for ``query`` (RM3-style).
 
     A word's share is the sum over the paragraphs of (the paragraph's weight ×
     the word's frequency in it × its idf); a paragraph weighs
     ``exp((score - best score) / FEEDBACK_TEMPERATURE)``.  The ``terms`` best
-    words other than ``own`` share ``weight`` × (number of query words).
+    words other than ``own`` share ``weight`` × (number of query words: ``size``,
+    else ``len(own)``).  Past ``deadline`` the best paragraphs found so far serve.
     """
+    if deadline is not None and time.perf_counter() >= deadline:
+        return []  # no time left: the query as it is
     collector = collectors.TopCollector(docs, usequality=False, replace=0)
-    searcher.search_with_collector(query, collector)
+    if deadline is None:
+        searcher.search_with_collector(query, collector)
+    else:
+        limited = collectors.TimeLimitCollector(
+            collector, timelimit=max(0.0, deadline - time.perf_counter()), use_alarm=False
+        )
+        try:
+            searcher.search_with_collector(query, limited)
+        except collectors.TimeLimit:
+            pass
+        finally:
+            if limited.timer is not None:
+                limited.timer.cancel()
     hits = [(hit.docnum, hit.score) for hit in collector.results()]
     if not hits:
         return []
@@ -123,5 +153,5 @@ def feedback_terms(
     total = sum(s for _, s in chosen)
     if not total:
         return []
-    scale = weight * max(len(own), 1) / total
+    scale = weight * max(size or len(own), 1) / total
     return [(w, s * scale) for w, s in chosen]

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, hangul_bigrams, korean_pairs
+from search.expansion import MAX_TRANSLATIONS, Expander, Translation
 from search.feedback import FeedbackQuery
 
 __all__ = [
@@ -90,6 +91,11 @@ class ParsedQuery:
     phrases: list[list[str]] = field(default_factory=list)  # analysed phrases to highlight
     notes: list[str] = field(default_factory=list)
     positive_clauses: int = 0
+    #: translations also searched (cross-lingual expansion): {"from": "대전", "to": ["Daejeon"]}
+    expansions: list[dict] = field(default_factory=list)
+    #: more ways a paragraph itself mentions the query: the syllable pairs of
+    #: Korean translations (see ``_Builder._translated``)
+    mentions: list[wq.Query] = field(default_factory=list)
 
     @property
     def can_fall_back(self) -> bool:
@@ -244,27 +250,32 @@ class _Parser:
 class _Builder:
     """Turns the syntax tree into Whoosh queries, collecting highlight terms."""
 
-    def __init__(self, parsed: ParsedQuery) -> None:
+    def __init__(self, parsed: ParsedQuery, expander: Expander | None = None) -> None:
         self.parsed = parsed
+        self.expander = expander
+        self.expanding = expander is not None  # off inside exclusions
         self.dropped: list[str] = []
         self.term_count = 0
+        self.translation_count = 0
         self._analysed: dict[str, list[str]] = {}
         self.fields: tuple[str, ...] = TEXT_FIELDS
         self.words: list[str] = []  # the searched words, in order
+        self.own_terms: set[str] = set()  # their analysed terms (translations not included)
 
     def build(self, node, any_mode: bool, collect: bool = True) -> wq.Query | None:
         if isinstance(node, Word):
-            return self.word(node.text, collect, any_mode)
+            return _combine(wq.And, self.word_run([node.text], collect, any_mode))
         if isinstance(node, Phrase):
             return self.phrase(node.text, collect)
         if isinstance(node, Not):
-            # What is excluded is read strictly (also under match=any) and in the
-            # paragraph text only: every paragraph carries its document's title.
-            self.fields = ("text",)
+            # What is excluded is read strictly (also under match=any), in the
+            # paragraph text only (every paragraph carries its document's title)
+            # and without translations (-Daejeon should not also drop 대전).
+            self.fields, expanding, self.expanding = ("text",), self.expanding, False
             try:
                 inner = self.build(node.item, any_mode=False, collect=False)
             finally:
-                self.fields = TEXT_FIELDS
+                self.fields, self.expanding = TEXT_FIELDS, expanding
             return wq.Not(inner) if inner is not None else None
         if isinstance(node, AnyOf):
             parts = [q for q in (self.build(n, any_mode, collect) for n in node.items) if q]
@@ -275,8 +286,19 @@ class _Builder:
 
     def group(self, items: list, any_mode: bool, collect: bool) -> wq.Query | None:
         positives, negatives = [], []
-        for item in items:
-            q = self.build(item, any_mode, collect)
+        i = 0
+        while i < len(items):
+            if isinstance(items[i], Word):
+                # consecutive words go together, so that a glossary term of
+                # several words (joint statement, 지식 재산) is found
+                j = i
+                while j < len(items) and isinstance(items[j], Word):
+                    j += 1
+                positives += self.word_run([w.text for w in items[i:j]], collect, any_mode)
+                i = j
+                continue
+            q = self.build(items[i], any_mode, collect)
+            i += 1
             if q is None:
                 continue
             (negatives if isinstance(q, wq.Not) else positives).append(q)
@@ -301,36 +323,139 @@ class _Builder:
             self.dropped.append(text)
         return terms
 
-    def word(self, text: str, collect: bool, any_mode: bool = False) -> wq.Query | None:
-        terms = self._terms(text)
-        if not terms:
-            return None
+    def _translations(self, texts: list[str], terms: list[list[str]]) -> list[Translation]:
+        if not self.expanding or self.expander is None:
+            return []
+        return self.expander.translate(texts, terms)
+
+    def word_run(self, texts: list[str], collect: bool, any_mode: bool) -> list[wq.Query]:
+        """One query per word of a run (or per glossary term of several words)."""
+        terms = [self._terms(t) for t in texts]
+        offsets = [0]
+        for word_terms in terms:
+            offsets.append(offsets[-1] + len(word_terms))
+        translations = self._translations(texts, terms)
+        out: list[wq.Query] = []
+        k = 0
+        while k < len(texts):
+            if not terms[k]:
+                k += 1
+                continue
+            span = next(
+                (t for t in translations if t.start == offsets[k] and t.end > offsets[k + 1]), None
+            )
+            if span is None:
+                inside = [t for t in translations if offsets[k] <= t.start < offsets[k + 1]]
+                out.append(self._word(texts[k], terms[k], offsets[k], inside, collect, any_mode))
+                k += 1
+                continue
+            last = next(m for m in range(k, len(texts)) if offsets[m + 1] == span.end)
+            words = [
+                self._word(texts[m], terms[m], offsets[m], [], collect, any_mode)
+                for m in range(k, last + 1)
+                if terms[m]
+            ]
+            own = _combine(wq.Or if any_mode else wq.And, words)
+            out.append(_combine(wq.Or, [own, *self._translated(span, collect, any_mode)]))
+            k = last + 1
+        return out
+
+    def _word(
+        self,
+        text: str,
+        terms: list[str],
+        offset: int,
+        translations: list[Translation],
+        collect: bool,
+        any_mode: bool,
+    ) -> wq.Query:
         if collect:
             self.parsed.terms.update(terms)
+            self.own_terms.update(terms)
             self.words.append(text)
-        # A word that analyses into several morphemes (양자기술을 → 양자 기술)
-        # needs all of them, in any order: 양자기술 also finds 양자과학기술.
+        by_start = {t.start - offset: t for t in translations}
         if not any_mode:
-            return _combine(wq.And, [self._any_field(t) for t in terms])
+            # A word that analyses into several morphemes (양자기술을 → 양자 기술)
+            # needs all of them, in any order: 양자기술 also finds 양자과학기술.
+            # A part with a translation may be matched by it instead.
+            parts, i = [], 0
+            while i < len(terms):
+                span = by_start.get(i)
+                if span is None:
+                    parts.append(self._any_field(terms[i]))
+                    i += 1
+                    continue
+                own = _combine(wq.And, [self._any_field(t) for t in terms[i : span.end - offset]])
+                parts.append(_combine(wq.Or, [own, *self._translated(span, collect, False)]))
+                i = span.end - offset
+            return _combine(wq.And, parts)
         # Under match=any each of them counts on its own, and so do the word's
         # Hangul syllable pairs: they find a name or compound that Kiwi cuts
         # differently in the paragraph (the weighting gives them half a vote).
         parts = [self._any_field(t) for t in terms]
         parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(text))]
+        for span in translations:
+            parts += self._translated(span, collect, True)
         return _combine(wq.Or, parts)
+
+    def _translated(self, span: Translation, collect: bool, any_mode: bool) -> list[wq.Query]:
+        """The queries of a translation's spellings, weighted below the original.
+
+        Under match=any a Korean spelling is backed by its Hangul syllable pairs,
+        as the query's own words are: Kiwi cuts 공급망이 into 공급 + 망 in one
+        sentence and keeps 공급망 whole in another.
+        """
+        out = []
+        for spelling, seq in zip(span.spellings, span.terms, strict=True):
+            if self.translation_count >= MAX_TRANSLATIONS:
+                break
+            self.translation_count += 1
+            if len(seq) == 1:
+                q = self._any_field(seq[0])
+            else:
+                q = _combine(wq.Or, [wq.Phrase(f, list(seq)) for f in self.fields])
+            pairs = list(dict.fromkeys(hangul_bigrams(spelling)))
+            by_pairs = _combine(wq.And, [wq.Term(BIGRAM_FIELD, g) for g in pairs])
+            if by_pairs is not None and any_mode:
+                q = wq.Or([q, by_pairs])
+            # A phrase scores the sum of its words: a translation with more words
+            # than the original (공급망 → supply chain) is weighted down by as many,
+            # so that it never outranks the word typed.
+            weight = span.weight * min(1.0, (span.end - span.start) / len(seq))
+            out.append(q.with_boost(weight))
+            if collect:
+                if len(seq) == 1:
+                    self.parsed.terms.add(seq[0])
+                else:
+                    self.parsed.phrases.append(list(seq))
+                if by_pairs is not None and by_pairs not in self.parsed.mentions:
+                    self.parsed.mentions.append(by_pairs)
+        if collect and out:
+            shown = span.as_dict()
+            if shown not in self.parsed.expansions:
+                self.parsed.expansions.append(shown)
+        return out
 
     def phrase(self, text: str, collect: bool) -> wq.Query | None:
         terms = self._terms(text)
         if not terms:
             return None
         if collect:
+            self.own_terms.update(terms)
             if len(terms) > 1:
                 self.parsed.phrases.append(terms)
             else:
                 self.parsed.terms.update(terms)
         if len(terms) == 1:
-            return self._any_field(terms[0])
-        return _combine(wq.Or, [wq.Phrase(f, terms) for f in self.fields])
+            own = self._any_field(terms[0])
+        else:
+            own = _combine(wq.Or, [wq.Phrase(f, terms) for f in self.fields])
+        # a quoted glossary term also searches its translation (as a phrase)
+        whole = [
+            t for t in self._translations([text], [terms]) if (t.start, t.end) == (0, len(terms))
+        ]
+        extra = [q for span in whole for q in self._translated(span, collect, False)]
+        return _combine(wq.Or, [own, *extra]) if extra else own
 
     def _any_field(self, term: str) -> wq.Query:
         return _combine(wq.Or, [wq.Term(f, term) for f in self.fields])
@@ -353,8 +478,12 @@ def normalize_query_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse a user query; raises :class:`QueryError` when it cannot be answered."""
+def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
+    """Parse a user query; raises :class:`QueryError` when it cannot be answered.
+
+    With an ``expander`` the query's words also search their translations
+    (see :mod:`search.expansion`); ``ParsedQuery.expansions`` lists them.
+    """
     if not isinstance(text, str):
         raise QueryError("The query must be text.")
     if len(text) > MAX_QUERY_CHARS:
@@ -370,16 +499,21 @@ def parse_query(text: str) -> ParsedQuery:
     parsed = ParsedQuery(text=text, query=None, any_query=None, notes=notes)
     for negated, name, value in parser.filters:
         _apply_filter(parsed, negated, name, value)
-    builder = _Builder(parsed)
+    builder = _Builder(parsed, expander)
     parsed.query = builder.build(tree, any_mode=False)
+    builder.translation_count = 0  # the cap on translations holds per pass
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)
+    builder.translation_count = 0
     if parsed.any_query is not None and not isinstance(parsed.any_query, wq.Not):
         pairs = dict.fromkeys(korean_pairs(" ".join(builder.words)))
         if pairs:
             extra = _combine(wq.Or, [wq.Term(PAIR_FIELD, p) for p in pairs])
             parsed.any_query = wq.AndMaybe(parsed.any_query, extra)
         own = parsed.terms.union(*parsed.phrases)
-        parsed.any_query = FeedbackQuery(parsed.any_query, frozenset(own))
+        # translations are not fed back, nor do they add to the feedback's weight
+        parsed.any_query = FeedbackQuery(
+            parsed.any_query, frozenset(own), words=len(builder.own_terms)
+        )
     parsed.positive_clauses = sum(
         1 for item in tree.items if not isinstance(item, Not) and builder.build(item, False, False)
     )

@@ -137,6 +137,8 @@ class SearchResults:
     results: list[Result]
     notes: list[str] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: translations also searched: [{"from": "대전", "to": ["Daejeon"]}, …]
+    expansions: list[dict] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -151,5 +153,14 @@ class SearchResults:
             "per_page": self.per_page,
             "took_ms": round(self.took_ms, 2),
             "fallback": self.fallback,
+            "expansions": [dict(e) for e in self.expansions],
             "results": [asdict(r) for r in self.results],
         }
+
+    def expansions_text(self) -> str:
+        """``대전 → Daejeon, 부산 → busan (romanized)``: the "also searched" line."""
+        return ", ".join(
+            f"{e['from']} → {' / '.join(e['to'])}"
+            + (" (romanized)" if e.get("kind") == "romanization" else "")
+            for e in self.expansions
+        )

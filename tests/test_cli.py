@@ -60,7 +60,16 @@ def test_search_json_has_the_api_shape(capsys, seed_index):
     data = json.loads(out)
     assert code == 0
     assert data["per_page"] == 2 and len(data["results"]) == 2
-    assert set(data) == {"query", "total", "page", "per_page", "took_ms", "fallback", "results"}
+    assert set(data) == {
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "took_ms",
+        "fallback",
+        "expansions",
+        "results",
+    }
 
 
 def test_search_options_filter_and_page(capsys, seed_index):
@@ -123,3 +132,38 @@ def test_console_script_runs_as_a_module(seed_index):
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+
+
+def test_search_prints_what_else_it_searched(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "워싱턴 협력센터")
+    assert code == 0
+    assert (
+        "also searched: 워싱턴 → Washington / Washington DC, 협력센터 → cooperation center" in out
+    )
+    assert "/doc/000_04ba2ab33a6fa034#p" in out
+
+
+def test_search_no_xlang_turns_translations_off(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "--no-xlang", "--json", "대전")
+    assert code == 0
+    assert json.loads(out)["expansions"] == [] and json.loads(out)["total"] == 0
+
+
+def test_search_with_a_users_glossary(capsys, seed_index, tmp_path):
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("plaque\t명판\tterm\n", "utf-8")
+    args = ["search", "--index", str(seed_index), "--glossary", str(mine), "--json", "명판"]
+    code, out, _ = run(capsys, *args)
+    data = json.loads(out)
+    assert code == 0 and data["expansions"] == [{"from": "명판", "to": ["plaque"]}]
+    assert data["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+
+
+@pytest.mark.parametrize("content", ["quantum\n", None])
+def test_search_with_a_bad_glossary_is_a_clear_error(capsys, seed_index, tmp_path, content):
+    path = tmp_path / "bad.tsv"
+    if content is not None:
+        path.write_text(content, "utf-8")
+    code, out, err = run(capsys, "search", "--index", str(seed_index), "--glossary", str(path), "x")
+    assert code == 2 and out == ""
+    assert "bad.tsv" in err and "Traceback" not in err

@@ -9,6 +9,7 @@ from argparse import Namespace
 import pytest
 
 from search import evaluation as ev
+from search.cli import main
 from search.query import parse_query
 
 # --- metrics ----------------------------------------------------------------------------
@@ -278,3 +279,52 @@ def test_eval_runs_end_to_end_on_a_slice_of_korquad(tmp_path, capsys):
         assert all(0.0 <= v <= 1.0 for v in values)
     # these questions are easy: the product finds most paragraphs first
     assert rows[("dev", "dari")][1][0] >= 0.6
+
+
+# --- xlang: English sentences finding their Korean translations ------------------------------
+
+
+def _pairs(folder, split, pairs):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"park.{split}.en").write_text("".join(en + "\n" for en, _ in pairs), "utf-8")
+    (folder / f"park.{split}.ko").write_text("".join(ko + "\n" for _, ko in pairs), "utf-8")
+
+
+PAIRS = [
+    ("The minister visited Daejeon.", "장관이 대전을 방문했다."),
+    ("Quantum cooperation grows.", "양자 협력이 늘어난다."),
+    ("The supply chain is strong.", "공급망이 튼튼하다."),
+    ("", "빈 줄의 짝은 빠진다."),
+]
+
+
+def test_xlang_loader_pairs_line_n_of_both_files(tmp_path):
+    _pairs(tmp_path / ev.XLANG_DIR, "test", PAIRS)
+    bench = ev.load_xlang(tmp_path / ev.XLANG_DIR, "test")
+    assert list(bench.documents) == ["test00001", "test00002", "test00003"]
+    assert [(q.number, q.relevant, q.split) for q in bench.queries] == [
+        (1, {"test00001": 1}, "test"),
+        (2, {"test00002": 1}, "test"),
+        (3, {"test00003": 1}, "test"),
+    ]
+
+
+def test_dari_eval_xlang_runs_end_to_end_and_expansion_finds_the_translations(tmp_path, capsys):
+    _pairs(tmp_path / ev.XLANG_DIR, "dev", PAIRS[:2])
+    _pairs(tmp_path / ev.XLANG_DIR, "test", PAIRS)
+    # through the command line, as `dari eval xlang --bench-dir DIR --limit 20`
+    assert main(["eval", "xlang", "--bench-dir", str(tmp_path), "--limit", "20"]) == 0
+    rows = {}
+    for line in capsys.readouterr().out.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0] in ("dev", "test"):
+            rows[(cells[0], cells[1])] = (int(cells[2]), [float(c) for c in cells[3:]])
+    assert set(rows) == {(s, n) for s in ("dev", "test") for n in ev.XLANG_SYSTEMS}
+    assert rows[("test", "dari, expansion")] == (3, [1.0, 1.0])
+    assert rows[("test", "dari, no expansion")][1] == [0.0, 0.0]
+
+
+def test_xlang_without_its_files_is_a_clear_error(tmp_path, capsys):
+    args = Namespace(benchmark="xlang", split="test", bench_dir=tmp_path, limit=None, index=None)
+    assert ev.run_eval_command(args) == 2
+    assert "park.test.en" in capsys.readouterr().err

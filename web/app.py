@@ -35,6 +35,8 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from search.engine import DEFAULT_TIME_LIMIT, Engine
+from search.expansion import load_glossary
+from search.glossary import Glossary, GlossaryError
 from search.index import IndexMissing, build_index
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.uploads import UploadRejected
@@ -73,6 +75,8 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_FORM_PARTS": 100,
     # the largest request to an upload endpoint: a 5 MB file plus multipart overhead
     "MAX_UPLOAD_REQUEST_LENGTH": UPLOAD_REQUEST_LIMIT,
+    # a glossary TSV whose entries add to the shipped ones (DARI_GLOSSARY); None: shipped only
+    "GLOSSARY": None,
     # admin endpoints: off unless a token is set (DARI_ADMIN_TOKEN or config)
     "ADMIN_TOKEN": None,
     "ADMIN_MAX_FAILURES": 10,  # wrong tokens per client address …
@@ -124,11 +128,15 @@ def create_app(
     env_limit = os.environ.get("DARI_SEARCH_TIME_LIMIT", "")
     if env_limit.strip():
         app.config["SEARCH_TIME_LIMIT"] = env_limit
+    env_glossary = os.environ.get("DARI_GLOSSARY", "")
+    if env_glossary.strip():
+        app.config["GLOSSARY"] = env_glossary
     if config:
         app.config.update(config)
     app.config["SEARCH_TIME_LIMIT"] = _seconds(app.config["SEARCH_TIME_LIMIT"])
+    glossary = _glossary(app.config["GLOSSARY"])
 
-    engine = _open_engine(Path(index_dir), docs_dir, app.config["SEARCH_TIME_LIMIT"])
+    engine = _open_engine(Path(index_dir), docs_dir, app.config["SEARCH_TIME_LIMIT"], glossary)
     app.extensions[EXTENSION] = DariState(engine)
     app.extensions[ADMIN_EXTENSION] = FailureLimiter(
         limit=int(app.config["ADMIN_MAX_FAILURES"]),
@@ -184,14 +192,24 @@ def _seconds(value: Any) -> float:
     return seconds
 
 
-def _open_engine(index_dir: Path, docs_dir: Path | str | None, time_limit: float) -> Engine:
+def _glossary(path: Any) -> Glossary:
+    """The shipped glossary plus the configured file's entries, or :class:`ConfigError`."""
     try:
-        return Engine(index_dir, time_limit=time_limit)
+        return load_glossary(path) if path else load_glossary()
+    except GlossaryError as exc:
+        raise ConfigError(f"DARI_GLOSSARY (GLOSSARY): {exc}") from None
+
+
+def _open_engine(
+    index_dir: Path, docs_dir: Path | str | None, time_limit: float, glossary: Glossary
+) -> Engine:
+    try:
+        return Engine(index_dir, time_limit=time_limit, glossary=glossary)
     except IndexMissing:
         if docs_dir is None:
             raise
     build_index(Path(docs_dir), index_dir)
-    return Engine(index_dir, time_limit=time_limit)
+    return Engine(index_dir, time_limit=time_limit, glossary=glossary)
 
 
 def healthz() -> tuple[Response, int]:

@@ -153,6 +153,7 @@ _SCHEMAS: dict[str, Any] = {
             "per_page",
             "took_ms",
             "fallback",
+            "expansions",
             "results",
             "facets",
             "suggestion",
@@ -168,6 +169,23 @@ _SCHEMAS: dict[str, Any] = {
             "fallback": {
                 "type": "boolean",
                 "description": "True when no paragraph had all the words and those with any are shown.",
+            },
+            "expansions": {
+                "type": "array",
+                "description": (
+                    "Translations also searched, weighted below the words typed (xlang=0 turns "
+                    'them off): glossary entries, and romanized Korean names (kind "romanization").'
+                ),
+                "items": {
+                    "type": "object",
+                    "required": ["from", "to"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "from": {"type": "string", "description": "The query's word(s)."},
+                        "to": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                        "kind": {"type": "string", "enum": ["romanization"]},
+                    },
+                },
             },
             "results": {
                 "type": "array",
@@ -335,6 +353,15 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
         "in": "query",
         "description": "all: every word must match (falls back to any when nothing does); any: any word.",
         "schema": {"type": "string", "enum": list(MATCH_MODES), "default": "all"},
+    },
+    {
+        "name": "xlang",
+        "in": "query",
+        "description": (
+            "1: also search the translations of the query's words (glossary, romanized "
+            "Korean names), weighted below the words themselves; 0: only the words typed."
+        ),
+        "schema": {"type": "string", "enum": ["1", "0"], "default": "1"},
     },
 ]
 

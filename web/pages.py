@@ -78,7 +78,8 @@ def search() -> Response | str | tuple[str, int]:
 def document(doc_id: str) -> Response | str:
     doc_id = clean_text(doc_id)
     q = clean_text(request.args.get("q", "")).strip()
-    view = get_engine().document(doc_id, q or None)
+    xlang = request.args.get("xlang", "").strip() not in ("0", "false", "off")
+    view = get_engine().document(doc_id, q or None, xlang=xlang)
     if view is None:
         return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
     matches = [p.n for p in view.paragraphs if "<mark>" in p.html]
@@ -90,6 +91,7 @@ def document(doc_id: str) -> Response | str:
         "document.html",
         doc=view,
         q=q,
+        xlang=None if xlang else 0,
         matches=matches,
         matched=frozenset(matches),
         parallel=parallel,

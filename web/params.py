@@ -47,6 +47,8 @@ class SearchParams:
     lang: str | None = None
     doc: str | None = None
     match: str = "all"
+    #: also search the translations of the query's words (``xlang=0`` turns it off)
+    xlang: bool = True
 
     def query_args(self, **changes: object) -> dict[str, object]:
         """The URL parameters that reproduce this search (defaults left out), with changes."""
@@ -57,6 +59,7 @@ class SearchParams:
             "match": self.match if self.match != "all" else None,
             "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
             "page": self.page if self.page != 1 else None,
+            "xlang": None if self.xlang else 0,
         }
         values.update(changes)
         if values["page"] == 1:
@@ -82,6 +85,7 @@ def parse_search_params(args: Mapping[str, str], *, strict: bool) -> SearchParam
     per_page = _whole_number(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, strict)
     lang = _choice(args, "lang", LANGUAGES, strict)
     match = _choice(args, "match", MATCH_MODES, strict) or "all"
+    xlang = _flag(args, "xlang", True, strict)
     doc = args.get("doc")
     if doc is not None:
         doc = clean_text(doc).strip()
@@ -89,7 +93,24 @@ def parse_search_params(args: Mapping[str, str], *, strict: bool) -> SearchParam
             if strict:
                 raise QueryError("doc must be a document id (see /api/docs).")
             doc = None
-    return SearchParams(q=q, page=page, per_page=per_page, lang=lang, doc=doc, match=match)
+    return SearchParams(
+        q=q, page=page, per_page=per_page, lang=lang, doc=doc, match=match, xlang=xlang
+    )
+
+
+_FLAG_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+
+
+def _flag(args: Mapping[str, str], name: str, default: bool, strict: bool) -> bool:
+    """A yes/no parameter: 1/0 (also true/false, on/off); empty means default unless strict."""
+    raw = args.get(name)
+    if raw is None or (not strict and not raw.strip()):
+        return default
+    value = _FLAG_VALUES.get(clean_text(raw).strip().lower())
+    if value is None:
+        shown = clean_text(raw)[:40]
+        raise QueryError(f"{name} must be 1 (on) or 0 (off), not '{shown}'.")
+    return value
 
 
 def _whole_number(

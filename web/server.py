@@ -43,10 +43,13 @@ def serve(
     docs_dir: Path | str = Path("seeds"),
     threads: int = 8,
     watch: bool = False,
+    glossary: Path | str | None = None,
 ) -> int:
     """Serve the web UI and JSON API until interrupted (Ctrl+C or SIGTERM); returns the exit code.
 
-    ``watch`` also reindexes the docs folder whenever its files change.
+    ``watch`` also reindexes the docs folder whenever its files change;
+    ``glossary`` is a TSV whose entries add to the shipped glossary (else
+    ``DARI_GLOSSARY``).
     """
     import waitress
 
@@ -65,7 +68,7 @@ def serve(
         return EXIT_FAILED
     preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
-        app = _prepare_app(index_dir, docs_dir)
+        app = _prepare_app(index_dir, docs_dir, glossary)
         if watch:
             document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
     except (DocumentError, IndexBusy) as exc:
@@ -159,7 +162,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_app(index_dir: Path, docs_dir: Path):
+def _prepare_app(index_dir: Path, docs_dir: Path, glossary: Path | str | None = None):
     """The app over ``index_dir`` (built from ``docs_dir`` if missing), warmed up."""
     from web.app import create_app
 
@@ -169,7 +172,7 @@ def _prepare_app(index_dir: Path, docs_dir: Path):
         _say(f"no index in {index_dir}; building it from {docs_dir} …")
         report = build_index(docs_dir, index_dir)
         _say(report.summary())
-    app = create_app(index_dir, docs_dir)
+    app = create_app(index_dir, docs_dir, config={"GLOSSARY": glossary} if glossary else None)
     started = time.perf_counter()
     engine = app.extensions["dari"].engine
     engine.search(WARM_UP_QUERY)

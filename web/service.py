@@ -99,7 +99,7 @@ def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutc
     def remaining() -> float:
         return deadline - time.perf_counter()
 
-    kwargs = {"lang": params.lang, "doc": params.doc, "match": params.match}
+    kwargs = {"lang": params.lang, "doc": params.doc, "match": params.match, "xlang": params.xlang}
     results = engine.search(
         params.q,
         page=params.page,

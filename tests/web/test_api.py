@@ -4,6 +4,9 @@ import json
 
 import pytest
 
+from web import create_app
+from web.app import ConfigError
+
 PRESS = "003_f33e5257b7cf7671"
 
 SEARCH_KEYS = {
@@ -13,6 +16,7 @@ SEARCH_KEYS = {
     "per_page",
     "took_ms",
     "fallback",
+    "expansions",
     "results",
     "facets",
     "suggestion",
@@ -64,9 +68,9 @@ def test_search_result_fields(client):
 
 
 def test_search_pages_and_per_page(client):
-    _, first = api(client, "/api/search", q="quantum", per_page="5")
-    _, second = api(client, "/api/search", q="quantum", per_page="5", page="2")
-    # 42 paragraphs mention "quantum"; a title alone does not count
+    _, first = api(client, "/api/search", q="quantum", per_page="5", xlang="0")
+    _, second = api(client, "/api/search", q="quantum", per_page="5", page="2", xlang="0")
+    # 42 paragraphs mention "quantum" (58 with 양자); a title alone does not count
     assert (first["total"], first["per_page"], len(first["results"])) == (42, 5, 5)
     assert second["page"] == 2
     keys = {(r["doc_id"], r["paragraph"]) for r in first["results"]}
@@ -74,7 +78,7 @@ def test_search_pages_and_per_page(client):
 
 
 def test_search_past_the_last_page_has_no_results(client):
-    _, body = api(client, "/api/search", q="quantum", page="12")
+    _, body = api(client, "/api/search", q="quantum", page="12", xlang="0")
     assert (body["total"], body["page"], body["results"]) == (42, 12, [])
     assert any("past the last page" in note for note in body["notes"])
 
@@ -86,6 +90,26 @@ def test_search_filters_by_language_document_and_match(client):
     assert {r["doc_id"] for r in doc["results"]} == {PRESS}
     _, any_ = api(client, "/api/search", q="Gretchen xyzzy", match="any")
     assert any_["total"] == 1 and not any_["fallback"]
+
+
+def test_search_lists_the_translations_it_also_searched(client):
+    _, body = api(client, "/api/search", q="워싱턴 협력센터")
+    assert body["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+    assert {"from": "워싱턴", "to": ["Washington", "Washington DC"]} in body["expansions"]
+    assert "<mark>Cooperation Center</mark>" in body["results"][0]["snippet"]
+
+
+def test_search_with_xlang_0_searches_only_the_words_typed(client):
+    _, body = api(client, "/api/search", q="대전", xlang="0")
+    assert (body["total"], body["expansions"]) == (0, [])
+    _, on = api(client, "/api/search", q="대전", xlang="1")
+    assert on["total"] > 0 and on["expansions"] == [{"from": "대전", "to": ["Daejeon"]}]
+
+
+def test_a_bad_xlang_value_says_what_is_allowed(client):
+    response, body = api(client, "/api/search", q="quantum", xlang="yes please")
+    assert response.status_code == 400
+    assert body["error"] == "xlang must be 1 (on) or 0 (off), not 'yes please'."
 
 
 def test_search_suggestion_for_a_typo(client):
@@ -121,6 +145,9 @@ def test_search_reports_the_fallback_and_its_note(client):
         {"q": "quantum", "doc": "unknown"},
         {"q": "quantum", "doc": ""},
         {"q": "quantum", "match": "most"},
+        {"q": "quantum", "xlang": "maybe"},
+        {"q": "quantum", "xlang": ""},
+        {"q": "quantum", "xlang": "2"},
         {"q": "quantum lang:xx"},
         {"q": "quantum doc:unknown"},
     ],
@@ -252,3 +279,24 @@ def test_responses_match_their_openapi_schemas(client, matches_openapi, path, ur
     response = client.get(url)
     assert str(response.status_code) == status
     matches_openapi(path, response)
+
+
+def test_the_server_adds_the_entries_of_dari_glossary(web_index, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.tsv"
+    mine.write_text("plaque\t명판\tterm\n", "utf-8")
+    monkeypatch.setenv("DARI_GLOSSARY", str(mine))
+    app = create_app(web_index, config={"ADMIN_TOKEN": None})
+    body = app.test_client().get("/api/search", query_string={"q": "명판"}).get_json()
+    assert body["expansions"] == [{"from": "명판", "to": ["plaque"]}]
+    assert body["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
+    # the shipped entries are still there
+    body = app.test_client().get("/api/search", query_string={"q": "대전"}).get_json()
+    assert body["expansions"] == [{"from": "대전", "to": ["Daejeon"]}]
+
+
+def test_a_bad_dari_glossary_is_a_configuration_error(web_index, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("plaque only\n", "utf-8")
+    monkeypatch.setenv("DARI_GLOSSARY", str(bad))
+    with pytest.raises(ConfigError, match=r"DARI_GLOSSARY.*bad\.tsv:1"):
+        create_app(web_index, config={"ADMIN_TOKEN": None})

@@ -112,18 +112,18 @@ def test_language_facet_narrows_the_results_to_one_language(page):
 
 
 def test_pagination_moves_through_the_results(page):
-    search_from_home(page, "quantum")
-    assert "page 1 of 5" in page.locator(".summary__meta").inner_text()
+    search_from_home(page, "quantum")  # 58 paragraphs with quantum or 양자
+    assert "page 1 of 6" in page.locator(".summary__meta").inner_text()
     first_page = page.locator(".hit__link").evaluate_all("links => links.map(a => a.href)")
     page.locator("a[rel=next]").click()
     page.wait_for_url(re.compile(r"page=2"))
-    assert "page 2 of 5" in page.locator(".summary__meta").inner_text()
+    assert "page 2 of 6" in page.locator(".summary__meta").inner_text()
     assert page.locator(".hit__rank").first.inner_text() == "#11"
     second_page = page.locator(".hit__link").evaluate_all("links => links.map(a => a.href)")
     assert len(second_page) == 10 and not set(first_page) & set(second_page)
-    page.locator(".pagination a", has_text="5").click()
-    page.wait_for_url(re.compile(r"page=5"))
-    assert page.locator('.pagination a[aria-current="page"]').inner_text() == "5"
+    page.locator(".pagination a", has_text="6").click()
+    page.wait_for_url(re.compile(r"page=6"))
+    assert page.locator('.pagination a[aria-current="page"]').inner_text() == "6"
     assert page.locator("a[rel=next]").count() == 0
 
 
@@ -242,3 +242,17 @@ def test_upload_page_adds_a_document_that_is_found_at_once(browser, server_on, t
     finally:
         context.close()
     assert (docs / "theremin.txt").read_text("utf-8") == text
+
+
+def test_also_searched_link_turns_translations_off(page):
+    search_from_home(page, "대전")
+    assert "대전 → Daejeon" in page.locator(".expansions").inner_text()
+    assert "Daejeon" in page.locator(".hit__snippet mark").all_inner_texts()
+    page.locator(".expansions__off").click()
+    page.wait_for_url(re.compile(r"xlang=0"))
+    assert page.locator(".expansions").count() == 0
+    assert page.locator(".summary__count").inner_text().startswith("No results")
+    page.locator(".chip", has_text="No translations").click()
+    page.wait_for_url(re.compile(r"/search\?q=[^&]+$"))
+    assert page.locator(".hit").count() > 0
+    assert page.problems == []

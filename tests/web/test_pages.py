@@ -147,10 +147,10 @@ def test_search_document_facet_names_documents_by_title(client):
 
 
 def test_search_paginates_with_links_that_keep_the_query(client):
-    _, body = page(client, "/search", q="quantum")
+    _, body = page(client, "/search", q="quantum", xlang="0")
     assert "page 1 of 5" in body
-    assert 'rel="next" href="/search?q=quantum&amp;page=2"' in body
-    _, second = page(client, "/search", q="quantum", page="2")
+    assert 'rel="next" href="/search?q=quantum&amp;page=2&amp;xlang=0"' in body
+    _, second = page(client, "/search", q="quantum", page="2", xlang="0")
     assert "page 2 of 5" in second
     assert 'rel="prev"' in second
     assert re.findall(r'class="hit__rank">#(\d+)<', second)[0] == "11"
@@ -178,6 +178,14 @@ def test_search_suggests_a_korean_correction(client):
 def test_search_does_not_suggest_when_results_are_plenty(client):
     _, body = page(client, "/search", q="quantum")
     assert "Did you mean" not in body
+
+
+def test_search_says_what_else_it_searched_with_a_link_to_turn_it_off(client):
+    _, body = page(client, "/search", q="대전")
+    assert re.search(r"Also searched.*대전 → Daejeon", body, re.S)
+    assert '<a class="expansions__off" href="/search?q=%EB%8C%80%EC%A0%84&amp;xlang=0">' in body
+    _, off = page(client, "/search", q="대전", xlang="0")
+    assert "Also searched" not in off and "No translations" in off
 
 
 def test_search_shows_the_fallback_notice(client):

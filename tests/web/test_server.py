@@ -67,3 +67,11 @@ def test_serve_stops_cleanly_on_ctrl_c(web_index, server_on):
     log = server.log()
     assert "no index in" not in log  # the existing index was used as it is
     assert "stopped" in log and "Traceback" not in log
+
+
+def test_serve_returns_2_for_a_bad_glossary(web_index, tmp_path, capsys):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("quantum\n", "utf-8")
+    assert serve(port=0, index_dir=web_index, docs_dir=SEEDS, glossary=bad) == 2
+    err = capsys.readouterr().err
+    assert "bad.tsv:1" in err and "Traceback" not in err
