@@ -14,6 +14,7 @@ from search.alignment import (
     find_alignments,
 )
 from search.documents import Paragraph, load_document
+from search.glossary import default_glossary
 
 PRESS = "003_f33e5257b7cf7671"
 
@@ -125,4 +126,7 @@ def test_latin_names_in_korean_text_and_glossary_terms_are_anchors():
     en = anchors_of("The OSTP director discussed the QIST supply chain.", "en")
     assert {"ostp", "qist"} <= ko.latin
     assert {"ostp", "qist"} <= en.words
-    assert ko.terms and ko.terms == en.terms  # supply chain ↔ 공급망
+    glossary = default_glossary()
+    supply_chain = glossary.entries_in("supply chain")
+    assert supply_chain and supply_chain == glossary.entries_in("공급망")
+    assert supply_chain <= ko.terms & en.terms  # one glossary entry on both sides
