@@ -274,15 +274,16 @@ def format_alignment_table(rows: Sequence[AlignRow], title: str = "") -> str:
         or f"Clause alignment: ko-en-news blocks of {BLOCK} sentences, "
         f"merges {P_MERGE:.0%}, drops {P_DROP:.0%} (seed {SEED})",
         "",
-        "| split | documents | detected | false detections | links | P (all) | R (all) "
-        "| P (linked) | R (linked) | F1 (all) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| split | documents | detected | false detections | links | predicted | correct "
+        "| P (all) | R (all) | P (linked) | R (linked) | F1 (all) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         f1 = 2 * r.precision * r.recall / (r.precision + r.recall) if r.correct else 0.0
         lines.append(
             f"| {r.split} | {r.documents} | {r.detected} | {r.false_detections}/"
-            f"{max(r.documents - 1, 0)} | {r.gold} | {r.precision:.3f} | {r.recall:.3f} "
+            f"{max(r.documents - 1, 0)} | {r.gold} | {r.predicted} | {r.correct} "
+            f"| {r.precision:.4f} | {r.recall:.4f} "
             f"| {r.precision_linked:.3f} | {r.recall_linked:.3f} | {f1:.3f} |"
         )
     return "\n".join(lines)
