@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from search.analysis import ENGLISH_STOP_WORDS as _STOP_WORDS
+from search.documents import majority_language
 
 __all__ = [
     "Alignment",
@@ -646,21 +647,8 @@ class Alignment:
         return [link for link in self.links if link.en and link.ko]
 
 
-def _side(lang: str, text: str) -> str:
-    """'en', 'ko' or '' (no letters): a mixed paragraph counts for its majority script."""
-    if lang in ("en", "ko"):
-        return lang
-    from search.analysis import script_of
-
-    hangul = latin = 0
-    for char in text:
-        if char.isalpha():
-            script = script_of(char)
-            hangul += script == "hangul"
-            latin += script == "latin"
-    if not hangul and not latin:
-        return ""
-    return "ko" if 2 * hangul >= latin else "en"
+#: 'en', 'ko' or '' (no letters): a mixed paragraph counts for its majority script.
+_side = majority_language
 
 
 def _runs(paragraphs: Sequence) -> list[tuple[str, list]]:

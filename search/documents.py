@@ -31,6 +31,7 @@ __all__ = [
     "extract_title",
     "load_document",
     "load_folder",
+    "majority_language",
     "split_paragraphs",
 ]
 
@@ -149,6 +150,26 @@ def _cut_long(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> Iterator[str]:
         text = text[cut:].strip()
     if text:
         yield text
+
+
+def majority_language(lang: str, text: str) -> str:
+    """'ko' or 'en' for a paragraph; a mixed one by its majority script ('' with no letters).
+
+    Where a paragraph must be on one side (the ``lang`` attribute of HTML, a
+    side of a parallel text), a mixed one goes with its Hangul syllables
+    counted twice against Latin letters, as in :func:`detect_language`.
+    """
+    if lang in ("ko", "en"):
+        return lang
+    hangul = latin = 0
+    for char, count in Counter(text).items():
+        if char.isalpha():
+            script = script_of(char)
+            hangul += count * (script == "hangul")
+            latin += count * (script == "latin")
+    if not hangul and not latin:
+        return ""
+    return "ko" if 2 * hangul >= latin else "en"
 
 
 def detect_language(text: str) -> str:

@@ -18,6 +18,15 @@ from web.params import DEFAULT_PER_PAGE, MATCH_MODES, MAX_PAGE, MAX_URL_LENGTH
 
 __all__ = ["openapi_document"]
 
+#: A counterpart's paragraph numbers (two for a 1–2 link) and language.
+_COUNTERPART_PARAGRAPHS = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 2,
+    "items": {"type": "integer", "minimum": 1},
+}
+_COUNTERPART_LANG = {"type": "string", "enum": ["en", "ko"]}
+
 VERSION = "0.1.0"
 
 
@@ -131,13 +140,8 @@ _SCHEMAS: dict[str, Any] = {
                 "additionalProperties": False,
                 "properties": {
                     "paragraph": {"type": "integer", "minimum": 1},
-                    "paragraphs": {
-                        "type": "array",
-                        "minItems": 1,
-                        "maxItems": 2,
-                        "items": {"type": "integer", "minimum": 1},
-                    },
-                    "lang": {"type": "string", "enum": ["en", "ko"]},
+                    "paragraphs": _COUNTERPART_PARAGRAPHS,
+                    "lang": _COUNTERPART_LANG,
                     "text": {"type": "string"},
                     "url": {"type": "string"},
                 },
@@ -292,13 +296,8 @@ _SCHEMAS: dict[str, Any] = {
                             "required": ["paragraphs", "lang"],
                             "additionalProperties": False,
                             "properties": {
-                                "paragraphs": {
-                                    "type": "array",
-                                    "minItems": 1,
-                                    "maxItems": 2,
-                                    "items": {"type": "integer", "minimum": 1},
-                                },
-                                "lang": {"type": "string", "enum": ["en", "ko"]},
+                                "paragraphs": _COUNTERPART_PARAGRAPHS,
+                                "lang": _COUNTERPART_LANG,
                             },
                         },
                     },

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from search.analysis import script_of
+from search.documents import majority_language
 from search.engine import Engine
 from search.index import current_generation
 from search.results import Result, SearchResults
@@ -155,15 +155,4 @@ def group_by_document(results: SearchResults) -> list[DocGroup]:
 
 def paragraph_lang(lang: str, text: str) -> str:
     """The ``lang`` attribute for a paragraph: ko or en; a mixed one by its majority script."""
-    if lang in ("ko", "en"):
-        return lang
-    hangul = latin = 0
-    for char in text:
-        if char.isalpha():
-            script = script_of(char)
-            hangul += script == "hangul"
-            latin += script == "latin"
-    if not hangul and not latin:
-        return ""
-    # a Hangul syllable carries about as much as two Latin letters
-    return "ko" if 2 * hangul >= latin else "en"
+    return majority_language(lang, text)
