@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.analysis import analyze, korean_morphemes
-from search.glossary import DEFAULT_GLOSSARY, Glossary, default_glossary
+from search.analysis import korean_morphemes
+from search.glossary import DEFAULT_GLOSSARY, Glossary, analysed, default_glossary
 
 __all__ = [
     "ROMANIZATION_WEIGHT",
@@ -108,7 +108,7 @@ class Expander:
             own = tuple(flat[start:end])
             spellings, seqs = [], []
             for spelling in entry.spellings(target):
-                seq = _analysed(spelling)
+                seq = analysed(spelling)
                 if seq and seq != own and seq not in seqs:
                     spellings.append(spelling)
                     seqs.append(seq)
@@ -134,7 +134,7 @@ class Expander:
                     if i in covered or term not in names or not _romanizable(term):
                         continue
                     roman = romanize(term)
-                    seq = _analysed(roman) if roman else ()
+                    seq = analysed(roman) if roman else ()
                     if not seq:
                         continue
                     out.append(
@@ -159,11 +159,6 @@ def load_glossary(*extra: Path | str) -> Glossary:
     if not extra:
         return default_glossary()
     return Glossary.load(DEFAULT_GLOSSARY, *extra)
-
-
-@functools.lru_cache(maxsize=4096)
-def _analysed(text: str) -> tuple[str, ...]:
-    return tuple(t[0] for t in analyze(text, mode="query"))
 
 
 #: Syllables of a consonant with the vowel ㅡ and no final: how Korean spells the

@@ -33,6 +33,7 @@ __all__ = [
     "Entry",
     "Glossary",
     "GlossaryError",
+    "analysed",
     "default_glossary",
 ]
 
@@ -124,8 +125,9 @@ class Glossary:
         return {entry_id for _, _, entry_id, _ in self.find(positions_of(text))}
 
 
+@functools.lru_cache(maxsize=4096)
 def analysed(text: str) -> tuple[str, ...]:
-    """A spelling's analysed terms in order (query mode: a joined word stays whole)."""
+    """A spelling's analysed terms in order (query mode: a joined word stays whole; cached)."""
     return tuple(t[0] for t in analyze(text, mode="query"))
 
 
