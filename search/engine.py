@@ -16,9 +16,9 @@ from pathlib import Path
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import ResultsPage, Searcher
 
+from search.deadline import run_until
 from search.expansion import Expander
 from search.feedback import FeedbackQuery
 from search.glossary import Glossary, default_glossary
@@ -286,7 +286,7 @@ class Engine:
             collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
         if mentions is not None:
             collector = collectors.FilterCollector(collector, allow=mentions)
-        collector, partial = _run_until(searcher, q, collector, deadline)
+        collector, partial = run_until(searcher, q, collector, deadline)
         return ResultsPage(collector.results(), page, per_page), partial
 
     def _result(self, hit, parsed: ParsedQuery, searcher: Searcher | None = None) -> Result:
@@ -475,25 +475,6 @@ def _counterpart(searcher: Searcher, doc_id: str, stored: str | None) -> dict | 
         "text": "\n\n".join(texts),
         "url": f"/doc/{doc_id}#p{first}",
     }
-
-
-def _run_until(
-    searcher: Searcher, q: wq.Query, collector, deadline: float
-) -> tuple[TimeLimitCollector, bool]:
-    """Run ``collector`` until it is done or ``deadline`` passes; (collector, cut short?)."""
-    limited = TimeLimitCollector(
-        collector,
-        timelimit=max(0.0, deadline - time.perf_counter()),
-        use_alarm=False,  # signals only work in the main thread; a flag works anywhere
-    )
-    try:
-        searcher.search_with_collector(q, limited)
-    except TimeLimit:
-        return limited, True
-    finally:
-        if limited.timer is not None:
-            limited.timer.cancel()
-    return limited, False
 
 
 def _check_options(page: int, per_page: int, lang: str | None, match: str) -> None:

@@ -24,6 +24,7 @@ from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
 from search.analysis import analyze
+from search.deadline import run_until
 from search.scoring import paragraph_count
 
 __all__ = ["FEEDBACK_DOCS", "FEEDBACK_TERMS", "FEEDBACK_WEIGHT", "FeedbackQuery", "feedback_terms"]
@@ -122,16 +123,7 @@ def feedback_terms(
     if deadline is None:
         searcher.search_with_collector(query, collector)
     else:
-        limited = collectors.TimeLimitCollector(
-            collector, timelimit=max(0.0, deadline - time.perf_counter()), use_alarm=False
-        )
-        try:
-            searcher.search_with_collector(query, limited)
-        except collectors.TimeLimit:
-            pass
-        finally:
-            if limited.timer is not None:
-                limited.timer.cancel()
+        run_until(searcher, query, collector, deadline)  # cut short: the best found so far
     hits = [(hit.docnum, hit.score) for hit in collector.results()]
     if not hits:
         return []
