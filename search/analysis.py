@@ -231,11 +231,11 @@ _kiwi: Any = None
 _stemmer_local = threading.local()
 
 
-#: How Dari loads Kiwi.  Without its multi-word dictionary: a query is analysed
-#: word by word and could never match a several-word name (알렉상드르 뒤마) as
-#: one morpheme, so those names were split again anyway (see :func:`_morphemes`);
-#: the dictionary also cost 190 MB of every process's memory and about a second of
-#: start-up.  The benchmark's Kiwi anchor loads Kiwi the same way.
+#: How Dari loads Kiwi.  Without its multi-word dictionary: with it, Kiwi gives a
+#: several-word name (알렉상드르 뒤마) as one morpheme, which a query, analysed
+#: word by word, could never match; the dictionary also cost 190 MB of every
+#: process's memory and about a second of start-up.  The benchmark's Kiwi anchor
+#: loads Kiwi the same way.
 KIWI_OPTIONS: dict[str, Any] = {"load_multi_dict": False}
 
 
@@ -287,23 +287,6 @@ def korean_morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     pre-computed analyses in front of it.
     """
     return tuple((t.form, t.tag, t.start, t.start + t.len) for t in kiwi().tokenize(text))
-
-
-def _morphemes(text: str) -> Iterator[tuple[str, str, int, int]]:
-    """:func:`korean_morphemes`, with Kiwi's multi-word names taken apart.
-
-    Kiwi knows names of several words (알렉상드르 뒤마, 교황 그레고리오 7세) and
-    returns them as one morpheme; a query analyses word by word and would never
-    find them.  Each word of such a name is analysed on its own instead.
-    """
-    for form, tag, start, end in korean_morphemes(text):
-        if " " not in text[start:end]:
-            yield form, tag, start, end
-            continue
-        for word in re.finditer(r"\S+", text[start:end]):
-            offset = start + word.start()
-            for f, tg, s, e in korean_morphemes(word.group(0)):
-                yield f, tg, offset + s, offset + e
 
 
 # --- the chain ---------------------------------------------------------------
@@ -370,7 +353,7 @@ class KoreanMorphFilter(Filter):
                 continue
             base = t.startchar
             offmap = t.offmap
-            for form, tag, start, end in _morphemes(t.norm):
+            for form, tag, start, end in korean_morphemes(t.norm):
                 if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
                     continue
                 t.startchar = base + offmap[start]

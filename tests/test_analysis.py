@@ -24,6 +24,12 @@ def test_spaced_and_joined_compounds_analyse_alike():
     assert terms("공동 성명서") == terms("공동성명서") == ["공동", "성명서"]
 
 
+def test_each_word_of_a_several_word_name_is_a_term_of_its_own():
+    # a query is analysed word by word, so 뒤마 alone must find 알렉상드르 뒤마
+    terms = [t[0] for t in analyze("알렉상드르 뒤마의 소설과 교황 그레고리오 7세")]
+    assert {"알렉상드르", "뒤마", "교황", "그레고리오"} <= set(terms)
+
+
 def test_english_words_are_snowball_stemmed():
     assert terms("cooperating") == terms("cooperation") == terms("Cooperation")
 
