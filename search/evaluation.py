@@ -52,6 +52,7 @@ __all__ = [
     "Row",
     "average_precision",
     "default_bench_dir",
+    "engine_rankings",
     "evaluate",
     "evaluate_xlang",
     "format_table",
@@ -532,54 +533,61 @@ def run_product_variants(
     variants: dict[str, dict],
     workdir: Path | None = None,
 ) -> dict[str, dict[int, list[str]]]:
-    """Rankings from Dari itself: ``build_index`` over ``.txt`` files, then ``Engine.search``.
-
-    Every question goes through :func:`plain_query` and ``Engine.search(q,
-    match="any")``, ten results a page.  A result is a paragraph; the ranking
-    keeps each document's first paragraph.  Where the metrics look deeper than
-    one page (Cranfield's MAP reads 100 documents) it asks for 100 a page and
-    pages on until it has ``bench.depth`` documents or the results end.
-    """
-    from search.engine import MAX_PER_PAGE, Engine
+    """Rankings from Dari itself: ``build_index`` over ``.txt`` files, then
+    :func:`engine_rankings` once per variant (its ``Engine.search`` options)."""
+    from search.engine import Engine
     from search.index import build_index
-    from search.query import QueryError
 
-    per_page = CUTOFF if bench.depth <= CUTOFF else MAX_PER_PAGE
     with tempfile.TemporaryDirectory(prefix="dari-eval-", dir=workdir) as tmp:
         docs_dir = Path(tmp) / "docs"
         index_dir = Path(tmp) / "index"
         write_documents(bench, docs_dir)
         build_index(docs_dir, index_dir)
         engine = Engine(index_dir)
-        out: dict[str, dict[int, list[str]]] = {}
-        for name, options in variants.items():
-            rankings: dict[int, list[str]] = {}
-            for q in queries:
-                ranking: list[str] = []
-                page = 1
-                try:
-                    while len(ranking) < bench.depth:
-                        res = engine.search(
-                            plain_query(q.text),
-                            match="any",
-                            per_page=per_page,
-                            page=page,
-                            **options,
-                        )
-                        for r in res.results:
-                            if r.doc_id not in ranking:
-                                ranking.append(r.doc_id)
-                        if page >= res.pages:
-                            break
-                        page += 1
-                except QueryError:
-                    pass  # nothing searchable in the question: an empty ranking
-                rankings[q.number] = ranking[: bench.depth]
-            out[name] = rankings
+        out = {
+            name: engine_rankings(engine, bench, queries, **options)
+            for name, options in variants.items()
+        }
         searcher = getattr(engine._local, "searcher", None)  # this thread's, if any
         if searcher is not None:
             searcher.close()
     return out
+
+
+def engine_rankings(
+    engine, bench: Benchmark, queries: Sequence[EvalQuery], **options
+) -> dict[int, list[str]]:
+    """Each query's ranking of documents by ``engine`` (query number → doc ids).
+
+    Every question goes through :func:`plain_query` and ``Engine.search(q,
+    match="any", **options)``, ten results a page.  A result is a paragraph; the
+    ranking keeps each document's first paragraph.  Where the metrics look
+    deeper than one page (Cranfield's MAP reads 100 documents) it asks for 100 a
+    page and pages on until it has ``bench.depth`` documents or the results end.
+    """
+    from search.engine import MAX_PER_PAGE
+    from search.query import QueryError
+
+    per_page = CUTOFF if bench.depth <= CUTOFF else MAX_PER_PAGE
+    rankings: dict[int, list[str]] = {}
+    for q in queries:
+        ranking: list[str] = []
+        page = 1
+        try:
+            while len(ranking) < bench.depth:
+                res = engine.search(
+                    plain_query(q.text), match="any", per_page=per_page, page=page, **options
+                )
+                for r in res.results:
+                    if r.doc_id not in ranking:
+                        ranking.append(r.doc_id)
+                if page >= res.pages:
+                    break
+                page += 1
+        except QueryError:
+            pass  # nothing searchable in the question: an empty ranking
+        rankings[q.number] = ranking[: bench.depth]
+    return rankings
 
 
 # --- the runner and the table ----------------------------------------------------------

@@ -103,13 +103,16 @@ def feedback_terms(
     searcher: Any,
     query: wq.Query,
     own: frozenset[str] = frozenset(),
-    docs: int = FEEDBACK_DOCS,
-    terms: int = FEEDBACK_TERMS,
-    weight: float = FEEDBACK_WEIGHT,
+    docs: int | None = None,
+    terms: int | None = None,
+    weight: float | None = None,
     size: int = 0,
     deadline: float | None = None,
 ) -> list[tuple[str, float]]:
     """(word, boost) pairs from the best ``docs`` paragraphs for ``query`` (RM3-style).
+
+    ``docs``, ``terms`` and ``weight`` default to :data:`FEEDBACK_DOCS`,
+    :data:`FEEDBACK_TERMS` and :data:`FEEDBACK_WEIGHT`.
 
     A word's share is the sum over the paragraphs of (the paragraph's weight ×
     the word's frequency in it × its idf); a paragraph weighs
@@ -119,6 +122,10 @@ def feedback_terms(
     """
     if deadline is not None and time.perf_counter() >= deadline:
         return []  # no time left: the query as it is
+    # the module's settings, read now (bench/tune_quality.py varies them)
+    docs = FEEDBACK_DOCS if docs is None else docs
+    terms = FEEDBACK_TERMS if terms is None else terms
+    weight = FEEDBACK_WEIGHT if weight is None else weight
     collector = collectors.TopCollector(docs, usequality=False, replace=0)
     if deadline is None:
         searcher.search_with_collector(query, collector)

@@ -16,7 +16,7 @@ from typing import Any
 
 from whoosh import scoring
 
-__all__ = ["FIELD_WEIGHTS", "ParagraphBM25F", "dari_weighting"]
+__all__ = ["BM25_B", "BM25_K1", "FIELD_WEIGHTS", "ParagraphBM25F", "dari_weighting"]
 
 #: How much a match in each field counts (a field's BM25 score is multiplied by
 #: it before the fields are summed).  Tuned on the dev half of the benchmarks
@@ -24,6 +24,10 @@ __all__ = ["FIELD_WEIGHTS", "ParagraphBM25F", "dari_weighting"]
 #: often just its first sentence; the Hangul syllable pairs back up the morphemes,
 #: and the pairs of Korean morphemes reward the query's words side by side.
 FIELD_WEIGHTS = {"title": 0.25, "text": 1.0, "bigrams": 0.5, "pairs": 1.0}
+#: BM25's length normalisation and term-frequency saturation, for every field
+#: (Whoosh's defaults; the dev grids in docs/quality.md found nothing better).
+BM25_B = 0.75
+BM25_K1 = 1.2
 
 
 class ParagraphBM25F(scoring.BM25F):
@@ -94,5 +98,5 @@ def paragraph_count(searcher: Any) -> int:
 
 
 def dari_weighting() -> ParagraphBM25F:
-    """The weighting every Dari searcher uses."""
-    return ParagraphBM25F(weights=FIELD_WEIGHTS)
+    """The weighting every Dari searcher uses (read from this module's settings)."""
+    return ParagraphBM25F(B=BM25_B, K1=BM25_K1, weights=FIELD_WEIGHTS)

@@ -249,6 +249,24 @@ def test_the_whole_harness_runs_on_tiny_cranfield_files(tmp_path, capsys):
     assert all(r.values["nDCG@10"] == pytest.approx(1.0) for r in results)
 
 
+def test_the_tuning_grid_prints_a_line_per_setting_and_restores_the_product_settings(
+    tmp_path, capsys
+):
+    from bench import tune_quality
+    from search import feedback, scoring
+
+    _cranfield(tmp_path / "cranfield")
+    before = (scoring.BM25_K1, feedback.FEEDBACK_WEIGHT, dict(scoring.FIELD_WEIGHTS))
+    grid = '[{}, {"K1": 0.9, "feedback_weight": 0.0, "weights": {"title": 1.0}}]'
+    args = ["cranfield", "--split", "test", "--bench-dir", str(tmp_path), "--grid", grid]
+    assert tune_quality.main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    # query 2 ("heat conduction in composite slabs") finds abstract 3 first
+    assert lines[0] == "{}: nDCG@10 1.0000, MAP 1.0000"
+    assert before == (scoring.BM25_K1, feedback.FEEDBACK_WEIGHT, scoring.FIELD_WEIGHTS)
+
+
 def test_missing_benchmark_data_is_a_clear_error(tmp_path, capsys):
     args = Namespace(benchmark="korquad", split="all", bench_dir=tmp_path, limit=None, index=None)
     assert ev.run_eval_command(args) == 2
