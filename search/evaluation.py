@@ -173,7 +173,12 @@ def load_korquad(path: Path) -> Benchmark:
                 )
     return Benchmark(
         name="korquad",
-        title=f"KorQuAD 1.0 dev: question → paragraph ({len(documents):,} paragraphs)",
+        title=(
+            f"KorQuAD 1.0 dev: question → paragraph ({len(documents):,} paragraphs; "
+            f"{sum(1 for q in queries if q.filed):,} of {len(queries):,} questions are filed "
+            "under a paragraph that does not hold their answer: MRR@10 scores the one that "
+            "does, MRR@10 filed the filing)"
+        ),
         documents=documents,
         queries=queries,
         metrics=("MRR@10", "hit@1", "hit@10", "MRR@10 filed"),
