@@ -24,7 +24,7 @@ from pathlib import Path
 from search import analysis, feedback, scoring
 from search import evaluation as ev
 from search.engine import Engine
-from search.index import build_index
+from search.indexing import build_index
 
 SETTINGS = {
     "B": (scoring, "BM25_B"),

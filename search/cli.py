@@ -15,10 +15,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from search.bilingual.glossary import GlossaryError
 from search.documents import DocumentError
 from search.engine import MAX_PER_PAGE, Engine
-from search.glossary import GlossaryError
-from search.index import IndexBusy, IndexMissing, build_index
+from search.indexing import IndexBusy, IndexMissing, build_index
 from search.query import LANGUAGES, QueryError
 
 __all__ = ["main"]
@@ -154,7 +154,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit > MAX_PER_PAGE:
         print(f"dari search: --limit must be at most {MAX_PER_PAGE}", file=sys.stderr)
         return EXIT_USAGE
-    from search.expansion import load_glossary
+    from search.bilingual.expansion import load_glossary
 
     glossary = load_glossary(args.glossary) if args.glossary else None
     engine = Engine(args.index, glossary=glossary)
@@ -176,7 +176,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 @command
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from search.reindex import reindex
+    from search.indexing.reindex import reindex
 
     report = reindex(
         args.docs, args.index, wait=args.wait, on_change=lambda m: print(f"  {m}", file=sys.stderr)
@@ -190,7 +190,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     import threading
 
     from search.documents import document_paths
-    from search.watch import FolderWatcher
+    from search.indexing.watch import FolderWatcher
 
     document_paths(args.docs)  # a clear error for a missing folder before watching it
 

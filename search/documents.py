@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.analysis import script_of
+from search.errors import UserError
 
 __all__ = [
     "Document",
@@ -49,7 +50,7 @@ READ_ATTEMPTS = 3
 DOCUMENT_SUFFIX = ".txt"
 
 
-class DocumentError(Exception):
+class DocumentError(UserError):
     """A file that cannot be indexed; the message says why."""
 
 

@@ -18,11 +18,11 @@ from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.searching import ResultsPage, Searcher
 
+from search.bilingual.expansion import Expander
+from search.bilingual.glossary import Glossary, default_glossary
 from search.deadline import run_until
-from search.expansion import Expander
 from search.feedback import FeedbackQuery
-from search.glossary import Glossary, default_glossary
-from search.index import current_generation, open_generation, open_index
+from search.indexing import current_generation, open_generation, open_index
 from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
 from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
 from search.scoring import dari_weighting

@@ -1,7 +1,7 @@
 """Pseudo-relevance feedback for ``match=any``: words from the best paragraphs help rank the rest.
 
 A ``match=any`` query (and the any-word fallback) is run once for its
-:data:`FEEDBACK_DOCS` best paragraphs; the words that are frequent in them and
+best paragraphs (:attr:`RankingSettings.feedback_docs`); the words that are frequent in them and
 rare in the index are added to the query as optional terms, each weighted by
 how much of the feedback it carries.  They only re-rank: a paragraph still has
 to match the query itself (:class:`whoosh.query.AndMaybe`), so exclusions and
@@ -25,20 +25,14 @@ from whoosh.query.wrappers import WrappingQuery
 
 from search.analysis import analyze
 from search.deadline import run_until
+from search.records import TEXT_FIELD
 from search.scoring import paragraph_count
+from search.settings import RankingSettings
 
-__all__ = ["FEEDBACK_DOCS", "FEEDBACK_TERMS", "FEEDBACK_WEIGHT", "FeedbackQuery", "feedback_terms"]
+__all__ = ["FEEDBACK_FIELD", "FeedbackQuery", "feedback_terms"]
 
-#: Paragraphs the feedback words come from.
-FEEDBACK_DOCS = 5
-#: Words added to the query at most.
-FEEDBACK_TERMS = 20
-#: Weight of all the added words together, relative to one query word.
-FEEDBACK_WEIGHT = 0.5
-#: How quickly a paragraph's say falls with its score below the best one's.
-FEEDBACK_TEMPERATURE = 5.0
 #: The field the feedback words are read from and searched in.
-FEEDBACK_FIELD = "text"
+FEEDBACK_FIELD = TEXT_FIELD
 
 
 class FeedbackQuery(WrappingQuery):
@@ -61,6 +55,8 @@ class FeedbackQuery(WrappingQuery):
         #: engine: the pass runs while Whoosh builds the matcher, before the
         #: search's own time limit can act)
         self.deadline: float | None = None
+        #: the feedback's settings (set by the engine: its own ranking settings)
+        self.ranking = RankingSettings()
         self._expanded: tuple[Any, wq.Query] | None = None
 
     def _rewrap(self, child: wq.Query) -> FeedbackQuery:
@@ -88,7 +84,12 @@ class FeedbackQuery(WrappingQuery):
         top = searcher.get_parent()
         if self._expanded is None or self._expanded[0] is not top:
             words = feedback_terms(
-                top, self.child, self.terms, size=self.words, deadline=self.deadline
+                top,
+                self.child,
+                self.terms,
+                size=self.words,
+                deadline=self.deadline,
+                ranking=self.ranking,
             )
             extra = [wq.Term(FEEDBACK_FIELD, w, boost=b) for w, b in words]
             query = wq.AndMaybe(self.child, wq.Or(extra)) if extra else self.child
@@ -108,24 +109,25 @@ def feedback_terms(
     weight: float | None = None,
     size: int = 0,
     deadline: float | None = None,
+    ranking: RankingSettings | None = None,
 ) -> list[tuple[str, float]]:
     """(word, boost) pairs from the best ``docs`` paragraphs for ``query`` (RM3-style).
 
-    ``docs``, ``terms`` and ``weight`` default to :data:`FEEDBACK_DOCS`,
-    :data:`FEEDBACK_TERMS` and :data:`FEEDBACK_WEIGHT`.
+    ``docs``, ``terms`` and ``weight`` default to ``ranking``'s ``feedback_docs``,
+    ``feedback_terms`` and ``feedback_weight`` (the product's by default).
 
     A word's share is the sum over the paragraphs of (the paragraph's weight ×
     the word's frequency in it × its idf); a paragraph weighs
-    ``exp((score - best score) / FEEDBACK_TEMPERATURE)``.  The ``terms`` best
+    ``exp((score - best score) / feedback_temperature)``.  The ``terms`` best
     words other than ``own`` share ``weight`` × (number of query words: ``size``,
     else ``len(own)``).  Past ``deadline`` the best paragraphs found so far serve.
     """
     if deadline is not None and time.perf_counter() >= deadline:
         return []  # no time left: the query as it is
-    # the module's settings, read now (bench/tune_quality.py varies them)
-    docs = FEEDBACK_DOCS if docs is None else docs
-    terms = FEEDBACK_TERMS if terms is None else terms
-    weight = FEEDBACK_WEIGHT if weight is None else weight
+    ranking = ranking or RankingSettings()
+    docs = ranking.feedback_docs if docs is None else docs
+    terms = ranking.feedback_terms if terms is None else terms
+    weight = ranking.feedback_weight if weight is None else weight
     collector = collectors.TopCollector(docs, usequality=False, replace=0)
     if deadline is None:
         searcher.search_with_collector(query, collector)
@@ -142,7 +144,7 @@ def feedback_terms(
         words = [t[0] for t in analyze(text)]
         if not words:
             continue
-        say = math.exp((score - best) / FEEDBACK_TEMPERATURE) / len(words)
+        say = math.exp((score - best) / ranking.feedback_temperature) / len(words)
         for word, count in Counter(words).items():
             if word in own:
                 continue

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, hangul_bigrams, korean_pairs
-from search.expansion import MAX_TRANSLATIONS, Expander, Translation
+from search.bilingual.expansion import MAX_TRANSLATIONS, Expander, Translation
+from search.errors import QueryError
 from search.feedback import FeedbackQuery
 
 __all__ = [
@@ -42,10 +43,6 @@ BIGRAM_FIELD = "bigrams"
 #: Field of neighbouring Korean morphemes, which rank paragraphs with the query's
 #: words side by side higher under match=any.
 PAIR_FIELD = "pairs"
-
-
-class QueryError(ValueError):
-    """A query that cannot be run; ``str(err)`` is a message for the user."""
 
 
 # --- syntax tree ----------------------------------------------------------------
@@ -482,7 +479,7 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
     """Parse a user query; raises :class:`QueryError` when it cannot be answered.
 
     With an ``expander`` the query's words also search their translations
-    (see :mod:`search.expansion`); ``ParsedQuery.expansions`` lists them.
+    (see :mod:`search.bilingual.expansion`); ``ParsedQuery.expansions`` lists them.
     """
     if not isinstance(text, str):
         raise QueryError("The query must be text.")

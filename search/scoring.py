@@ -6,7 +6,8 @@ from *every* index entry, and Dari's index holds one record per document
 every paragraph look longer than average (twice as long in a collection of
 one-paragraph files) and add ``log 2`` to every idf, which flattens the
 difference between rare and common words.  :class:`ParagraphBM25F` counts the
-paragraphs only, and weighs each field's BM25 score (:data:`FIELD_WEIGHTS`).
+paragraphs only, and weighs each field's BM25 score
+(:attr:`search.settings.RankingSettings.field_weights`).
 """
 
 from __future__ import annotations
@@ -16,18 +17,10 @@ from typing import Any
 
 from whoosh import scoring
 
-__all__ = ["BM25_B", "BM25_K1", "FIELD_WEIGHTS", "ParagraphBM25F", "dari_weighting"]
+from search.records import KIND_FIELD, PARAGRAPH_KIND
+from search.settings import RankingSettings
 
-#: How much a match in each field counts (a field's BM25 score is multiplied by
-#: it before the fields are summed).  Tuned on the dev half of the benchmarks
-#: (docs/quality.md): the title repeats in every paragraph of a document and is
-#: often just its first sentence; the Hangul syllable pairs back up the morphemes,
-#: and the pairs of Korean morphemes reward the query's words side by side.
-FIELD_WEIGHTS = {"title": 0.25, "text": 1.0, "bigrams": 0.5, "pairs": 1.0}
-#: BM25's length normalisation and term-frequency saturation, for every field
-#: (Whoosh's defaults; the dev grids in docs/quality.md found nothing better).
-BM25_B = 0.75
-BM25_K1 = 1.2
+__all__ = ["ParagraphBM25F", "dari_weighting", "paragraph_count"]
 
 
 class ParagraphBM25F(scoring.BM25F):
@@ -90,13 +83,14 @@ def paragraph_count(searcher: Any) -> int:
     count = getattr(searcher, "_dari_paragraphs", None)
     if count is None:
         count = searcher.doc_count()
-        if "kind" in searcher.schema:
-            count = searcher.doc_frequency("kind", "p") or count
+        if KIND_FIELD in searcher.schema:
+            count = searcher.doc_frequency(KIND_FIELD, PARAGRAPH_KIND) or count
         count = max(count, 1)
         searcher._dari_paragraphs = count
     return count
 
 
-def dari_weighting() -> ParagraphBM25F:
-    """The weighting every Dari searcher uses (read from this module's settings)."""
-    return ParagraphBM25F(B=BM25_B, K1=BM25_K1, weights=FIELD_WEIGHTS)
+def dari_weighting(ranking: RankingSettings | None = None) -> ParagraphBM25F:
+    """The weighting of a Dari searcher with ``ranking`` (the product's settings by default)."""
+    ranking = ranking or RankingSettings()
+    return ParagraphBM25F(B=ranking.b, K1=ranking.k1, weights=dict(ranking.field_weights))

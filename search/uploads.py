@@ -15,10 +15,14 @@ import unicodedata
 from pathlib import Path
 
 from search.documents import DOCUMENT_SUFFIX, DocumentError, decode_bytes, split_paragraphs
+from search.errors import Conflict, NotFound, TooLarge, UserError
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "DocumentExists",
+    "NoDocumentFile",
     "UploadRejected",
+    "UploadTooLarge",
     "check_document_name",
     "delete_document_file",
     "save_document_file",
@@ -29,12 +33,20 @@ MAX_NAME_CHARS = 120
 _NAME_RE = re.compile(r"^[\w][\w .()\-+,&'\u00b7]*$")
 
 
-class UploadRejected(Exception):
-    """An upload or deletion that was refused; ``status`` is the HTTP status to answer."""
+class UploadRejected(UserError):
+    """An upload or deletion that was refused; the message says why."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+
+class DocumentExists(UploadRejected, Conflict):
+    """A document of that name is there already (and replacing was not asked for)."""
+
+
+class UploadTooLarge(UploadRejected, TooLarge):
+    """The file is larger than :data:`MAX_UPLOAD_BYTES`."""
+
+
+class NoDocumentFile(UploadRejected, NotFound):
+    """There is no document file of that name to delete."""
 
 
 def check_document_name(filename: str) -> str:
@@ -67,9 +79,7 @@ def save_document_file(docs_dir: Path, filename: str, data: bytes, replace: bool
     """
     name = check_document_name(filename)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadRejected(
-            f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.", 413
-        )
+        raise UploadTooLarge(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     try:
         text, _ = decode_bytes(data)
     except DocumentError as exc:
@@ -81,8 +91,8 @@ def save_document_file(docs_dir: Path, filename: str, data: bytes, replace: bool
     if target.resolve().parent != docs_dir.resolve():
         raise UploadRejected("The file name must not leave the documents folder.")
     if (target.exists() or target.is_symlink()) and not replace:
-        raise UploadRejected(
-            f"A document named {name} exists already; add replace=1 to replace it.", 409
+        raise DocumentExists(
+            f"A document named {name} exists already; add replace=1 to replace it."
         )
     fd, tmp = tempfile.mkstemp(dir=docs_dir, prefix=".upload-", suffix=".tmp")
     try:
@@ -98,10 +108,10 @@ def save_document_file(docs_dir: Path, filename: str, data: bytes, replace: bool
 
 
 def delete_document_file(docs_dir: Path, doc_id: str) -> Path:
-    """Remove the file of document ``doc_id`` from ``docs_dir``; 404-style refusal if absent."""
+    """Remove the file of document ``doc_id`` from ``docs_dir``; :class:`NoDocumentFile` if absent."""
     name = check_document_name(f"{doc_id}{DOCUMENT_SUFFIX}")
     target = Path(docs_dir) / name
     if not target.is_file() and not target.is_symlink():
-        raise UploadRejected(f"No document file named {name}.", 404)
+        raise NoDocumentFile(f"No document file named {name}.")
     target.unlink()
     return target

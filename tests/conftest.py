@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from search.engine import Engine
-from search.index import build_index
+from search.indexing import build_index
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

@@ -6,15 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from search.alignment import (
+from search.bilingual.alignment import (
     Alignment,
     Link,
     anchors_of,
     counterparts,
     find_alignments,
 )
+from search.bilingual.glossary import default_glossary
 from search.documents import Paragraph, load_document
-from search.glossary import default_glossary
 
 PRESS = "003_f33e5257b7cf7671"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from search import alignment_eval as ae
 from search import evaluation as ev
 from search.documents import load_document
+from search.evaluation import alignment as ae
 
 PRESS = "003_f33e5257b7cf7671"
 

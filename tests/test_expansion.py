@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from search.bilingual.expansion import Expander, romanize
+from search.bilingual.glossary import Glossary
 from search.engine import Engine
-from search.expansion import Expander, romanize
-from search.glossary import Glossary
-from search.index import build_index
+from search.indexing import build_index
 from search.query import parse_query
 
 DC_ARTICLE = "000_04ba2ab33a6fa034"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.glossary import Glossary, GlossaryError, default_glossary, positions_of
+from search.bilingual.glossary import Glossary, GlossaryError, default_glossary, positions_of
 
 
 def _names(glossary: Glossary, text: str) -> list[str]:

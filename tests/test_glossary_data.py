@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from search.glossary import DEFAULT_GLOSSARY, Glossary, analysed
+from search.bilingual.glossary import DEFAULT_GLOSSARY, Glossary, analysed
 
 #: Analysed forms of English spellings that are also everyday words, which a
 #: lowercase, stemmed index cannot tell apart: US/U.S. (us), IT (it), WHO (who),

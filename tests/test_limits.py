@@ -3,7 +3,7 @@
 import pytest
 
 from search.engine import Engine
-from search.index import build_index
+from search.indexing import build_index
 
 
 @pytest.fixture(scope="module")

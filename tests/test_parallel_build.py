@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.engine import Engine
-from search.index import build_index, build_procs, open_index, split_evenly
+from search.indexing import build_index, build_procs, open_index, split_evenly
 
 QUERIES = [
     ("quantum", {}),

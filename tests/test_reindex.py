@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-import search.reindex as reindex_module
+import search.indexing.reindex as reindex_module
 from search.engine import Engine
-from search.index import IndexBusy, build_index, index_lock
-from search.reindex import reindex
-from search.watch import FolderWatcher
+from search.indexing import IndexBusy, build_index, index_lock
+from search.indexing.reindex import reindex
+from search.indexing.watch import FolderWatcher
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -250,7 +250,7 @@ def test_a_file_that_vanishes_after_the_listing_is_named_and_removed(docs, built
 
 
 def test_an_index_from_before_counterparts_reindexes_and_gains_them(docs, tmp_path, monkeypatch):
-    import search.index as index_module
+    import search.indexing as index_module
 
     new_schema, new_fields = index_module.make_schema, index_module.document_fields
 

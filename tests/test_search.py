@@ -273,7 +273,7 @@ def test_paragraphs_without_a_translation_have_no_counterpart(engine):
 def test_a_clause_translated_by_two_paragraphs_names_both_and_joins_their_text(tmp_path, seeds_dir):
     from search.documents import load_document
     from search.engine import Engine
-    from search.index import build_index
+    from search.indexing import build_index
 
     paragraphs = [p.text for p in load_document(seeds_dir / f"{PRESS}.txt").paragraphs][13:]
     korean = next(i for i, t in enumerate(paragraphs) if t.startswith("우리는 QIST 연구 진행에"))

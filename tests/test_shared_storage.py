@@ -1,14 +1,14 @@
-"""Searchers in many threads share one in-memory copy of the index (search.index.SharedReadStorage)."""
+"""Searchers in many threads share one in-memory copy of the index (search.indexing.SharedReadStorage)."""
 
 from __future__ import annotations
 
 import shutil
 import threading
 
-import search.index as index_module
+import search.indexing as index_module
 from search.engine import Engine
-from search.index import build_index, open_index
-from search.reindex import reindex
+from search.indexing import build_index, open_index
+from search.indexing.reindex import reindex
 
 QUERIES = ["quantum", "양자 협력", '"joint statement"', "cooperation -Daejeon"]
 

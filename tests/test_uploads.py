@@ -2,6 +2,7 @@
 
 import pytest
 
+from search.errors import Conflict, NotFound, TooLarge
 from search.uploads import (
     MAX_UPLOAD_BYTES,
     UploadRejected,
@@ -48,7 +49,7 @@ def test_existing_name_is_replaced_only_on_purpose(tmp_path):
     (tmp_path / "doc.txt").write_text("old", "utf-8")
     with pytest.raises(UploadRejected) as err:
         save_document_file(tmp_path, "doc.txt", b"new")
-    assert err.value.status == 409
+    assert isinstance(err.value, Conflict)  # the web answers 409
     assert (tmp_path / "doc.txt").read_text("utf-8") == "old"
     save_document_file(tmp_path, "doc.txt", b"new", replace=True)
     assert (tmp_path / "doc.txt").read_text("utf-8") == "new"
@@ -57,7 +58,7 @@ def test_existing_name_is_replaced_only_on_purpose(tmp_path):
 def test_too_large_file_is_refused_with_413_and_nothing_written(tmp_path):
     with pytest.raises(UploadRejected) as err:
         save_document_file(tmp_path, "big.txt", b"a" * (MAX_UPLOAD_BYTES + 1))
-    assert err.value.status == 413
+    assert isinstance(err.value, TooLarge)  # the web answers 413
     assert list(tmp_path.iterdir()) == []
 
 
@@ -74,6 +75,6 @@ def test_delete_removes_the_file_and_refuses_unknown_ids(tmp_path):
     assert not (tmp_path / "doc.txt").exists()
     with pytest.raises(UploadRejected) as err:
         delete_document_file(tmp_path, "doc")
-    assert err.value.status == 404
+    assert isinstance(err.value, NotFound)  # the web answers 404
     with pytest.raises(UploadRejected):
         delete_document_file(tmp_path, "../outside")

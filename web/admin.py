@@ -33,8 +33,8 @@ from pathlib import Path
 from flask import current_app, request
 
 from search.documents import DocumentError
-from search.index import IndexBusy
-from search.reindex import ReindexReport, reindex
+from search.indexing import IndexBusy
+from search.indexing.reindex import ReindexReport, reindex
 from search.uploads import (
     MAX_UPLOAD_BYTES,
     UploadRejected,

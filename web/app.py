@@ -34,10 +34,10 @@ from flask import Flask, Response, current_app, jsonify, render_template, reques
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from search.bilingual.expansion import load_glossary
+from search.bilingual.glossary import Glossary, GlossaryError
 from search.engine import DEFAULT_TIME_LIMIT, Engine
-from search.expansion import load_glossary
-from search.glossary import Glossary, GlossaryError
-from search.index import IndexMissing, build_index
+from search.indexing import IndexMissing, build_index
 from search.query import MAX_QUERY_CHARS, QueryError
 from search.uploads import UploadRejected
 from web.admin import (
@@ -115,7 +115,7 @@ def create_app(
 
     If there is no index yet and ``docs_dir`` is given, it is built from there
     first; without ``docs_dir`` a missing index raises
-    :class:`search.index.IndexMissing`.
+    :class:`search.indexing.IndexMissing`.
     """
     app = Flask(__name__)
     app.json = HtmlSafeJSONProvider(app)

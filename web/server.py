@@ -1,6 +1,6 @@
 """``dari serve``: build the index if needed, warm up, then serve the app with waitress.
 
-With ``watch=True`` (``dari serve --watch``) a :class:`search.watch.FolderWatcher`
+With ``watch=True`` (``dari serve --watch``) a :class:`search.indexing.watch.FolderWatcher`
 reindexes the docs folder in the background while serving; the engine follows
 each commit, so new documents are searchable without a restart.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from search.analysis import preload_kiwi
 from search.documents import DocumentError, document_paths
-from search.index import IndexBusy, IndexMissing, build_index, open_index
+from search.indexing import IndexBusy, IndexMissing, build_index, open_index
 from web.admin import admin_configured
 from web.app import ConfigError
 
@@ -109,7 +109,7 @@ def serve(
     )
     watcher = None
     if watch:
-        from search.watch import FolderWatcher
+        from search.indexing.watch import FolderWatcher
 
         watcher = FolderWatcher(docs_dir, index_dir, on_report=_log_report).start()
         _say(f"watching {docs_dir} for changes")

@@ -14,7 +14,7 @@ from flask import current_app
 
 from search.documents import majority_language
 from search.engine import Engine
-from search.index import current_generation
+from search.indexing import current_generation
 from search.results import Result, SearchResults
 from web.params import SearchParams
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 if sys.path[:1] != [str(REPO)]:
     sys.path.insert(0, str(REPO))
 
-from search.index import build_index  # noqa: E402
+from search.indexing import build_index  # noqa: E402
 from web import create_app  # noqa: E402
 
 SEEDS = REPO / "seeds"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import web.admin as admin_module
-from search.index import build_index, index_lock
+from search.indexing import build_index, index_lock
 from search.uploads import MAX_UPLOAD_BYTES
 from web import create_app
 from web.admin import FailureLimiter, client_key

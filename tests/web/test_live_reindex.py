@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from search.index import build_index
+from search.indexing import build_index
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from search.index import build_index
+from search.indexing import build_index
 from web import create_app
 
 REPO = Path(__file__).resolve().parents[2]

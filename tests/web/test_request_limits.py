@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from search.index import build_index
+from search.indexing import build_index
 from web import create_app
 from web.app import ConfigError
 from web.server import serve

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from search.index import build_index
+from search.indexing import build_index
 from web import create_app
 
 REPO = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.documents import DocumentError, Skipped, document_paths, load_document
-from search.index import (
+from search.indexing import (
     build_locked,
     current_generation,
     document_fields,
@@ -77,7 +77,7 @@ def reindex(
     """Bring the index at ``root`` up to date with ``docs_dir``; a full build if none exists.
 
     ``on_change(message)`` hears about each added, updated, removed or skipped
-    file.  Raises :class:`search.index.IndexBusy` when another writer is busy
+    file.  Raises :class:`search.indexing.IndexBusy` when another writer is busy
     and ``wait`` is false.
     """
     started = time.perf_counter()

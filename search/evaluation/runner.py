@@ -24,7 +24,7 @@ for xlang, whose splits are files.
 
 The product row goes through the product's own path: the documents are written
 as ``.txt`` files into a temporary folder, indexed with
-:func:`search.index.build_index` and searched with :meth:`search.engine.Engine.search`
+:func:`search.indexing.build_index` and searched with :meth:`search.engine.Engine.search`
 (``match="any"``, ten results a page), each question made safe by
 :func:`plain_query` first.  The baselines are plain one-field Whoosh
 indexes (BM25F, k1 = 1.2, b = 0.75) queried with an OR of the analysed
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 #: "align" is not a retrieval benchmark: clause alignment, run by
-#: :func:`search.alignment_eval.run_alignment_eval`.
+#: :func:`search.evaluation.alignment.run_alignment_eval`.
 ALIGN = "align"
 BENCHMARKS = ("korquad", "cranfield", "xlang", ALIGN)
 SPLITS = ("dev", "test")
@@ -541,7 +541,7 @@ def run_product_variants(
     """Rankings from Dari itself: ``build_index`` over ``.txt`` files, then
     :func:`engine_rankings` once per variant (its ``Engine.search`` options)."""
     from search.engine import Engine
-    from search.index import build_index
+    from search.indexing import build_index
 
     with tempfile.TemporaryDirectory(prefix="dari-eval-", dir=workdir) as tmp:
         docs_dir = Path(tmp) / "docs"
@@ -721,7 +721,7 @@ def run_eval_command(args) -> int:
     tables = []
     for name in names:
         if name == ALIGN:
-            from search.alignment_eval import run_alignment_eval
+            from search.evaluation.alignment import run_alignment_eval
 
             code = run_alignment_eval(bench_dir, splits, getattr(args, "limit", None))
             if code:

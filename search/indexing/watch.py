@@ -16,8 +16,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from search.documents import DOCUMENT_SUFFIX
-from search.index import IndexBusy
-from search.reindex import ReindexReport, reindex
+from search.indexing import IndexBusy
+from search.indexing.reindex import ReindexReport, reindex
 
 __all__ = ["FolderWatcher"]
 
@@ -37,7 +37,7 @@ class _Changes(FileSystemEventHandler):
 
 
 class FolderWatcher:
-    """Runs :func:`search.reindex.reindex` after changes to ``docs_dir`` settle.
+    """Runs :func:`search.indexing.reindex.reindex` after changes to ``docs_dir`` settle.
 
     ``start()`` reindexes once (to catch up with changes made while nobody was
     watching) and then watches in background threads until ``stop()``.

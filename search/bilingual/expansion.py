@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.analysis import korean_morphemes
-from search.glossary import DEFAULT_GLOSSARY, Glossary, analysed, default_glossary
+from search.bilingual.glossary import DEFAULT_GLOSSARY, Glossary, analysed, default_glossary
 
 __all__ = [
     "ROMANIZATION_WEIGHT",
@@ -154,7 +154,7 @@ class Expander:
 def load_glossary(*extra: Path | str) -> Glossary:
     """The shipped glossary plus the user's files (their entries add to the shipped ones).
 
-    Raises :class:`search.glossary.GlossaryError` naming the file and line.
+    Raises :class:`search.bilingual.glossary.GlossaryError` naming the file and line.
     """
     if not extra:
         return default_glossary()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.analysis import analyze
+from search.errors import ConfigError
 
 __all__ = [
     "DEFAULT_GLOSSARY",
@@ -37,11 +38,11 @@ __all__ = [
     "default_glossary",
 ]
 
-DEFAULT_GLOSSARY = Path(__file__).with_name("data") / "glossary.tsv"
+DEFAULT_GLOSSARY = Path(__file__).parents[1] / "data" / "glossary.tsv"
 LANGS = ("en", "ko")
 
 
-class GlossaryError(ValueError):
+class GlossaryError(ConfigError):
     """A glossary file that cannot be read; the message names the file and line."""
 
 

@@ -22,7 +22,7 @@ on a clause can show the clause in the other language.
   on ``ko-en-news/park.dev``), minus a bonus per shared anchor, plus a penalty
   per anchor found on one side only and per sentence one side has more.
 
-``dari eval align`` (:mod:`search.alignment_eval`) measures it on news.
+``dari eval align`` (:mod:`search.evaluation.alignment`) measures it on news.
 Everything here is plain Python plus the index analyzer (for glossary entries
 and stop words); nothing depends on Whoosh or Flask.
 """
@@ -260,7 +260,7 @@ def anchors_of(
     research") is not a name.
     """
     if terms is None:
-        from search.glossary import default_glossary
+        from search.bilingual.glossary import default_glossary
 
         terms = default_glossary().entries_in
     numbers: set[str] = set()

@@ -1,306 +1,34 @@
-"""The Whoosh index: schema, on-disk layout, building, opening and locking.
-
-Layout of the index folder (``index/`` by default)::
-
-    index/CURRENT          name of the live generation, replaced atomically
-    index/gen-<stamp>/     a complete Whoosh index
-    index/.lock            held (flock) by whoever writes
-
-A full build writes a new generation beside the live one and then swaps
-``CURRENT`` with ``os.replace``, so readers see either the old or the new index,
-never a half-written one.  The index holds one entry per paragraph (``kind=p``)
-plus one record per document (``kind=d``) whose stored ``meta`` keeps what the
-document list and incremental reindexing need (file name, size, mtime, hash).
-"""
+"""Building an index from a folder of documents: one process, or several sharing the files."""
 
 from __future__ import annotations
 
 import bisect
 import contextlib
-import fcntl
 import itertools
-import json
 import multiprocessing
 import os
 import queue
 import shutil
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import fields, index
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.index import FileIndex
+from whoosh import index
 
 from search import documents
-from search.alignment import counterparts, find_alignments
-from search.analysis import bigram_analyzer, bilingual_analyzer, pair_analyzer
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
+from search.errors import DariError
+from search.indexing.generations import index_lock, new_generation, publish
+from search.records import document_fields, make_schema
+from search.settings import from_env
 
-__all__ = [
-    "BuildReport",
-    "BuildWorkerError",
-    "IndexBusy",
-    "IndexMissing",
-    "build_index",
-    "build_locked",
-    "build_procs",
-    "current_generation",
-    "document_fields",
-    "index_lock",
-    "index_writer",
-    "make_schema",
-    "open_generation",
-    "open_index",
-]
+__all__ = ["BuildReport", "BuildWorkerError", "build_index", "build_locked", "build_procs"]
 
-CURRENT_FILE = "CURRENT"
-LOCK_FILE = ".lock"
-GENERATION_PREFIX = "gen-"
-#: Index-time weight of title words; how much a title match counts is set at
-#: search time instead (``search.scoring.FIELD_WEIGHTS``).
-TITLE_BOOST = 1.0
 WRITER_LIMIT_MB = 256
 #: Folders smaller than this are indexed in one process (see :func:`build_procs`).
 PARALLEL_MIN_BYTES = 256 * 1024
-
-
-class IndexMissing(Exception):
-    """There is no built index at the given place."""
-
-
-class IndexBusy(Exception):
-    """Another process is writing the index."""
-
-
-def make_schema() -> fields.Schema:
-    analyzer = bilingual_analyzer()
-    return fields.Schema(
-        key=fields.ID(unique=True, stored=True),
-        kind=fields.ID(stored=True),
-        doc_id=fields.ID(stored=True, sortable=True),
-        n=fields.NUMERIC(int, stored=True, sortable=True),
-        lang=fields.ID(stored=True, sortable=True),
-        title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        text=fields.TEXT(analyzer=analyzer, stored=True),
-        # Searched beside the morphemes under match=any: Hangul syllable pairs of
-        # the text (recall) and pairs of neighbouring Korean morphemes (proximity)
-        bigrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),
-        pairs=fields.TEXT(analyzer=pair_analyzer(), phrase=False),
-        meta=fields.STORED(),
-        # JSON {"paragraphs": [n, ...], "lang": "ko"|"en"}: the paragraph(s) of the
-        # same document that translate this one (search.alignment); absent if none
-        counterpart=fields.STORED(),
-    )
-
-
-def index_writer(ix: FileIndex, limitmb: int = WRITER_LIMIT_MB):
-    """A writer for ``ix`` that knows every stored field of :func:`make_schema`.
-
-    An index built before a stored field existed (``counterpart``) gets it
-    added, so that a reindex can write the new entries; its older entries
-    simply have no value for it.
-    """
-    writer = ix.writer(limitmb=limitmb)
-    wanted = make_schema()
-    for name in wanted.names():
-        if name not in writer.schema and type(wanted[name]) is fields.STORED:
-            writer.add_field(name, wanted[name])
-    return writer
-
-
-def document_fields(doc: Document) -> Iterator[dict]:
-    """The index entries of one document: its record, then one per paragraph.
-
-    A paragraph with a translation elsewhere in the document (an agreement
-    published in both languages) stores it as ``counterpart``.
-    """
-    meta = {
-        "file": doc.path.name,
-        "title": doc.title,
-        "size": doc.size,
-        "mtime": doc.mtime,
-        "sha256": doc.sha256,
-        "paragraphs": len(doc.paragraphs),
-        "languages": doc.languages,
-    }
-    yield {"key": doc.doc_id, "kind": "d", "doc_id": doc.doc_id, "meta": json.dumps(meta)}
-    translations = counterparts(find_alignments(doc.paragraphs))
-    for p in doc.paragraphs:
-        entry = {
-            "key": f"{doc.doc_id}#{p.n}",
-            "kind": "p",
-            "doc_id": doc.doc_id,
-            "n": p.n,
-            "lang": p.lang,
-            "title": doc.title if _title_adds_to(doc, p) else "",
-            "_stored_title": doc.title,  # shown with every result, searched where it adds
-            "text": p.text,
-            "bigrams": p.text,
-            "pairs": p.text,
-        }
-        if p.n in translations:
-            entry["counterpart"] = json.dumps(translations[p.n])
-        yield entry
-
-
-def _title_adds_to(doc: Document, p) -> bool:
-    """Whether the paragraph's title field should hold the document's title.
-
-    Not when the document has no heading line and the title was cut from this
-    very paragraph: then the title is the paragraph's own first sentence and
-    would count its words twice (and a one-paragraph file would rank by its
-    first sentence).
-    """
-    stem = doc.title.removesuffix("…").rstrip()
-    if not stem or not p.text.startswith(stem):
-        return True
-    return any(q.text == doc.title for q in doc.paragraphs)  # a heading: a real title
-
-
-# --- layout ---------------------------------------------------------------------------
-
-
-def current_generation(root: Path) -> Path | None:
-    """The live generation folder, or None when nothing has been built yet."""
-    try:
-        name = (Path(root) / CURRENT_FILE).read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    gen = Path(root) / name
-    return gen if name.startswith(GENERATION_PREFIX) and gen.is_dir() else None
-
-
-def open_index(root: Path) -> FileIndex:
-    """Open the live index; raises :class:`IndexMissing` with advice when there is none."""
-    return open_generation(root)[0]
-
-
-def open_generation(root: Path) -> tuple[FileIndex, Path]:
-    """The live index and the generation folder it was opened from."""
-    gen = current_generation(root)
-    if gen is None or not index.exists_in(str(gen)):
-        raise IndexMissing(f"No index found in {root}. Build it first with: dari index")
-    return SharedReadStorage(str(gen)).open_index(), gen
-
-
-class SharedReadStorage(FileStorage):
-    """A Whoosh file storage whose readers share one in-memory copy of each segment part.
-
-    Whoosh's own storage maps a segment's compound file and gives every reader
-    its own ``BytesIO`` *copy* of each part (postings, terms, stored fields), and
-    the engine keeps one searcher per thread: a server with 8 threads held 8
-    copies of the index (1.8 GB at 100k reviews).  Here each part is read once
-    per process into a ``bytes`` object, which ``BytesIO`` shares without
-    copying; readers still each have their own file position.
-    """
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path, supports_mmap=False)  # compound files are cut with subset()
-
-    def open_file(self, name, **kwargs):
-        f = super().open_file(name, **kwargs)
-        if name.endswith(".seg"):
-            f.__class__ = _SharedPartsFile
-        return f
-
-
-class _SharedPartsFile(StructFile):
-    """A compound segment file whose parts come from :func:`_segment_part`."""
-
-    def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
-        return BufferFile(_segment_part(self.file.name, offset, length), name=name or self._name)
-
-
-_parts_lock = threading.Lock()
-_parts: dict[tuple, bytes] = {}
-
-
-def _segment_part(path: str, offset: int, length: int) -> bytes:
-    """Bytes ``offset:offset+length`` of the file at ``path``, read once per process.
-
-    Keyed by the file's identity too, so a replaced file is read again; parts of
-    files that are gone (merged segments, old generations) are dropped here.
-    """
-    st = os.stat(path)
-    key = (path, st.st_ino, st.st_mtime_ns, offset, length)
-    with _parts_lock:
-        data = _parts.get(key)
-        if data is None:
-            for old in [k for k in _parts if not _same_file(k)]:
-                del _parts[old]
-            with open(path, "rb") as fh:
-                fh.seek(offset)
-                data = _parts[key] = fh.read(length)
-        return data
-
-
-def _same_file(key: tuple) -> bool:
-    try:
-        st = os.stat(key[0])
-    except OSError:
-        return False
-    return (st.st_ino, st.st_mtime_ns) == key[1:3]
-
-
-def _publish(root: Path, gen: Path) -> None:
-    """Make ``gen`` the live generation with one atomic rename, then tidy up."""
-    tmp = root / f".{CURRENT_FILE}.{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(gen.name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    previous = current_generation(root)
-    os.replace(tmp, root / CURRENT_FILE)
-    _fsync_dir(root)
-    for old in root.glob(GENERATION_PREFIX + "*"):
-        # The generation just replaced stays until the next build: searches
-        # running right now may still open its files.  Readers follow CURRENT.
-        if old not in (gen, previous) and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _new_generation(root: Path) -> Path:
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    gen = root / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
-    gen.mkdir(parents=True)
-    return gen
-
-
-@contextmanager
-def index_lock(root: Path, wait: bool = False) -> Iterator[None]:
-    """Hold the writer lock of ``root``; raise :class:`IndexBusy` if taken and not waiting.
-
-    An flock dies with its process, so a killed writer never leaves a stale lock.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / LOCK_FILE, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise IndexBusy(
-                f"Another indexing process is writing {root}; try again when it has finished."
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-# --- building ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -345,16 +73,15 @@ def build_index(
 def build_procs(paths: list[Path], procs: int | None = None) -> int:
     """How many processes build an index of ``paths``.
 
-    ``procs`` if given, else ``DARI_BUILD_PROCS`` if set, else one per usable
+    ``procs`` if given, else ``DARI_BUILD_PROCS`` if set (:mod:`search.settings`), else one per usable
     core once the files add up to :data:`PARALLEL_MIN_BYTES` (a worker is a
     fresh interpreter that loads Kiwi's model: about 1.5 s that a small folder
     does not win back).  Never more than there are files.
     """
     if procs is None:
-        env = os.environ.get("DARI_BUILD_PROCS", "").strip()
-        if env.isdigit():
-            procs = int(env)
-        elif _total_bytes(paths) >= PARALLEL_MIN_BYTES:
+        procs = from_env().build_procs
+    if procs is None:
+        if _total_bytes(paths) >= PARALLEL_MIN_BYTES:
             procs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         else:
             procs = 1
@@ -380,7 +107,7 @@ def build_locked(
     paths = document_paths(docs_dir)
     nprocs = build_procs(paths, procs)
     report = BuildReport()
-    gen = _new_generation(root)
+    gen = new_generation(root)
     try:
         ix = index.create_in(str(gen), make_schema())
         # The posting pool's memory is shared by the build's processes; the parent's
@@ -410,7 +137,7 @@ def build_locked(
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
-    _publish(root, gen)
+    publish(root, gen)
     report.generation = gen.name
     report.seconds = time.perf_counter() - started
     return report
@@ -586,7 +313,7 @@ def _build_parallel(
     return segments
 
 
-class BuildWorkerError(Exception):
+class BuildWorkerError(DariError):
     """A process of a parallel build failed; the message carries its traceback."""
 
 

@@ -14,7 +14,7 @@ them we build bilingual test documents the way agreements are published:
   one to one.
 
 The document goes through the product's own path (:func:`search.documents.parse_document`,
-:func:`search.alignment.find_alignments`), so a block whose runs are not
+:func:`search.bilingual.alignment.find_alignments`), so a block whose runs are not
 detected as parallel loses all its links.
 
 **Links.**  A link is a pair ``(set of English sentence ids, set of Korean
@@ -38,7 +38,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search.alignment import DEFAULT_MODEL, AlignmentModel, find_alignments, measure_length_model
+from search.bilingual.alignment import (
+    DEFAULT_MODEL,
+    AlignmentModel,
+    find_alignments,
+    measure_length_model,
+)
 
 __all__ = [
     "AlignRow",

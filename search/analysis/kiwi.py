@@ -1,0 +1,63 @@
+"""Kiwi, Korean morphology: loaded once per process, lazily, and its analyses cached.
+
+Created lazily so that analyzers stay picklable (Whoosh stores them in the schema).
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+__all__ = ["KIWI_CACHE_SIZE", "KIWI_OPTIONS", "kiwi", "korean_morphemes", "preload_kiwi"]
+
+_kiwi_lock = threading.Lock()
+_kiwi: Any = None
+
+#: How Dari loads Kiwi.  Without its multi-word dictionary: with it, Kiwi gives a
+#: several-word name (알렉상드르 뒤마) as one morpheme, which a query, analysed
+#: word by word, could never match; the dictionary also cost 190 MB of every
+#: process's memory and about a second of start-up.  The benchmark's Kiwi anchor
+#: loads Kiwi the same way.
+KIWI_OPTIONS: dict[str, Any] = {"load_multi_dict": False}
+
+
+def kiwi() -> Any:
+    """The process-wide Kiwi instance (loading the model takes about a second)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi(**KIWI_OPTIONS)
+    return _kiwi
+
+
+def preload_kiwi() -> threading.Thread:
+    """Load Kiwi and make its first call (about 2 s of lazy set-up) in a background thread.
+
+    Kiwi's C++ side runs without the GIL, so a server can import and open
+    everything else meanwhile; the first analysis waits for it (the lock in
+    :func:`kiwi`) instead of loading it again.
+    """
+    thread = threading.Thread(target=lambda: kiwi().tokenize("다리"), name="kiwi-preload")
+    thread.daemon = True
+    thread.start()
+    return thread
+
+
+#: Hangul runs whose Kiwi analysis is kept: highlighting re-analyses the
+#: paragraphs it shows and a document's title is analysed for every paragraph,
+#: so the same runs come back again and again (about 1 KB each).
+KIWI_CACHE_SIZE = 1 << 15
+
+
+@functools.lru_cache(maxsize=KIWI_CACHE_SIZE)
+def korean_morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """Kiwi's analysis of ``text`` as (form, tag, start, end) tuples (cached).
+
+    Kept as a single seam so that a batch indexer can put a cache of
+    pre-computed analyses in front of it.
+    """
+    return tuple((t.form, t.tag, t.start, t.start + t.len) for t in kiwi().tokenize(text))

@@ -1,0 +1,223 @@
+"""Every setting of Dari, in one place: frozen dataclasses and one reader of the environment.
+
+* :class:`RankingSettings` — how paragraphs are scored (BM25F and the
+  ``match=any`` feedback pass); constructor arguments of an engine, like
+  bm25s's, so two engines in one process can rank differently.
+* :class:`AnalysisSettings` — what an index's terms are made of (the English
+  stemmer); one per process, since an index's terms depend on it.
+* :class:`Settings` — the rest: folders, the glossary, time limits, the admin
+  token, build processes, the benchmark data.
+
+:func:`from_env` is the only code that reads ``DARI_*`` environment variables;
+:data:`ENVIRONMENT` lists them with their defaults (the README's settings table
+is checked against it by a test).  A value that cannot be used raises
+:class:`~search.errors.ConfigError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from search.errors import ConfigError
+
+__all__ = [
+    "ENVIRONMENT",
+    "AnalysisSettings",
+    "EnvSetting",
+    "RankingSettings",
+    "Settings",
+    "from_env",
+    "parse_build_procs",
+    "parse_time_limit",
+]
+
+#: How much a match in each field counts (a field's BM25 score is multiplied by
+#: it before the fields are summed).  Tuned on the dev half of the benchmarks
+#: (docs/quality.md): the title repeats in every paragraph of a document and is
+#: often just its first sentence; the Hangul syllable pairs back up the morphemes,
+#: and the pairs of Korean morphemes reward the query's words side by side.
+DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {"title": 0.25, "text": 1.0, "bigrams": 0.5, "pairs": 1.0}
+)
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """How an engine scores paragraphs; the defaults are the product's (docs/quality.md)."""
+
+    #: BM25's length normalisation, for every field (Whoosh's default; the dev
+    #: grids found nothing better).
+    b: float = 0.75
+    #: BM25's term-frequency saturation, for every field.
+    k1: float = 1.2
+    #: A field's BM25 score is multiplied by its weight (1 for a field not listed).
+    field_weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_FIELD_WEIGHTS)
+    #: ``match=any`` feedback: paragraphs the feedback words come from …
+    feedback_docs: int = 5
+    #: … words added to the query at most …
+    feedback_terms: int = 20
+    #: … their weight together, relative to one query word …
+    feedback_weight: float = 0.5
+    #: … and how quickly a paragraph's say falls with its score below the best one's.
+    feedback_temperature: float = 5.0
+
+    def __post_init__(self) -> None:
+        # a private, read-only copy: a caller's dict changing later changes nothing here
+        object.__setattr__(self, "field_weights", MappingProxyType(dict(self.field_weights)))
+
+    def replace(self, **changes: Any) -> RankingSettings:
+        """A copy with ``changes``; ``field_weights`` given here add to the current ones."""
+        if "field_weights" in changes:
+            changes["field_weights"] = {**self.field_weights, **changes["field_weights"]}
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """What an index's terms are made of; one per process (see :mod:`search.analysis.stemming`)."""
+
+    #: PyStemmer's algorithm for English: Snowball's "english" (Porter2); "porter"
+    #: measured no better on Cranfield (docs/quality.md).
+    stemmer: str = "english"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Dari's settings; :func:`from_env` fills them from ``DARI_*`` variables."""
+
+    #: the index folder (``--index`` overrides)
+    index_dir: Path = Path("index")
+    #: the documents folder (``--docs`` overrides)
+    docs_dir: Path = Path("seeds")
+    #: a glossary TSV whose entries add to the shipped ones; None: the shipped one only
+    glossary: Path | None = None
+    #: seconds a search (with its facets and "did you mean") may take
+    search_time_limit: float = 5.0
+    #: the bearer token of the admin endpoints; None turns them off
+    admin_token: str | None = None
+    #: processes building an index; None: one per core for a folder worth it
+    build_procs: int | None = None
+    #: the benchmark data of ``dari eval``; None: ``../shared/bench`` beside the checkout
+    bench_dir: Path | None = None
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+    analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (values of None are ignored: "not given")."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+# --- reading values ---------------------------------------------------------------------
+
+
+def parse_time_limit(value: Any, name: str = "DARI_SEARCH_TIME_LIMIT") -> float:
+    """A search time limit in seconds (0 < limit ≤ 3600), or :class:`ConfigError` naming ``name``."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not 0 < seconds <= 3600:  # also refuses NaN
+        raise ConfigError(
+            f"{name} must be a number of seconds above 0 and at most 3600, not {str(value)[:40]!r}."
+        )
+    return seconds
+
+
+def parse_build_procs(value: Any, name: str = "DARI_BUILD_PROCS") -> int:
+    """A number of build processes (1–256), or :class:`ConfigError` naming ``name``."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 256:
+        raise ConfigError(f"{name} must be a whole number from 1 to 256, not {text[:40]!r}.")
+    return int(text)
+
+
+def _path(value: str, name: str) -> Path:
+    return Path(value.strip())
+
+
+def _token(value: str, name: str) -> str:
+    return value
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One ``DARI_*`` variable: which setting it fills, its default as shown, what it does."""
+
+    env: str
+    field: str
+    default: str
+    help: str
+    parse: Callable[[str, str], Any]
+    #: the key of the web app's ``config`` that overrides it, if any
+    config_key: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a message names it: the variable, and the app's config key if it has one."""
+        return f"{self.env} ({self.config_key})" if self.config_key else self.env
+
+
+#: Every environment variable Dari reads, in the order of the README's table.
+ENVIRONMENT: tuple[EnvSetting, ...] = (
+    EnvSetting("DARI_INDEX", "index_dir", "index", "the index folder", _path),
+    EnvSetting("DARI_DOCS", "docs_dir", "seeds", "the documents folder", _path),
+    EnvSetting(
+        "DARI_GLOSSARY",
+        "glossary",
+        "(none)",
+        "your glossary TSV, added to the shipped one",
+        _path,
+        "GLOSSARY",
+    ),
+    EnvSetting(
+        "DARI_SEARCH_TIME_LIMIT",
+        "search_time_limit",
+        "5",
+        "seconds a search may run before it answers with what it found",
+        parse_time_limit,
+        "SEARCH_TIME_LIMIT",
+    ),
+    EnvSetting(
+        "DARI_ADMIN_TOKEN",
+        "admin_token",
+        "(none: uploads off)",
+        "bearer token that turns on adding and removing documents over HTTP",
+        _token,
+        "ADMIN_TOKEN",
+    ),
+    EnvSetting(
+        "DARI_BUILD_PROCS",
+        "build_procs",
+        "(one per core)",
+        "processes that build an index (folders under 256 KB: one)",
+        parse_build_procs,
+    ),
+    EnvSetting(
+        "DARI_BENCH",
+        "bench_dir",
+        "../shared/bench",
+        "the benchmark data of `dari eval` and `python -m bench`",
+        _path,
+    ),
+)
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings, with every ``DARI_*`` variable that is set (and not blank) applied.
+
+    Raises :class:`~search.errors.ConfigError` for a value that cannot be used.
+    """
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in ENVIRONMENT:
+        raw = environ.get(setting.env, "")
+        if raw.strip():
+            values[setting.field] = setting.parse(raw, setting.label)
+    return Settings(**values)
