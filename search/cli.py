@@ -1,6 +1,12 @@
 """The ``dari`` command: a thin shell over the library (argparse, printing, exit codes).
 
-Exit codes: 0 success, 1 failure while working, 2 bad usage, bad query or no index.
+Exit codes: 0 success, 1 failure while working, 2 bad usage, bad query or no
+index (:data:`EXIT_CODES` maps the library's errors to them).  Settings come
+from :func:`search.settings.from_env` (``DARI_*``); options override them.
+
+Commands that live outside the library register themselves through the
+``dari.commands`` entry-point group (``dari serve`` is ``web.cli:register``),
+so the library never imports the web layer.
 """
 
 from __future__ import annotations
@@ -9,38 +15,56 @@ import argparse
 import html
 import json
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
-from search.bilingual.glossary import GlossaryError
 from search.documents import DocumentError
-from search.engine import MAX_PER_PAGE, Engine
-from search.indexing import IndexBusy, IndexMissing, build_index
-from search.query import LANGUAGES, QueryError
+from search.engine import Engine
+from search.errors import Busy, DariError
+from search.indexing import BuildWorkerError, build_index
+from search.request import LANGUAGES, MATCH_MODES, MAX_PER_PAGE, SearchRequest
+from search.results import SearchResults
+from search.settings import Settings, from_env
 
-__all__ = ["main"]
+__all__ = [
+    "COMMANDS",
+    "EXIT_CODES",
+    "Handler",
+    "add_glossary_option",
+    "build_parser",
+    "main",
+    "positive_int",
+]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+#: The exit code of each kind of error, first match wins: a failure while
+#: working is 1; a bad query, option or setting, or a missing index, is 2.
+EXIT_CODES: tuple[tuple[type[DariError], int], ...] = (
+    (Busy, EXIT_FAILED),
+    (DocumentError, EXIT_FAILED),
+    (BuildWorkerError, EXIT_FAILED),
+    (DariError, EXIT_USAGE),
+)
+#: A command: the parsed options and the settings → exit code.
+Handler = Callable[[argparse.Namespace, Settings], int]
+#: Makes a subcommand: (name, help, with --docs?) → its parser, ``--index`` added.
+AddCommand = Callable[..., argparse.ArgumentParser]
+#: Entry-point group of commands that live outside the library (``dari serve``):
+#: each is a function ``register(add: AddCommand, commands: dict[str, Handler])``.
+PLUGIN_GROUP = "dari.commands"
+COMMANDS: dict[str, Handler] = {}
 
 
-def command(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+def command(func: Handler) -> Handler:
     COMMANDS[func.__name__.removeprefix("cmd_")] = func
     return func
 
 
-def default_index() -> Path:
-    return Path(os.environ.get("DARI_INDEX", "index"))
-
-
-def default_docs() -> Path:
-    return Path(os.environ.get("DARI_DOCS", "seeds"))
-
-
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
     try:
         value = int(text)
     except ValueError:
@@ -50,31 +74,37 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
+    """The ``dari`` parser, with defaults from ``settings`` (the environment's by default)."""
+    settings = settings or from_env()
     parser = argparse.ArgumentParser(
         prog="dari", description="Dari (다리): bilingual Korean/English full-text search."
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def add(name: str, help_: str) -> argparse.ArgumentParser:
+    def add(name: str, help_: str, docs: bool = False) -> argparse.ArgumentParser:
+        """A subcommand with ``--index`` (and ``--docs`` if ``docs``)."""
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument(
-            "--index", type=Path, default=default_index(), help="index folder (env DARI_INDEX)"
+            "--index", type=Path, default=settings.index_dir, help="index folder (env DARI_INDEX)"
         )
+        if docs:
+            p.add_argument(
+                "--docs", type=Path, default=settings.docs_dir, help="docs folder (env DARI_DOCS)"
+            )
         return p
 
-    p = add("index", "Build the index from scratch (replaces the live index atomically).")
-    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    add("index", "Build the index from scratch (replaces the live index atomically).", True)
 
     p = add("search", "Search the index.")
     p.add_argument("query", nargs="+", help='words, "phrases", -exclusions, OR, lang:, doc:')
     p.add_argument(
-        "--limit", type=_positive_int, default=10, help=f"results per page (max {MAX_PER_PAGE})"
+        "--limit", type=positive_int, default=10, help=f"results per page (max {MAX_PER_PAGE})"
     )
-    p.add_argument("--page", type=_positive_int, default=1)
+    p.add_argument("--page", type=positive_int, default=1)
     p.add_argument("--lang", choices=LANGUAGES)
     p.add_argument("--doc", metavar="ID", help="only this document")
-    p.add_argument("--match", choices=("all", "any"), default="all")
+    p.add_argument("--match", choices=MATCH_MODES, default="all")
     p.add_argument("--json", action="store_true", help="print the JSON shape of the HTTP API")
     p.add_argument(
         "--no-xlang",
@@ -82,32 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_false",
         help="do not also search the translations of the query's words",
     )
-    p.add_argument(
-        "--glossary", type=Path, metavar="PATH", help="your glossary TSV (adds to the shipped one)"
-    )
+    add_glossary_option(p)
 
-    p = add("reindex", "Apply only what changed in the docs folder (a full build if no index).")
-    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    p = add(
+        "reindex", "Apply only what changed in the docs folder (a full build if no index).", True
+    )
     p.add_argument("--wait", action="store_true", help="wait for another running indexer")
 
-    p = add("watch", "Watch the docs folder and reindex when changes settle.")
-    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
+    p = add("watch", "Watch the docs folder and reindex when changes settle.", True)
     p.add_argument("--settle", type=float, default=1.0, help="seconds of quiet before reindexing")
 
-    p = add("serve", "Serve the web UI and JSON API with waitress (builds the index if missing).")
-    p.add_argument("--docs", type=Path, default=default_docs(), help="docs folder (env DARI_DOCS)")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=_positive_int, default=8, help="waitress worker threads")
-    p.add_argument(
-        "--watch", action="store_true", help="also reindex when files in the docs folder change"
-    )
-    p.add_argument(
-        "--glossary",
-        type=Path,
-        metavar="PATH",
-        help="your glossary TSV, added to the shipped one (env DARI_GLOSSARY)",
-    )
+    for plugin in sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name):
+        plugin.load()(add, COMMANDS)
 
     p = add(
         "eval",
@@ -119,22 +135,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
     p.add_argument(
         "--limit",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="only the first N queries (align: sentence pairs)",
     )
     return parser
 
 
+def add_glossary_option(p: argparse.ArgumentParser) -> None:
+    """``--glossary PATH``: a glossary TSV added to the shipped one (overrides DARI_GLOSSARY)."""
+    p.add_argument(
+        "--glossary",
+        type=Path,
+        metavar="PATH",
+        help="your glossary TSV, added to the shipped one (env DARI_GLOSSARY)",
+    )
+
+
 @command
-def cmd_index(args: argparse.Namespace) -> int:
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    try:
-        from search.documents import document_paths
+    from search.documents import document_paths
 
+    try:
         total = len(document_paths(args.docs))
-    except DocumentError as exc:
+    except DocumentError as exc:  # no such folder: a usage error here
         print(f"dari: {exc}", file=sys.stderr)
         return EXIT_USAGE
     with tqdm(total=total, unit="file", file=sys.stderr, disable=None, desc="indexing") as bar:
@@ -144,22 +170,20 @@ def cmd_index(args: argparse.Namespace) -> int:
             if message:
                 tqdm.write(f"dari: {message}", file=sys.stderr)
 
-        report = build_index(args.docs, args.index, on_document=progress)
+        report = build_index(
+            args.docs, args.index, on_document=progress, procs=settings.build_procs
+        )
     print(report.summary())
     return EXIT_OK
 
 
 @command
-def cmd_search(args: argparse.Namespace) -> int:
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if args.limit > MAX_PER_PAGE:
         print(f"dari search: --limit must be at most {MAX_PER_PAGE}", file=sys.stderr)
         return EXIT_USAGE
-    from search.bilingual.expansion import load_glossary
-
-    glossary = load_glossary(args.glossary) if args.glossary else None
-    engine = Engine(args.index, glossary=glossary)
-    results = engine.search(
-        " ".join(args.query),
+    request = SearchRequest(
+        q=" ".join(args.query),
         page=args.page,
         per_page=args.limit,
         lang=args.lang,
@@ -167,6 +191,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         match=args.match,
         xlang=args.xlang,
     )
+    engine = Engine.from_settings(settings.replace(glossary=args.glossary), index_dir=args.index)
+    results = engine.run(request)
     if args.json:
         print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -175,7 +201,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 @command
-def cmd_reindex(args: argparse.Namespace) -> int:
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from search.indexing.reindex import reindex
 
     report = reindex(
@@ -186,15 +212,16 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 
 
 @command
-def cmd_watch(args: argparse.Namespace) -> int:
+def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     import threading
 
     from search.documents import document_paths
+    from search.indexing.reindex import ReindexReport
     from search.indexing.watch import FolderWatcher
 
     document_paths(args.docs)  # a clear error for a missing folder before watching it
 
-    def show(report) -> None:
+    def show(report: ReindexReport) -> None:
         if report.changed or report.skipped or report.full_build:
             for label, ids in (
                 ("added", report.added),
@@ -217,28 +244,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 @command
-def cmd_serve(args: argparse.Namespace) -> int:
-    from web.server import serve
-
-    return serve(
-        host=args.host,
-        port=args.port,
-        index_dir=args.index,
-        docs_dir=args.docs,
-        threads=args.threads,
-        watch=args.watch,
-        glossary=args.glossary,
-    )
-
-
-@command
-def cmd_eval(args: argparse.Namespace) -> int:
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from search.evaluation import run_eval_command
 
     return run_eval_command(args)
 
 
-def _render_text(results, color: bool) -> str:
+def _render_text(results: SearchResults, color: bool) -> str:
     on, off = ("\x1b[1;33m", "\x1b[0m") if color else ("**", "**")
     lines = []
     for note in results.notes:
@@ -270,20 +282,24 @@ def _render_text(results, color: bool) -> str:
     return "\n".join(lines)
 
 
+def exit_code(exc: DariError) -> int:
+    """The exit code for ``exc`` (see :data:`EXIT_CODES`)."""
+    return next(code for kind, code in EXIT_CODES if isinstance(exc, kind))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="dari: %(message)s")
-    args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
-    except IndexMissing as exc:
+        settings = from_env()
+    except DariError as exc:  # a DARI_* variable that cannot be used
         print(f"dari: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (QueryError, GlossaryError) as exc:
+        return exit_code(exc)
+    args = build_parser(settings).parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, settings)
+    except DariError as exc:
         print(f"dari: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (IndexBusy, DocumentError) as exc:
-        print(f"dari: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_code(exc)
     except KeyboardInterrupt:
         print("dari: interrupted", file=sys.stderr)
         return 130

@@ -8,42 +8,73 @@ server follows reindexing without a restart.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.searching import ResultsPage, Searcher
 
-from search.bilingual.expansion import Expander
+from search.bilingual.expansion import Expander, load_glossary
 from search.bilingual.glossary import Glossary, default_glossary
 from search.deadline import run_until
+from search.errors import QueryError
 from search.feedback import FeedbackQuery
 from search.indexing import current_generation, open_generation, open_index
-from search.query import LANGUAGES, ParsedQuery, QueryError, parse_query
-from search.results import Result, SearchResults, highlight_spans, mark_html, snippet_html
+from search.query import ParsedQuery, parse_query
+from search.records import (
+    DOC_ID_FIELD,
+    DOCUMENT_KIND,
+    KIND_FIELD,
+    LANG_FIELD,
+    PARAGRAPH_KIND,
+    TEXT_FIELD,
+    TITLE_FIELD,
+    Counterpart,
+    paragraph_key,
+    stored_counterpart,
+    stored_meta,
+)
+from search.request import MAX_PER_PAGE, SearchRequest
+from search.results import (
+    Result,
+    ResultCounterpart,
+    SearchResults,
+    highlight_spans,
+    mark_html,
+    snippet_html,
+)
 from search.scoring import dari_weighting
+from search.settings import RankingSettings, Settings
 
 __all__ = [
     "DocumentInfo",
     "DocumentView",
     "Engine",
     "MAX_PER_PAGE",
+    "ParagraphView",
     "ParallelRow",
     "QueryError",
+    "StoredCounterpart",
+    "paragraph_url",
 ]
 
-MAX_PER_PAGE = 100
 #: Seconds a search may run before it stops and answers with what it found.
-DEFAULT_TIME_LIMIT = 5.0
+DEFAULT_TIME_LIMIT = Settings().search_time_limit
 #: Tries to open the live index while a rebuild swaps generations.
 OPEN_ATTEMPTS = 5
-MATCH_MODES = ("all", "any")
 #: Facets counted for ``search(facets=True)``: name → the field whose values are counted.
-FACETS = {"lang": sorting.FieldFacet("lang"), "doc": sorting.FieldFacet("doc_id")}
+FACETS = {"lang": sorting.FieldFacet(LANG_FIELD), "doc": sorting.FieldFacet(DOC_ID_FIELD)}
+
+
+class StoredCounterpart(TypedDict):
+    """A paragraph's translation as a document view gives it: numbers and language."""
+
+    paragraphs: list[int]
+    lang: str
 
 
 @dataclass
@@ -65,7 +96,7 @@ class ParagraphView:
     text: str
     html: str  # escaped text with query matches marked
     #: the paragraph(s) translating this one: {"paragraphs": [n, ...], "lang": ...}
-    counterpart: dict | None = None
+    counterpart: StoredCounterpart | None = None
 
 
 @dataclass
@@ -93,7 +124,7 @@ class DocumentView:
         sharing: dict[tuple, list[ParagraphView]] = {}  # paragraphs with one translation
         for p in self.paragraphs:
             if p.counterpart:
-                key = (p.counterpart.get("lang"), tuple(p.counterpart.get("paragraphs", ())))
+                key = (p.counterpart["lang"], tuple(p.counterpart["paragraphs"]))
                 sharing.setdefault(key, []).append(p)
         row_of: dict[int, ParallelRow] = {}
         rows: list[ParallelRow] = []
@@ -101,10 +132,10 @@ class DocumentView:
             if p.n in row_of:
                 continue
             if p.counterpart:
-                other = [by_n[n] for n in p.counterpart.get("paragraphs", []) if n in by_n]
+                other = [by_n[n] for n in p.counterpart["paragraphs"] if n in by_n]
                 # the paragraphs on p's side that share the same translation (a 2–1 link)
-                same = sharing[(p.counterpart.get("lang"), tuple(p.counterpart["paragraphs"]))]
-                en, ko = (same, other) if p.counterpart.get("lang") == "ko" else (other, same)
+                same = sharing[(p.counterpart["lang"], tuple(p.counterpart["paragraphs"]))]
+                en, ko = (same, other) if p.counterpart["lang"] == "ko" else (other, same)
                 row = ParallelRow((p.n, 0), en, ko)
             else:
                 before = row_of.get(p.n - 1)
@@ -127,21 +158,47 @@ class ParallelRow:
 
 
 class Engine:
-    """Searches one index folder; safe to share between threads."""
+    """Searches one index folder; safe to share between threads.
+
+    ``time_limit`` bounds each search (seconds), ``glossary`` (the shipped one
+    by default) drives cross-lingual expansion and ``ranking`` scores the
+    paragraphs (the product's settings by default); two engines in one
+    process may differ in all three.  :meth:`from_settings` makes one from
+    :class:`~search.settings.Settings`.
+    """
 
     def __init__(
         self,
-        index_dir: Path,
+        index_dir: Path | str,
         time_limit: float = DEFAULT_TIME_LIMIT,
         glossary: Glossary | None = None,
+        *,
+        ranking: RankingSettings | None = None,
     ) -> None:
-        """``glossary`` (the shipped one by default) drives cross-lingual expansion."""
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
+        self.ranking = ranking or RankingSettings()
         self._glossary = glossary
         self._expander: Expander | None = None
         self._local = threading.local()
         open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
+
+    @classmethod
+    def from_settings(cls, settings: Settings, index_dir: Path | str | None = None) -> Engine:
+        """An engine over ``index_dir`` (else ``settings.index_dir``) with ``settings``.
+
+        The glossary is the shipped one plus ``settings.glossary``'s entries;
+        raises :class:`~search.bilingual.glossary.GlossaryError` for a file
+        that cannot be read and :class:`~search.indexing.IndexMissing` when
+        there is no index.
+        """
+        glossary = load_glossary(settings.glossary) if settings.glossary else None
+        return cls(
+            settings.index_dir if index_dir is None else index_dir,
+            time_limit=settings.search_time_limit,
+            glossary=glossary,
+            ranking=settings.ranking,
+        )
 
     @property
     def expander(self) -> Expander:
@@ -169,7 +226,7 @@ class Engine:
         for attempt in range(OPEN_ATTEMPTS):
             try:
                 ix, gen = open_generation(self.index_dir)
-                fresh = ix.searcher(weighting=dari_weighting())
+                fresh = ix.searcher(weighting=dari_weighting(self.ranking))
             except FileNotFoundError:
                 # A rebuild swapped generations while we opened the old one.
                 if attempt == OPEN_ATTEMPTS - 1:
@@ -197,7 +254,8 @@ class Engine:
     ) -> SearchResults:
         """Run a user query; raises :class:`QueryError` with a message for the user.
 
-        ``xlang`` also searches the translations of the query's words (glossary
+        The arguments are those of :class:`~search.request.SearchRequest`
+        (validated there); ``xlang`` also searches the translations of the query's words (glossary
         and romanization, weighted below the words themselves); they are listed
         in ``SearchResults.expansions``.
 
@@ -205,15 +263,26 @@ class Engine:
         search: the page of hits, the any-word fallback and the facet counts
         share it.  Past it the answer holds what was found until then and says so.
         """
+        request = SearchRequest(
+            q=q, page=page, per_page=per_page, lang=lang, doc=doc, match=match, xlang=xlang
+        )
+        return self.run(request, facets=facets, time_limit=time_limit)
+
+    def run(
+        self, request: SearchRequest, *, facets: bool = False, time_limit: float | None = None
+    ) -> SearchResults:
+        """Run a validated :class:`~search.request.SearchRequest` (see :meth:`search`)."""
+        q, page, per_page = request.q, request.page, request.per_page
+        lang, doc, match = request.lang, request.doc, request.match
         # made (on first use) before the clock starts: it is set-up, not this search
-        expander = self.expander if xlang else None
+        expander = self.expander if request.xlang else None
         started = time.perf_counter()
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = started + budget
-        _check_options(page, per_page, lang, match)
         parsed = parse_query(q, expander)
         if isinstance(parsed.any_query, FeedbackQuery):
             parsed.any_query.deadline = deadline
+            parsed.any_query.ranking = self.ranking
         if lang:
             parsed.langs.add(lang)
         if doc:
@@ -289,21 +358,22 @@ class Engine:
         collector, partial = run_until(searcher, q, collector, deadline)
         return ResultsPage(collector.results(), page, per_page), partial
 
-    def _result(self, hit, parsed: ParsedQuery, searcher: Searcher | None = None) -> Result:
-        text = hit["text"]
+    def _result(self, hit: Any, parsed: ParsedQuery, searcher: Searcher | None = None) -> Result:
+        text = hit[TEXT_FIELD]
+        doc_id, n = hit[DOC_ID_FIELD], hit["n"]
         spans = highlight_spans(text, parsed.terms, parsed.phrases)
         counterpart = None
         if searcher is not None:
-            counterpart = _counterpart(searcher, hit["doc_id"], hit.get("counterpart"))
+            counterpart = _counterpart(searcher, doc_id, stored_counterpart(hit))
         return Result(
-            doc_id=hit["doc_id"],
-            title=hit["title"],
-            paragraph=hit["n"],
-            lang=hit["lang"],
+            doc_id=doc_id,
+            title=hit[TITLE_FIELD],
+            paragraph=n,
+            lang=hit[LANG_FIELD],
             score=round(float(hit.score or 0.0), 4),
             text=text,
             snippet=snippet_html(text, spans),
-            url=f"/doc/{hit['doc_id']}#p{hit['n']}",
+            url=paragraph_url(doc_id, n),
             counterpart=counterpart,
         )
 
@@ -317,18 +387,18 @@ class Engine:
         """Every indexed document, in id order."""
         searcher = self.searcher()
         out = []
-        for fields_ in searcher.documents(kind="d"):
-            meta = json.loads(fields_["meta"])
+        for fields_ in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND}):
+            meta = stored_meta(fields_)
             out.append(
                 DocumentInfo(
-                    doc_id=fields_["doc_id"],
-                    title=meta["title"],
-                    paragraphs=meta["paragraphs"],
-                    languages=meta["languages"],
-                    file=meta["file"],
-                    size=meta["size"],
-                    mtime=meta["mtime"],
-                    sha256=meta["sha256"],
+                    doc_id=fields_[DOC_ID_FIELD],
+                    title=meta.title,
+                    paragraphs=meta.paragraphs,
+                    languages=meta.languages,
+                    file=meta.file,
+                    size=meta.size,
+                    mtime=meta.mtime,
+                    sha256=meta.sha256,
                 )
             )
         return sorted(out, key=lambda d: d.doc_id)
@@ -360,24 +430,32 @@ class Engine:
                 terms, phrases = parsed.terms, parsed.phrases
             except QueryError:
                 pass  # a document is still worth showing without marks
-        paragraphs = sorted(searcher.documents(doc_id=doc_id, kind="p"), key=lambda f: f["n"])
+        paragraphs = sorted(
+            searcher.documents(**{DOC_ID_FIELD: doc_id, KIND_FIELD: PARAGRAPH_KIND}),
+            key=lambda f: f["n"],
+        )
         views = []
         marking = bool(terms or phrases)
         marked_up_to = None
         for p in paragraphs:
             if marking and time.perf_counter() >= deadline:
                 marking, marked_up_to = False, p["n"] - 1
-            spans = highlight_spans(p["text"], terms, phrases) if marking else []
+            spans = highlight_spans(p[TEXT_FIELD], terms, phrases) if marking else []
+            counterpart = stored_counterpart(p)
             views.append(
                 ParagraphView(
                     p["n"],
-                    p["lang"],
-                    p["text"],
-                    mark_html(p["text"], spans),
-                    _load_counterpart(p.get("counterpart")),
+                    p[LANG_FIELD],
+                    p[TEXT_FIELD],
+                    mark_html(p[TEXT_FIELD], spans),
+                    StoredCounterpart(
+                        paragraphs=list(counterpart.paragraphs), lang=counterpart.lang
+                    )
+                    if counterpart
+                    else None,
                 )
             )
-        view = DocumentView(doc_id, json.loads(record["meta"])["title"], views)
+        view = DocumentView(doc_id, stored_meta(record).title, views)
         if marked_up_to is not None:
             where = f"in paragraphs 1–{marked_up_to} only" if marked_up_to else "nowhere"
             view.notes.append(
@@ -388,7 +466,7 @@ class Engine:
     def stats(self) -> dict[str, int]:
         searcher = self.searcher()
         # doc_frequency() would count deleted records too (until segments merge)
-        docs = sum(1 for _ in searcher.document_numbers(kind="d"))
+        docs = sum(1 for _ in searcher.document_numbers(**{KIND_FIELD: DOCUMENT_KIND}))
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
 
     # -- spelling ------------------------------------------------------------------------
@@ -438,54 +516,34 @@ class Engine:
         return None
 
 
-def _load_counterpart(stored: str | None) -> dict | None:
-    """A stored ``counterpart`` field as a dict; None when absent (older index) or unreadable."""
-    if not stored:
-        return None
-    try:
-        value = json.loads(stored)
-    except ValueError:
-        return None
-    numbers = value.get("paragraphs") if isinstance(value, dict) else None
-    if not numbers or not all(isinstance(n, int) for n in numbers):
-        return None
-    return {"paragraphs": list(numbers), "lang": value.get("lang", "")}
+def paragraph_url(doc_id: str, n: int) -> str:
+    """The address of paragraph ``n`` of a document (its anchor on the document page)."""
+    return f"/doc/{doc_id}#p{n}"
 
 
-def _counterpart(searcher: Searcher, doc_id: str, stored: str | None) -> dict | None:
+def _counterpart(
+    searcher: Searcher, doc_id: str, value: Counterpart | None
+) -> ResultCounterpart | None:
     """A result's ``counterpart``: the translating paragraph(s) with their text and address.
 
     ``paragraph`` is the first one, ``paragraphs`` all of them (two for a 1–2
     link) and ``text`` their texts joined by a blank line.
     """
-    value = _load_counterpart(stored)
     if value is None:
         return None
     texts = []
-    for n in value["paragraphs"]:
-        entry = searcher.document(key=f"{doc_id}#{n}")
+    for n in value.paragraphs:
+        entry = searcher.document(key=paragraph_key(doc_id, n))
         if entry is None:
             return None
-        texts.append(entry["text"])
-    first = value["paragraphs"][0]
-    return {
-        "paragraph": first,
-        "paragraphs": value["paragraphs"],
-        "lang": value["lang"],
-        "text": "\n\n".join(texts),
-        "url": f"/doc/{doc_id}#p{first}",
-    }
-
-
-def _check_options(page: int, per_page: int, lang: str | None, match: str) -> None:
-    if not isinstance(page, int) or page < 1:
-        raise QueryError("page must be a whole number of at least 1.")
-    if not isinstance(per_page, int) or not 1 <= per_page <= MAX_PER_PAGE:
-        raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
-    if lang is not None and lang not in LANGUAGES:
-        raise QueryError(f"Unknown language '{lang}': use one of {', '.join(LANGUAGES)}.")
-    if match not in MATCH_MODES:
-        raise QueryError("match must be 'all' or 'any'.")
+        texts.append(entry[TEXT_FIELD])
+    return ResultCounterpart(
+        paragraph=value.first,
+        paragraphs=list(value.paragraphs),
+        lang=value.lang,
+        text="\n\n".join(texts),
+        url=paragraph_url(doc_id, value.first),
+    )
 
 
 def _text_mentions(
@@ -504,8 +562,8 @@ def _text_mentions(
     filter query's set before its time limit starts) and serves every pass of
     the search.
     """
-    clauses: list[wq.Query] = [wq.Term("text", t) for t in sorted(parsed.terms)]
-    clauses += [wq.Phrase("text", p) for p in parsed.phrases]
+    clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
+    clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
     clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
     if not clauses:
         return None, False
@@ -513,7 +571,7 @@ def _text_mentions(
     # set (a pass over every match, a third of a search's time for a common word)
     # would change nothing.
     words = parsed.terms.union(*parsed.phrases)
-    if not any(searcher.doc_frequency("title", w) for w in words):
+    if not any(searcher.doc_frequency(TITLE_FIELD, w) for w in words):
         return None, False
     found: set[int] = set()
     partial = False
@@ -530,18 +588,18 @@ def _restrict(q: wq.Query | None, parsed: ParsedQuery) -> wq.Query:
     """Add the lang:/doc: filters, and keep only paragraph entries."""
     parts: list[wq.Query] = []
     if q is None:
-        parts.append(wq.Term("kind", "p"))
+        parts.append(wq.Term(KIND_FIELD, PARAGRAPH_KIND))
     elif isinstance(q, wq.Not):  # only exclusions: every paragraph but those
-        parts.append(wq.AndNot(wq.Term("kind", "p"), q.query))
+        parts.append(wq.AndNot(wq.Term(KIND_FIELD, PARAGRAPH_KIND), q.query))
     else:
         parts.append(q)
     if parsed.langs:
-        parts.append(wq.Or([wq.Term("lang", v) for v in sorted(parsed.langs)]))
+        parts.append(wq.Or([wq.Term(LANG_FIELD, v) for v in sorted(parsed.langs)]))
     if parsed.docs:
-        parts.append(wq.Or([wq.Term("doc_id", v) for v in sorted(parsed.docs)]))
+        parts.append(wq.Or([wq.Term(DOC_ID_FIELD, v) for v in sorted(parsed.docs)]))
     final = parts[0] if len(parts) == 1 else wq.And(parts)
-    excluded = [wq.Term("lang", v) for v in sorted(parsed.not_langs)]
-    excluded += [wq.Term("doc_id", v) for v in sorted(parsed.not_docs)]
+    excluded = [wq.Term(LANG_FIELD, v) for v in sorted(parsed.not_langs)]
+    excluded += [wq.Term(DOC_ID_FIELD, v) for v in sorted(parsed.not_docs)]
     if excluded:
         final = wq.AndNot(final, wq.Or(excluded))
     return final

@@ -23,6 +23,9 @@ from search.analysis import analyze, hangul_bigrams, korean_pairs
 from search.bilingual.expansion import MAX_TRANSLATIONS, Expander, Translation
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
+from search.records import BIGRAM_FIELD, PAIR_FIELD, TEXT_FIELD, TEXT_FIELDS
+from search.request import LANGUAGES, MAX_QUERY_CHARS
+from search.results import Expansion
 
 __all__ = [
     "LANGUAGES",
@@ -33,17 +36,7 @@ __all__ = [
     "parse_query",
 ]
 
-LANGUAGES = ("ko", "en", "mixed")
-MAX_QUERY_CHARS = 1000
 MAX_QUERY_TERMS = 64
-#: Fields searched by words and phrases; the title field is boosted in the schema.
-TEXT_FIELDS = ("title", "text")
-#: Field of the Hangul syllable pairs that back up the morphemes under match=any.
-BIGRAM_FIELD = "bigrams"
-#: Field of neighbouring Korean morphemes, which rank paragraphs with the query's
-#: words side by side higher under match=any.
-PAIR_FIELD = "pairs"
-
 
 # --- syntax tree ----------------------------------------------------------------
 
@@ -89,7 +82,7 @@ class ParsedQuery:
     notes: list[str] = field(default_factory=list)
     positive_clauses: int = 0
     #: translations also searched (cross-lingual expansion): {"from": "대전", "to": ["Daejeon"]}
-    expansions: list[dict] = field(default_factory=list)
+    expansions: list[Expansion] = field(default_factory=list)
     #: more ways a paragraph itself mentions the query: the syllable pairs of
     #: Korean translations (see ``_Builder._translated``)
     mentions: list[wq.Query] = field(default_factory=list)
@@ -268,7 +261,7 @@ class _Builder:
             # What is excluded is read strictly (also under match=any), in the
             # paragraph text only (every paragraph carries its document's title)
             # and without translations (-Daejeon should not also drop 대전).
-            self.fields, expanding, self.expanding = ("text",), self.expanding, False
+            self.fields, expanding, self.expanding = (TEXT_FIELD,), self.expanding, False
             try:
                 inner = self.build(node.item, any_mode=False, collect=False)
             finally:

@@ -89,8 +89,10 @@ class SearchRequest:
     xlang: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.q, str) or not self.q.strip():
-            raise QueryError("Type a word or a phrase to search for (parameter q).")
+        if not isinstance(self.q, str):
+            raise QueryError("The query must be text.")
+        if not self.q.strip():
+            raise QueryError("Type a word or a phrase to search for.")
         if len(self.q) > MAX_QUERY_CHARS:
             raise QueryError(
                 f"The query is too long ({len(self.q):,} characters; "

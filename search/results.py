@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from html import escape
+from typing import NotRequired, TypedDict
 
 from search.analysis import analyze
 
 __all__ = [
+    "Expansion",
     "Result",
+    "ResultCounterpart",
     "SearchResults",
     "highlight_spans",
     "mark_html",
@@ -110,6 +113,25 @@ def _word_boundary(text: str, i: int, forward: bool) -> int:
     return i
 
 
+class ResultCounterpart(TypedDict):
+    """A result's translation in its document, as the JSON shows it."""
+
+    paragraph: int  # the first of ``paragraphs``
+    paragraphs: list[int]  # two for a 1–2 link
+    lang: str
+    text: str  # their texts joined by a blank line
+    url: str
+
+
+#: A query word's translations also searched: ``{"from": "대전", "to": ["Daejeon"]}``,
+#: plus ``"kind": "romanization"`` for a romanized name.  (The functional form of
+#: TypedDict, because "from" is a keyword.)
+Expansion = TypedDict(
+    "Expansion",
+    {"from": str, "to": list[str], "kind": NotRequired[str]},
+)
+
+
 @dataclass
 class Result:
     doc_id: str
@@ -121,9 +143,8 @@ class Result:
     snippet: str
     url: str
     #: The paragraph(s) of the same document that translate this one (an
-    #: agreement in both languages): {"paragraph", "paragraphs", "lang", "text",
-    #: "url"}; None when there are none.
-    counterpart: dict | None = None
+    #: agreement in both languages); None when there are none.
+    counterpart: ResultCounterpart | None = None
 
 
 @dataclass
@@ -138,7 +159,7 @@ class SearchResults:
     notes: list[str] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: translations also searched: [{"from": "대전", "to": ["Daejeon"]}, …]
-    expansions: list[dict] = field(default_factory=list)
+    expansions: list[Expansion] = field(default_factory=list)
 
     @property
     def pages(self) -> int:

@@ -31,10 +31,11 @@ from whoosh.spelling import ReaderCorrector
 
 from search.analysis import analyze
 from search.query import MAX_QUERY_CHARS, normalize_query_text
+from search.records import TEXT_FIELD, TEXT_FIELDS
 
 __all__ = ["edit_distance", "jamo_distance", "suggest_query"]
 
-FIELD = "text"
+FIELD = TEXT_FIELD
 #: Syntax that is not words: filters, operators (masked before analysis).
 _SYNTAX_RE = re.compile(r"(?<![^\s(])-?(?:lang|doc):[^\s()\"]*|(?<!\S)(?:OR|AND|NOT|\|)(?!\S)")
 _HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
@@ -155,7 +156,7 @@ class _Speller:
 
     def known(self, term: str) -> bool:
         if term not in self._known:
-            self._known[term] = any(self.reader.doc_frequency(f, term) for f in ("text", "title"))
+            self._known[term] = any(self.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
         return self._known[term]
 
     def frequency(self, term: str) -> int:
@@ -199,7 +200,7 @@ class _Speller:
         """How ``term`` is written in a few paragraphs that contain it (lowercased)."""
         found: Counter[str] = Counter()
         for hit in self.searcher.search(wq.Term(FIELD, term), limit=paragraphs):
-            text = hit.get("text") or ""
+            text = hit.get(TEXT_FIELD) or ""
             for t, _pos, start, end in analyze(text):
                 if t == term:
                     surface = text[start:end].lower()

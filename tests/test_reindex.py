@@ -250,7 +250,7 @@ def test_a_file_that_vanishes_after_the_listing_is_named_and_removed(docs, built
 
 
 def test_an_index_from_before_counterparts_reindexes_and_gains_them(docs, tmp_path, monkeypatch):
-    import search.indexing as index_module
+    import search.indexing.build as index_module  # where a build finds the layout
 
     new_schema, new_fields = index_module.make_schema, index_module.document_fields
 

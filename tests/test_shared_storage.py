@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import threading
 
-import search.indexing as index_module
+import search.indexing.generations as index_module
 from search.engine import Engine
 from search.indexing import build_index, open_index
 from search.indexing.reindex import reindex

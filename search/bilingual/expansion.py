@@ -29,6 +29,7 @@ from pathlib import Path
 
 from search.analysis import korean_morphemes
 from search.bilingual.glossary import DEFAULT_GLOSSARY, Glossary, analysed, default_glossary
+from search.results import Expansion
 
 __all__ = [
     "ROMANIZATION_WEIGHT",
@@ -66,9 +67,9 @@ class Translation:
     kind: str = "glossary"  # or "romanization"
     weight: float = TRANSLATION_WEIGHT
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> Expansion:
         """The JSON shape: ``{"from": "대전", "to": ["Daejeon"]}`` (+ ``kind`` if not glossary)."""
-        out: dict = {"from": self.source, "to": list(self.spellings)}
+        out: Expansion = {"from": self.source, "to": list(self.spellings)}
         if self.kind != "glossary":
             out["kind"] = self.kind
         return out

@@ -37,6 +37,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from search.bilingual.alignment import (
     DEFAULT_MODEL,
@@ -44,6 +45,7 @@ from search.bilingual.alignment import (
     find_alignments,
     measure_length_model,
 )
+from search.evaluation.datasets import XLANG_DIR
 
 __all__ = [
     "AlignRow",
@@ -57,7 +59,7 @@ __all__ = [
     "run_alignment_eval",
 ]
 
-ALIGN_DIR = Path("ko-en-news")
+ALIGN_DIR = XLANG_DIR  # the sentence pairs of the xlang benchmark
 FILES = {"dev": "park.dev", "test": "park.test"}
 BLOCK = 20
 SEED = 8
@@ -312,19 +314,27 @@ def format_rates_table(rows: Sequence[AlignRow]) -> str:
 
 
 def run_alignment_eval(
-    bench_dir: Path, splits: Sequence[str], limit: int | None = None, rates: bool = True
+    bench_dir: Path,
+    splits: Sequence[str],
+    limit: int | None = None,
+    rates: bool = True,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Print the alignment table for ``splits`` (and, with ``rates``, the table of
-    other edit rates); 2 when the data is missing.
+    other edit rates) to ``out``, progress to ``err``; 2 when the data is missing.
 
-    ``limit`` keeps the first N sentence pairs of each split.
+    ``limit`` keeps the first N sentence pairs of each split.  ``out`` and ``err``
+    default to the standard output and error of the moment.
     """
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
     rows = []
     others = []
     for split in splits:
         stem = Path(bench_dir) / ALIGN_DIR / FILES[split]
         if not Path(f"{stem}.en").exists() or not Path(f"{stem}.ko").exists():
-            print(f"dari eval: benchmark data not found: {stem}.en/.ko", file=sys.stderr)
+            print(f"dari eval: benchmark data not found: {stem}.en/.ko", file=err)
             return 2
     for split in splits:
         pairs = load_pairs(bench_dir, split)
@@ -334,11 +344,11 @@ def run_alignment_eval(
         print(
             f"align: {split}: {len(pairs)} sentence pairs, Korean/English characters "
             f"{length.ratio:.3f} (variance {length.variance:.2f} per character)",
-            file=sys.stderr,
+            file=err,
             flush=True,
         )
         rows.append(evaluate_alignment(pairs, split))
-        print(f"align: {split} done in {rows[-1].seconds:.1f} s", file=sys.stderr, flush=True)
+        print(f"align: {split} done in {rows[-1].seconds:.1f} s", file=err, flush=True)
         if rates:
             for p_merge, p_drop in OTHER_RATES:
                 others.append(
@@ -346,7 +356,7 @@ def run_alignment_eval(
                         pairs, split, negatives=False, p_merge=p_merge, p_drop=p_drop
                     )
                 )
-    print(format_alignment_table(rows) + "\n", flush=True)
+    print(format_alignment_table(rows) + "\n", file=out, flush=True)
     if others:
-        print(format_rates_table(others) + "\n", flush=True)
+        print(format_rates_table(others) + "\n", file=out, flush=True)
     return 0

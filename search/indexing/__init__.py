@@ -15,6 +15,7 @@ from search.indexing.build import (
     build_index,
     build_locked,
     build_procs,
+    ensure_index,
     split_evenly,
 )
 from search.indexing.generations import (
@@ -39,6 +40,7 @@ __all__ = [
     "build_procs",
     "current_generation",
     "document_fields",
+    "ensure_index",
     "index_lock",
     "index_writer",
     "make_schema",

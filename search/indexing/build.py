@@ -20,11 +20,25 @@ from whoosh import index
 from search import documents
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
 from search.errors import DariError
-from search.indexing.generations import index_lock, new_generation, publish
+from search.indexing.generations import (
+    IndexMissing,
+    index_lock,
+    new_generation,
+    open_index,
+    publish,
+)
 from search.records import document_fields, make_schema
 from search.settings import from_env
 
-__all__ = ["BuildReport", "BuildWorkerError", "build_index", "build_locked", "build_procs"]
+__all__ = [
+    "BuildReport",
+    "BuildWorkerError",
+    "build_index",
+    "build_locked",
+    "build_procs",
+    "ensure_index",
+    "split_evenly",
+]
 
 WRITER_LIMIT_MB = 256
 #: Folders smaller than this are indexed in one process (see :func:`build_procs`).
@@ -68,6 +82,37 @@ def build_index(
     document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
     with index_lock(root, wait=wait):
         return build_locked(Path(docs_dir), root, on_document, procs=procs)
+
+
+def ensure_index(
+    docs_dir: Path | None,
+    root: Path,
+    on_document: Callable[[str, str], None] | None = None,
+) -> BuildReport | None:
+    """Build the index of ``docs_dir`` at ``root`` unless there is one; the report if it built.
+
+    Without ``docs_dir`` a missing index raises :class:`IndexMissing`.  Two
+    callers at once build once: the second waits for the lock and then finds
+    the index there.
+    """
+    root = Path(root)
+    if _has_index(root):
+        return None
+    if docs_dir is None:
+        raise IndexMissing.at(root)
+    document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
+    with index_lock(root, wait=True):
+        if _has_index(root):
+            return None  # built by someone else meanwhile
+        return build_locked(Path(docs_dir), root, on_document)
+
+
+def _has_index(root: Path) -> bool:
+    try:
+        open_index(root).close()
+    except IndexMissing:
+        return False
+    return True
 
 
 def build_procs(paths: list[Path], procs: int | None = None) -> int:

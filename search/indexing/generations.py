@@ -49,6 +49,10 @@ GENERATION_PREFIX = "gen-"
 class IndexMissing(Unavailable):
     """There is no built index at the given place."""
 
+    @classmethod
+    def at(cls, root: Path) -> IndexMissing:
+        return cls(f"No index found in {root}. Build it first with: dari index")
+
 
 class IndexBusy(Busy):
     """Another process is writing the index."""
@@ -73,7 +77,7 @@ def open_generation(root: Path) -> tuple[FileIndex, Path]:
     """The live index and the generation folder it was opened from."""
     gen = current_generation(root)
     if gen is None or not index.exists_in(str(gen)):
-        raise IndexMissing(f"No index found in {root}. Build it first with: dari index")
+        raise IndexMissing.at(root)
     return SharedReadStorage(str(gen)).open_index(), gen
 
 

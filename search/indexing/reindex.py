@@ -10,7 +10,6 @@ the job.  A file that cannot be read any more keeps its last indexed version.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -18,13 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.documents import DocumentError, Skipped, document_paths, load_document
-from search.indexing import (
-    build_locked,
-    current_generation,
+from search.indexing.build import build_locked
+from search.indexing.generations import current_generation, index_lock, open_index
+from search.records import (
+    DOC_ID_FIELD,
+    DOCUMENT_KIND,
+    KIND_FIELD,
+    DocumentMeta,
     document_fields,
-    index_lock,
+    document_record,
     index_writer,
-    open_index,
+    stored_meta,
 )
 
 __all__ = ["ReindexReport", "reindex"]
@@ -95,7 +98,10 @@ def reindex(
             return report
         ix = open_index(root)
         with ix.searcher() as searcher:
-            manifest = {f["doc_id"]: json.loads(f["meta"]) for f in searcher.documents(kind="d")}
+            manifest = {
+                f[DOC_ID_FIELD]: stored_meta(f)
+                for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
+            }
         writer = None
         vanished: set[str] = set()
         try:
@@ -126,13 +132,13 @@ def reindex(
                     continue
                 report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
                 writer = writer or index_writer(ix)
-                if known and known.get("sha256") == doc.sha256 and known.get("file") == path.name:
+                if known and known.sha256 == doc.sha256 and known.file == path.name:
                     # touched but not changed: refresh the manifest record only
-                    writer.update_document(**next(document_fields(doc)))
+                    writer.update_document(**document_record(doc))
                     report.unchanged += 1
                     continue
                 if known:
-                    writer.delete_by_term("doc_id", doc_id)
+                    writer.delete_by_term(DOC_ID_FIELD, doc_id)
                     report.updated.append(doc_id)
                     say(f"updated {path.name}")
                 else:
@@ -143,9 +149,9 @@ def reindex(
             present = {p.stem for p in paths} - vanished
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or index_writer(ix)
-                writer.delete_by_term("doc_id", doc_id)
+                writer.delete_by_term(DOC_ID_FIELD, doc_id)
                 report.removed.append(doc_id)
-                say(f"removed {manifest[doc_id].get('file', doc_id)}")
+                say(f"removed {manifest[doc_id].file or doc_id}")
         except BaseException:
             if writer is not None:
                 writer.cancel()
@@ -156,9 +162,5 @@ def reindex(
     return report
 
 
-def _same_stat(known: dict, name: str, stat: os.stat_result) -> bool:
-    return (
-        known.get("file") == name
-        and known.get("size") == stat.st_size
-        and known.get("mtime") == stat.st_mtime
-    )
+def _same_stat(known: DocumentMeta, name: str, stat: os.stat_result) -> bool:
+    return known.file == name and known.size == stat.st_size and known.mtime == stat.st_mtime

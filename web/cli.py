@@ -1,0 +1,45 @@
+"""``dari serve``: the web layer's command, registered with the CLI as an entry point.
+
+``pyproject.toml`` lists :func:`register` in the ``dari.commands`` group, so
+:mod:`search.cli` finds it without importing ``web`` itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from search.cli import AddCommand, Handler, add_glossary_option, positive_int
+from search.settings import Settings
+
+__all__ = ["register"]
+
+
+def register(add: AddCommand, commands: dict[str, Handler]) -> None:
+    """Add ``dari serve`` and its options to the ``dari`` parser."""
+    p = add(
+        "serve", "Serve the web UI and JSON API with waitress (builds the index if missing).", True
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=positive_int, default=8, help="waitress worker threads")
+    p.add_argument(
+        "--watch", action="store_true", help="also reindex when files in the docs folder change"
+    )
+    add_glossary_option(p)
+    commands["serve"] = cmd_serve
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from web.server import serve
+
+    glossary: Path | None = args.glossary
+    return serve(
+        host=args.host,
+        port=args.port,
+        index_dir=args.index,
+        docs_dir=args.docs,
+        threads=args.threads,
+        watch=args.watch,
+        glossary=glossary,
+    )
