@@ -73,7 +73,39 @@ _HOMES = {
     "from_env": "search.settings",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "AnalysisSettings",
+    "BuildReport",
+    "Busy",
+    "ConfigError",
+    "Conflict",
+    "DariError",
+    "Document",
+    "DocumentError",
+    "DocumentInfo",
+    "DocumentView",
+    "Engine",
+    "FolderWatcher",
+    "IndexBusy",
+    "IndexMissing",
+    "NotFound",
+    "Paragraph",
+    "QueryError",
+    "RankingSettings",
+    "ReindexReport",
+    "Result",
+    "SearchRequest",
+    "SearchResults",
+    "Settings",
+    "TooLarge",
+    "Unavailable",
+    "UserError",
+    "build_index",
+    "ensure_index",
+    "from_env",
+    "load_document",
+    "reindex",
+]
 
 
 def __getattr__(name: str) -> Any:

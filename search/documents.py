@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from search.analysis import script_of
 from search.errors import UserError
@@ -96,6 +97,7 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     if b"\x00" in data:
         raise DocumentError("not a text file (contains NUL bytes)")
     warnings: list[str] = []
+    text: str | None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -131,7 +133,7 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)\s*")
 
 def split_paragraphs(text: str) -> list[str]:
     """Blocks separated by blank lines, whitespace collapsed, over-long blocks cut."""
-    blocks = []
+    blocks: list[str] = []
     for block in _BLANK_LINE_RE.split(text):
         collapsed = " ".join(block.split())
         if collapsed:
@@ -296,7 +298,7 @@ def _shorten(text: str, limit: int) -> str:
 # --- files and folders -------------------------------------------------------------
 
 
-def parse_document(doc_id: str, text: str, path: Path | None = None, **meta) -> Document:
+def parse_document(doc_id: str, text: str, path: Path | None = None, **meta: Any) -> Document:
     """Build a :class:`Document` from already decoded text."""
     blocks = split_paragraphs(text)
     if not blocks:
@@ -383,7 +385,7 @@ def _read_file(path: Path, root: Path) -> tuple[bytes, os.stat_result]:
     return data, read_from
 
 
-def _read_bytes(fh, limit: int) -> bytes:
+def _read_bytes(fh: BinaryIO, limit: int) -> bytes:
     """At most ``limit`` bytes from ``fh`` (a seam for tests that rewrite files mid-read)."""
     return fh.read(limit)
 

@@ -77,6 +77,16 @@ class StoredCounterpart(TypedDict):
     lang: str
 
 
+class _SuggestOptions(TypedDict):
+    """The arguments :meth:`Engine.suggest` passes to both of its searches."""
+
+    per_page: int
+    lang: str | None
+    doc: str | None
+    match: str
+    xlang: bool
+
+
 @dataclass
 class DocumentInfo:
     doc_id: str
@@ -139,8 +149,8 @@ class DocumentView:
                 row = ParallelRow((p.n, 0), en, ko)
             else:
                 before = row_of.get(p.n - 1)
-                key = (before.key[0], before.key[1] + 1) if before else (p.n, 0)
-                row = ParallelRow(key, [], [], single=p)
+                row_key = (before.key[0], before.key[1] + 1) if before else (p.n, 0)
+                row = ParallelRow(row_key, [], [], single=p)
             rows.append(row)
             for q in (*row.en, *row.ko, *([row.single] if row.single else [])):
                 row_of[q.n] = row
@@ -350,7 +360,9 @@ class Engine:
         again, which took more time than the page itself (see docs/performance.md).
         """
         # usequality=False, replace=0: see every match (and count it), prune nothing
-        collector = collectors.TopCollector(page * per_page, usequality=False, replace=0)
+        collector: collectors.Collector = collectors.TopCollector(
+            page * per_page, usequality=False, replace=0
+        )
         if facets:
             collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
         if mentions is not None:
@@ -494,7 +506,13 @@ class Engine:
         from search.spelling import suggest_query
 
         deadline = time.perf_counter() + (self.time_limit if time_limit is None else time_limit)
-        options = {"per_page": 1, "lang": lang, "doc": doc, "match": match, "xlang": xlang}
+        options: _SuggestOptions = {
+            "per_page": 1,
+            "lang": lang,
+            "doc": doc,
+            "match": match,
+            "xlang": xlang,
+        }
         try:
             before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if time.perf_counter() >= deadline:
@@ -571,7 +589,7 @@ def _text_mentions(
     # set (a pass over every match, a third of a search's time for a common word)
     # would change nothing.
     words = parsed.terms.union(*parsed.phrases)
-    if not any(searcher.doc_frequency(TITLE_FIELD, w) for w in words):
+    if not any(searcher.reader().doc_frequency(TITLE_FIELD, w) for w in words):
         return None, False
     found: set[int] = set()
     partial = False

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -28,6 +28,9 @@ from search.deadline import run_until
 from search.records import TEXT_FIELD
 from search.scoring import paragraph_count
 from search.settings import RankingSettings
+
+if TYPE_CHECKING:
+    from whoosh.matching import Matcher
 
 __all__ = ["FEEDBACK_FIELD", "FeedbackQuery", "feedback_terms"]
 
@@ -42,6 +45,10 @@ class FeedbackQuery(WrappingQuery):
     expansion is computed once per top-level searcher and reused, so the
     segments of an index and a second pass (facets) see the same query.
     """
+
+    # An attribute where whoosh's Query has a terms() method: Whoosh only calls
+    # terms() on leaf queries, and this wrapper is not one.
+    terms: frozenset[str]  # type: ignore[assignment]
 
     def __init__(
         self, child: wq.Query, terms: frozenset[str] = frozenset(), words: int = 0
@@ -96,7 +103,7 @@ class FeedbackQuery(WrappingQuery):
             self._expanded = (top, query)
         return self._expanded[1]
 
-    def matcher(self, searcher: Any, context: Any = None):
+    def matcher(self, searcher: Any, context: Any = None) -> Matcher:
         return self.expanded(searcher).matcher(searcher, context)
 
 
@@ -149,7 +156,8 @@ def feedback_terms(
             if word in own:
                 continue
             df = searcher.doc_frequency(FEEDBACK_FIELD, word) or 1
-            shares[word] += say * count * math.log(n / df)
+            # typeshed types a Counter's counts as int; Counter adds floats just as well
+            shares[word] += say * count * math.log(n / df)  # type: ignore[assignment]
     chosen = [(w, s) for w, s in shares.most_common(terms) if s > 0]
     total = sum(s for _, s in chosen)
     if not total:

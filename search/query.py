@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -53,17 +54,20 @@ class Phrase:
 
 @dataclass
 class Group:
-    items: list  # of clauses, AND-ed (or OR-ed under match=any)
+    items: list[_Node]  # of clauses, AND-ed (or OR-ed under match=any)
 
 
 @dataclass
 class AnyOf:
-    items: list
+    items: list[_Node]
 
 
 @dataclass
 class Not:
-    item: object
+    item: _Node
+
+
+_Node = Word | Phrase | Group | AnyOf | Not
 
 
 @dataclass
@@ -114,6 +118,8 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
     i = 0
     while i < len(text):
         m = _LEX_RE.match(text, i)
+        # every character starts one of the named groups
+        assert m is not None and m.lastgroup is not None
         kind = m.lastgroup
         if kind == "quote":
             end = min((j for j in (text.find(q, m.end()) for q in _QUOTES) if j >= 0), default=-1)
@@ -160,7 +166,7 @@ class _Parser:
         return group
 
     def sequence(self, top: bool = False) -> Group:
-        items = []
+        items: list[_Node] = []
         while True:
             kind = self.peek()
             if kind is None:
@@ -178,8 +184,8 @@ class _Parser:
             self.notes.append("Added the missing ')'.")
         return Group(items)
 
-    def disjunction(self):
-        items = []
+    def disjunction(self) -> _Node | None:
+        items: list[_Node] = []
         first = self.unary()
         if first is not None:
             items.append(first)
@@ -194,7 +200,7 @@ class _Parser:
             return None
         return items[0] if len(items) == 1 else AnyOf(items)
 
-    def unary(self):
+    def unary(self) -> _Node | None:
         kind = self.peek()
         if kind in ("or", "and"):
             self.i += 1
@@ -252,7 +258,7 @@ class _Builder:
         self.words: list[str] = []  # the searched words, in order
         self.own_terms: set[str] = set()  # their analysed terms (translations not included)
 
-    def build(self, node, any_mode: bool, collect: bool = True) -> wq.Query | None:
+    def build(self, node: _Node, any_mode: bool, collect: bool = True) -> wq.Query | None:
         if isinstance(node, Word):
             return _combine(wq.And, self.word_run([node.text], collect, any_mode))
         if isinstance(node, Phrase):
@@ -274,8 +280,9 @@ class _Builder:
             return self.group(node.items, any_mode, collect)
         raise TypeError(node)
 
-    def group(self, items: list, any_mode: bool, collect: bool) -> wq.Query | None:
-        positives, negatives = [], []
+    def group(self, items: list[_Node], any_mode: bool, collect: bool) -> wq.Query | None:
+        positives: list[wq.Query] = []
+        negatives: list[wq.Not] = []
         i = 0
         while i < len(items):
             if isinstance(items[i], Word):
@@ -284,18 +291,23 @@ class _Builder:
                 j = i
                 while j < len(items) and isinstance(items[j], Word):
                     j += 1
-                positives += self.word_run([w.text for w in items[i:j]], collect, any_mode)
+                words = [w.text for w in items[i:j] if isinstance(w, Word)]  # all of them
+                positives += self.word_run(words, collect, any_mode)
                 i = j
                 continue
             q = self.build(items[i], any_mode, collect)
             i += 1
             if q is None:
                 continue
-            (negatives if isinstance(q, wq.Not) else positives).append(q)
+            if isinstance(q, wq.Not):
+                negatives.append(q)
+            else:
+                positives.append(q)
         positive = _combine(wq.Or if any_mode else wq.And, positives)
         if not negatives:
             return positive
         excluded = _combine(wq.Or, [n.query for n in negatives])
+        assert excluded is not None  # negatives is not empty
         if positive is None:
             return wq.Not(excluded)
         return wq.AndNot(positive, excluded)
@@ -346,7 +358,10 @@ class _Builder:
                 if terms[m]
             ]
             own = _combine(wq.Or if any_mode else wq.And, words)
-            out.append(_combine(wq.Or, [own, *self._translated(span, collect, any_mode)]))
+            assert own is not None  # terms[k] is not empty, so neither is words
+            either = _combine(wq.Or, [own, *self._translated(span, collect, any_mode)])
+            assert either is not None
+            out.append(either)
             k = last + 1
         return out
 
@@ -376,9 +391,14 @@ class _Builder:
                     i += 1
                     continue
                 own = _combine(wq.And, [self._any_field(t) for t in terms[i : span.end - offset]])
-                parts.append(_combine(wq.Or, [own, *self._translated(span, collect, False)]))
+                assert own is not None  # a translation covers at least one term
+                either = _combine(wq.Or, [own, *self._translated(span, collect, False)])
+                assert either is not None
+                parts.append(either)
                 i = span.end - offset
-            return _combine(wq.And, parts)
+            every = _combine(wq.And, parts)
+            assert every is not None  # terms is not empty (word_run skips a word without any)
+            return every
         # Under match=any each of them counts on its own, and so do the word's
         # Hangul syllable pairs: they find a name or compound that Kiwi cuts
         # differently in the paragraph (the weighting gives them half a vote).
@@ -386,7 +406,9 @@ class _Builder:
         parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(text))]
         for span in translations:
             parts += self._translated(span, collect, True)
-        return _combine(wq.Or, parts)
+        some = _combine(wq.Or, parts)
+        assert some is not None  # terms is not empty
+        return some
 
     def _translated(self, span: Translation, collect: bool, any_mode: bool) -> list[wq.Query]:
         """The queries of a translation's spellings, weighted below the original.
@@ -395,15 +417,17 @@ class _Builder:
         as the query's own words are: Kiwi cuts 공급망이 into 공급 + 망 in one
         sentence and keeps 공급망 whole in another.
         """
-        out = []
+        out: list[wq.Query] = []
         for spelling, seq in zip(span.spellings, span.terms, strict=True):
             if self.translation_count >= MAX_TRANSLATIONS:
                 break
             self.translation_count += 1
+            q: wq.Query | None
             if len(seq) == 1:
                 q = self._any_field(seq[0])
             else:
                 q = _combine(wq.Or, [wq.Phrase(f, list(seq)) for f in self.fields])
+            assert q is not None  # self.fields is not empty
             pairs = list(dict.fromkeys(hangul_bigrams(spelling)))
             by_pairs = _combine(wq.And, [wq.Term(BIGRAM_FIELD, g) for g in pairs])
             if by_pairs is not None and any_mode:
@@ -436,10 +460,12 @@ class _Builder:
                 self.parsed.phrases.append(terms)
             else:
                 self.parsed.terms.update(terms)
+        own: wq.Query | None
         if len(terms) == 1:
             own = self._any_field(terms[0])
         else:
             own = _combine(wq.Or, [wq.Phrase(f, terms) for f in self.fields])
+        assert own is not None  # self.fields is not empty
         # a quoted glossary term also searches its translation (as a phrase)
         whole = [
             t for t in self._translations([text], [terms]) if (t.start, t.end) == (0, len(terms))
@@ -448,10 +474,12 @@ class _Builder:
         return _combine(wq.Or, [own, *extra]) if extra else own
 
     def _any_field(self, term: str) -> wq.Query:
-        return _combine(wq.Or, [wq.Term(f, term) for f in self.fields])
+        query = _combine(wq.Or, [wq.Term(f, term) for f in self.fields])
+        assert query is not None  # self.fields is not empty
+        return query
 
 
-def _combine(cls, parts: list[wq.Query]) -> wq.Query | None:
+def _combine(cls: Callable[[list[wq.Query]], wq.Query], parts: list[wq.Query]) -> wq.Query | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else cls(parts)
@@ -498,6 +526,7 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
         pairs = dict.fromkeys(korean_pairs(" ".join(builder.words)))
         if pairs:
             extra = _combine(wq.Or, [wq.Term(PAIR_FIELD, p) for p in pairs])
+            assert extra is not None  # pairs is not empty
             parsed.any_query = wq.AndMaybe(parsed.any_query, extra)
         own = parsed.terms.union(*parsed.phrases)
         # translations are not fed back, nor do they add to the feedback's weight

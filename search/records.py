@@ -201,7 +201,7 @@ def index_writer(ix: FileIndex, limitmb: int = 256) -> Any:
     added, so that a reindex can write the new entries; its older entries
     simply have no value for it.
     """
-    writer = ix.writer(limitmb=limitmb)
+    writer: Any = ix.writer(limitmb=limitmb)  # a SegmentWriter: IndexWriter declares no schema
     wanted = make_schema()
     for name in wanted.names():
         if name not in writer.schema and type(wanted[name]) is fields.STORED:

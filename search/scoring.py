@@ -44,7 +44,7 @@ class ParagraphBM25F(scoring.BM25F):
         self._field_K1 = {k[:-3]: v for k, v in kwargs.items() if k.endswith("_K1")}
         self.weights = dict(weights or {})
 
-    def scorer(self, searcher: Any, fieldname: str, text: str, qf: int = 1):
+    def scorer(self, searcher: Any, fieldname: str, text: str, qf: int = 1) -> scoring.BaseScorer:
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         B = self._field_B.get(fieldname, self.B)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 
+from whoosh.analysis.analyzers import CompositeAnalyzer
+
 from search.analysis.filters import (
     HangulBigramFilter,
     KoreanMorphFilter,
@@ -24,12 +26,12 @@ __all__ = [
 ]
 
 
-def bilingual_analyzer():
+def bilingual_analyzer() -> CompositeAnalyzer:
     """The analyzer of every text field (title, text), at index and query time."""
     return ScriptRunTokenizer() | KoreanMorphFilter() | LatinWordFilter() | PositionFilter()
 
 
-def bigram_analyzer():
+def bigram_analyzer() -> CompositeAnalyzer:
     """The analyzer of the ``bigrams`` field: Hangul syllable pairs (see :class:`HangulBigramFilter`).
 
     Morphemes give precision; the pairs give recall where Kiwi cuts a word
@@ -38,7 +40,7 @@ def bigram_analyzer():
     return ScriptRunTokenizer() | HangulBigramFilter() | PositionFilter()
 
 
-def pair_analyzer():
+def pair_analyzer() -> CompositeAnalyzer:
     """The analyzer of the ``pairs`` field (see :class:`KoreanPairFilter`)."""
     return ScriptRunTokenizer() | KoreanMorphFilter() | KoreanPairFilter() | PositionFilter()
 

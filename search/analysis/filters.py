@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
-from whoosh.analysis import Filter, Token
+from whoosh.analysis import Filter
 
 from search.analysis.kiwi import korean_morphemes
 from search.analysis.scripts import JOINER_SPLIT_RE, KO_JOINER_SPLIT_RE
@@ -15,6 +16,14 @@ from search.analysis.wordlists import (
     KOREAN_CONTENT_TAGS,
     KOREAN_STOP_MORPHEMES,
 )
+
+#: Whoosh tokens carrying Dari's own attributes (``script``, ``norm``, ``offmap``,
+#: ``newpos``, ``run``: see :class:`~search.analysis.tokenizers.ScriptRunTokenizer`).
+TokenStream = Iterable[Any]
+
+# The filters' __call__ has whoosh's Filter signature, ``(tokens)``; whoosh3 declares
+# Filter.__call__ incompatibly with its own base, Composable.__call__(value, **kwargs),
+# so mypy flags every override of it whatever its signature: hence ignore[override].
 
 __all__ = [
     "HangulBigramFilter",
@@ -36,7 +45,7 @@ class KoreanMorphFilter(Filter):
     def __init__(self, tags: Iterable[str] = KOREAN_CONTENT_TAGS) -> None:
         self.tags = frozenset(tags)
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: TokenStream) -> Iterator[Any]:  # type: ignore[override]
         tags = self.tags
         for t in tokens:
             if t.script != "ko":
@@ -72,7 +81,7 @@ class LatinWordFilter(Filter):
     def __init__(self, stoplist: Iterable[str] = ENGLISH_STOP_WORDS) -> None:
         self.stops = frozenset(stoplist)
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: TokenStream) -> Iterator[Any]:  # type: ignore[override]
         stops = self.stops
         for t in tokens:
             if t.script == "other":
@@ -113,7 +122,7 @@ class LatinWordFilter(Filter):
 class PositionFilter(Filter):
     """Numbers tokens; a token with ``newpos`` False shares the previous position."""
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: TokenStream) -> Iterator[Any]:  # type: ignore[override]
         pos = None
         for t in tokens:
             if pos is None:
@@ -136,7 +145,7 @@ class HangulBigramFilter(Filter):
     morpheme field already).  Pairs never cross a space or a non-Hangul character.
     """
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: TokenStream) -> Iterator[Any]:  # type: ignore[override]
         for t in tokens:
             if t.script != "ko":
                 continue
@@ -160,7 +169,7 @@ class KoreanPairFilter(Filter):
     else is dropped (English word pairs did not help on Cranfield).
     """
 
-    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+    def __call__(self, tokens: TokenStream) -> Iterator[Any]:  # type: ignore[override]
         prev, prev_run = None, None
         for t in tokens:
             if t.script != "ko" or not t.newpos:

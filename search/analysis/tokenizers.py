@@ -32,8 +32,8 @@ class ScriptRunTokenizer(Tokenizer):
         start_char: int = 0,
         mode: str = "",
         **kwargs: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+    ) -> Iterator[Any]:
+        t: Any = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         t.start_pos = start_pos
         for run, match in enumerate(TOKEN_RE.finditer(value)):
             t.run = run

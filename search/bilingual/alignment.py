@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from search.analysis import ENGLISH_STOP_WORDS as _STOP_WORDS
@@ -287,6 +287,7 @@ def anchors_of(
         if len(number.replace(".", "").replace(",", "")) >= 2:
             numbers.add(number.lstrip("0") or "0")
     found = _LATIN_RE.findall(text)
+    latin: frozenset[str]
     if lang == "en":
         latin, words = frozenset(), frozenset(w.lower() for w in found)
         names = {
@@ -558,7 +559,7 @@ def align(
     en_anchors = list(en_anchors) if en_anchors is not None else [NO_ANCHORS] * n
     ko_anchors = list(ko_anchors) if ko_anchors is not None else [NO_ANCHORS] * m
     ratio, variance = model.length.ratio, model.length.variance
-    if model.own_ratio and sum(en_lengths) and sum(ko_lengths):
+    if model.own_ratio and sum(en_lengths) != 0 and sum(ko_lengths) != 0:
         own = sum(ko_lengths) / sum(en_lengths)
         variance *= own / ratio  # the spread grows with the ratio
         ratio = own
@@ -611,10 +612,10 @@ def align(
     links = []
     i, j = n, m
     while i or j:
-        move = back[i][j]
-        if move is None:  # outside the band: cannot happen with the band above, but be safe
-            move = (1, 0) if i else (0, 1)
-        di, dj = move
+        step = back[i][j]
+        if step is None:  # outside the band: cannot happen with the band above, but be safe
+            step = (1, 0) if i else (0, 1)
+        di, dj = step
         links.append((tuple(range(i - di, i)), tuple(range(j - dj, j))))
         i, j = i - di, j - dj
     links.reverse()
@@ -754,7 +755,7 @@ def lower_case_words(paragraphs: Sequence) -> frozenset[str]:
     return frozenset(w for p in paragraphs for w in _LOWER_WORD_RE.findall(p.text))
 
 
-def _union(items) -> Anchors:
+def _union(items: Iterable[Anchors]) -> Anchors:
     out = NO_ANCHORS
     for a in items:
         out = out | a

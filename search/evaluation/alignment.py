@@ -34,7 +34,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -146,7 +146,8 @@ def gold_links(block: Block) -> Links:
     for start in range(len(block.en)):
         if start in seen_en:
             continue
-        en_paras, ko_paras = {start}, set()
+        en_paras: set[int] = {start}
+        ko_paras: set[int] = set()
         grew = True
         while grew:
             ids = {i for p in en_paras for i in block.en[p]} | {
@@ -165,7 +166,9 @@ def gold_links(block: Block) -> Links:
     return links
 
 
-def _ids(block: Block, en_paras: set[int], ko_paras: set[int]):
+def _ids(
+    block: Block, en_paras: set[int], ko_paras: set[int]
+) -> tuple[frozenset[int], frozenset[int]]:
     return (
         frozenset(i for p in en_paras for i in block.en[p]),
         frozenset(i for p in ko_paras for i in block.ko[p]),
@@ -176,7 +179,7 @@ def predicted_links(
     block: Block,
     pairs: Sequence[tuple[str, str]],
     model: AlignmentModel = DEFAULT_MODEL,
-    terms=None,
+    terms: Callable[[str], set[int]] | None = None,
 ) -> Links | None:
     """The product's links for the block's document as sentence-id sets; None if undetected."""
     from search.documents import parse_document
@@ -246,7 +249,7 @@ def evaluate_alignment(
     pairs: Sequence[tuple[str, str]],
     split: str,
     model: AlignmentModel = DEFAULT_MODEL,
-    terms=None,
+    terms: Callable[[str], set[int]] | None = None,
     negatives: bool = True,
     p_merge: float = P_MERGE,
     p_drop: float = P_DROP,

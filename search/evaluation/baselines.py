@@ -118,7 +118,8 @@ def run_baseline(
     from whoosh.analysis import SpaceSeparatedTokenizer
     from whoosh.filedb.filestore import RamStorage
 
-    schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT(SpaceSeparatedTokenizer()))
+    tokens_analyzer: Any = SpaceSeparatedTokenizer()  # a tokenizer is an analyzer to Whoosh
+    schema = fields.Schema(id=fields.ID(stored=True), text=fields.TEXT(tokens_analyzer))
     ix = RamStorage().create_index(schema)
     doc_ids = list(bench.documents)
     writer = ix.writer()

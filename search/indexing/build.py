@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from whoosh import index
 
@@ -29,6 +30,11 @@ from search.indexing.generations import (
 )
 from search.records import document_fields, make_schema
 from search.settings import from_env
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+
+    from whoosh.writing import IndexWriter
 
 __all__ = [
     "BuildReport",
@@ -157,7 +163,9 @@ def build_locked(
         ix = index.create_in(str(gen), make_schema())
         # The posting pool's memory is shared by the build's processes; the parent's
         # writer is made before any worker starts (see _build_part).
-        writer = ix.writer(limitmb=_pool_mb(nprocs))
+        # A SegmentWriter; its private methods used below (as MpWriter uses them)
+        # are not declared on IndexWriter, the type ix.writer() is declared with.
+        writer: Any = ix.writer(limitmb=_pool_mb(nprocs))
         try:
             if nprocs == 1:
                 _add_documents(writer, load_folder(docs_dir), report, on_document)
@@ -189,7 +197,7 @@ def build_locked(
 
 
 def _add_documents(
-    writer,
+    writer: IndexWriter,
     items: Iterable[Document | Skipped],
     report: BuildReport,
     on_document: Callable[[str, str], None] | None,
@@ -263,7 +271,7 @@ def split_evenly(paths: list[Path], parts: int) -> list[list[Path]]:
 
 
 def _build_parallel(
-    writer,
+    writer: IndexWriter,
     gen: Path,
     docs_dir: Path,
     paths: list[Path],
@@ -363,7 +371,12 @@ class BuildWorkerError(DariError):
 
 
 def _build_part(
-    worker: int, procs: int, gen: str, docs_dir: str, paths: list[str], messages
+    worker: int,
+    procs: int,
+    gen: str,
+    docs_dir: str,
+    paths: list[str],
+    messages: Queue[tuple[Any, ...]],
 ) -> None:
     """A worker process of a parallel build: one part of the files into one new segment.
 

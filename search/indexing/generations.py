@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from whoosh import index
 from whoosh.filedb.filestore import FileStorage
@@ -95,7 +96,7 @@ class SharedReadStorage(FileStorage):
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False)  # compound files are cut with subset()
 
-    def open_file(self, name, **kwargs):
+    def open_file(self, name: str, **kwargs: Any) -> StructFile:
         f = super().open_file(name, **kwargs)
         if name.endswith(".seg"):
             f.__class__ = _SharedPartsFile
