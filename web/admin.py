@@ -29,19 +29,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app, request
 
 from search.documents import DocumentError
-from search.indexing import IndexBusy
 from search.indexing.reindex import ReindexReport, reindex
-from search.uploads import (
-    MAX_UPLOAD_BYTES,
-    UploadRejected,
-    check_document_name,
-    delete_document_file,
-    save_document_file,
-)
+from search.uploads import check_document_name, delete_document_file, save_document_file
+from web.errors import AdminError
 
 __all__ = [
     "ADMIN_EXTENSION",
@@ -53,7 +48,7 @@ __all__ = [
     "admin_enabled",
     "authorize",
     "bearer_token",
-    "parse_flag",
+    "client_key",
     "remove_document",
     "run_reindex",
 ]
@@ -61,21 +56,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ADMIN_EXTENSION = "dari_admin"
-#: What a request to an upload endpoint may be: the file plus multipart overhead.
-UPLOAD_REQUEST_LIMIT = MAX_UPLOAD_BYTES + 64 * 1024
-TOO_LARGE_MESSAGE = f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
-BUSY_MESSAGE = "Another indexing run is in progress; try again when it has finished."
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off", "")
-
-
-class AdminError(Exception):
-    """A refused admin request: ``status`` and ``headers`` for the response."""
-
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.headers = dict(headers or {})
 
 
 class FailureLimiter:
@@ -142,7 +122,7 @@ def _docs_dir() -> Path | None:
     return Path(docs) if docs else None
 
 
-def admin_configured(config: Mapping) -> bool:
+def admin_configured(config: Mapping[str, Any]) -> bool:
     """True when ``config`` (an app's) has an admin token and a documents folder."""
     token = config.get("ADMIN_TOKEN")
     return isinstance(token, str) and bool(token.strip()) and bool(config.get("DARI_DOCS"))
@@ -234,19 +214,6 @@ def _where() -> tuple[str, str]:
     return request.method, request.path
 
 
-def parse_flag(values: Mapping[str, str], name: str) -> bool:
-    """A yes/no parameter: 1/true/yes/on or 0/false/no/off (or absent); else 400."""
-    raw = values.get(name)
-    if raw is None:
-        return False
-    value = raw.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise UploadRejected(f"{name} must be 1 or 0.")
-
-
 # --- the changes themselves ---------------------------------------------------------------
 
 
@@ -259,7 +226,7 @@ class DocumentChange:
     action: str  # "added", "replaced" or "removed"
     report: ReindexReport
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"doc_id": self.doc_id, "file": self.file, "reindex": self.report.to_dict()}
 
 
@@ -268,12 +235,11 @@ def _index_dir() -> Path:
 
 
 def _reindex(wait: bool) -> ReindexReport:
+    """An incremental reindex; :class:`search.indexing.IndexBusy` (409) if another writer is busy."""
     docs = _docs_dir()
     assert docs is not None  # authorize() refused otherwise
     try:
         return reindex(docs, _index_dir(), wait=wait)
-    except IndexBusy:
-        raise AdminError(409, BUSY_MESSAGE) from None
     except DocumentError as exc:
         log.error("admin: reindex failed: %s", exc)
         raise AdminError(503, "The documents folder cannot be read right now.") from None
@@ -282,8 +248,8 @@ def _reindex(wait: bool) -> ReindexReport:
 def add_document(filename: str, data: bytes, replace: bool = False) -> DocumentChange:
     """Save an uploaded file into the docs folder and reindex (waiting for other writers).
 
-    Raises :class:`search.uploads.UploadRejected` (400/409/413) before writing
-    anything if the upload is refused.
+    Raises :class:`search.uploads.UploadRejected` (400; its kinds 409 and 413)
+    before writing anything if the upload is refused.
     """
     docs = _docs_dir()
     assert docs is not None
@@ -307,7 +273,7 @@ def remove_document(doc_id: str) -> DocumentChange:
 
 
 def run_reindex() -> ReindexReport:
-    """An incremental reindex now; :class:`AdminError` 409 if another writer is busy."""
+    """An incremental reindex now; :class:`search.indexing.IndexBusy` if another writer is busy."""
     report = _reindex(wait=False)
     log.info("admin: reindex from %s: %s", _address(), report.summary())
     return report

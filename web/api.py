@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from search.request import SearchRequest, clean_text, parse_flag
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
-from web.app import error_response
+from web.errors import error_response
 from web.openapi import openapi_document
-from web.params import clean_text, parse_search_params
 from web.service import get_engine, run_search
 
 __all__ = ["bp"]
@@ -23,8 +23,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/search")
 def search() -> Response:
-    params = parse_search_params(request.args, strict=True)  # QueryError → 400
-    return jsonify(run_search(params).to_dict())
+    search_request = SearchRequest.from_params(request.args, strict=True)  # QueryError → 400
+    return jsonify(run_search(search_request).to_dict())
 
 
 @bp.get("/docs")
@@ -63,7 +63,7 @@ def document(doc_id: str) -> Response:
 @bp.post("/docs")
 def add_document() -> tuple[Response, int]:
     admin.authorize(admin.bearer_token())
-    replace = admin.parse_flag(request.args, "replace")
+    replace = parse_flag(request.args.get("replace"), "replace", False, strict=False)
     storage = request.files.get("file")
     if storage is None:
         raise UploadRejected("Send the document as a multipart/form-data file field named 'file'.")

@@ -42,4 +42,5 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         threads=args.threads,
         watch=args.watch,
         glossary=glossary,
+        settings=settings,
     )

@@ -1,7 +1,8 @@
 """The OpenAPI 3.0 description of the JSON API, served at ``/api/openapi.json``.
 
-Built from the same constants the views validate with, so the limits it
-states are the limits the server applies.  The admin operations (adding,
+Built from the constants :class:`search.request.SearchRequest` validates with
+(and the web's own limits), so the enums and limits it states are the ones the
+server applies.  The admin operations (adding,
 replacing and removing documents, reindexing) carry the ``adminToken`` bearer
 security scheme.
 """
@@ -11,10 +12,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from search.engine import MAX_PER_PAGE
-from search.query import LANGUAGES, MAX_QUERY_CHARS
+from search.request import (
+    DEFAULT_PER_PAGE,
+    LANGUAGES,
+    MATCH_MODES,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_QUERY_CHARS,
+)
 from search.uploads import MAX_UPLOAD_BYTES
-from web.params import DEFAULT_PER_PAGE, MATCH_MODES, MAX_PAGE, MAX_URL_LENGTH
+from web.limits import MAX_URL_LENGTH
 
 __all__ = ["openapi_document"]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, render_template, request, url_for
 
-from search.query import QueryError
+from search.errors import DariError, QueryError
+from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
-from web.app import error_response
-from web.params import MAX_PAGE, clean_text, parse_search_params
+from web.errors import AdminError, error_response, kind_of, message_of, status_of
 from web.service import get_engine, group_by_document, paragraph_lang, run_search, state
 
 __all__ = ["bp"]
@@ -30,7 +32,7 @@ LANGUAGE_NAMES = {"ko": "한국어 Korean", "en": "English", "mixed": "Mixed 혼
 
 
 @bp.app_context_processor
-def _template_globals() -> dict:
+def _template_globals() -> dict[str, Any]:
     return {"language_names": LANGUAGE_NAMES, "paragraph_lang": paragraph_lang}
 
 
@@ -52,24 +54,25 @@ def search() -> Response | str | tuple[str, int]:
     if not raw_q.strip():
         return render_template("search.html", q="", outcome=None, error=None)
     try:
-        params = parse_search_params(request.args, strict=False)
-        outcome = run_search(params, page_facets=True)
+        search_request = SearchRequest.from_params(request.args, strict=False)
+        outcome = run_search(search_request, page_facets=True)
     except QueryError as exc:
         return render_template("search.html", q=raw_q, outcome=None, error=str(exc)), 400
     results = outcome.results
 
     def link(**changes: object) -> str:
-        return url_for("pages.search", **params.query_args(**changes))
+        params: dict[str, Any] = search_request.to_params(**changes)
+        return url_for("pages.search", **params)
 
     return render_template(
         "search.html",
-        q=params.q,
+        q=search_request.q,
         outcome=outcome,
         results=results,
         groups=group_by_document(results),
         titles=state().titles(),
         link=link,
-        pages=_page_window(params.page, min(results.pages, MAX_PAGE)),
+        pages=_page_window(search_request.page, min(results.pages, MAX_PAGE)),
         error=None,
     )
 
@@ -78,7 +81,11 @@ def search() -> Response | str | tuple[str, int]:
 def document(doc_id: str) -> Response | str:
     doc_id = clean_text(doc_id)
     q = clean_text(request.args.get("q", "")).strip()
-    xlang = request.args.get("xlang", "").strip() not in ("0", "false", "off")
+    # a page never refuses a stray parameter: anything but a clear "off" keeps translations on
+    try:
+        xlang = parse_flag(request.args.get("xlang"), "xlang", True, strict=False)
+    except QueryError:
+        xlang = True
     view = get_engine().document(doc_id, q or None, xlang=xlang)
     if view is None:
         return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
@@ -132,10 +139,10 @@ def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
         if storage is None or not storage.filename:
             raise UploadRejected("Choose a .txt file to upload.")
         data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
-        replace = admin.parse_flag(request.form, "replace")
+        replace = parse_flag(request.form.get("replace"), "replace", False, strict=False)
         change = admin.add_document(storage.filename, data, replace=replace)
-    except (admin.AdminError, UploadRejected) as exc:
-        return _upload_page(error=str(exc)), exc.status, getattr(exc, "headers", {})
+    except (AdminError, DariError) as exc:
+        return _refused(exc)
     return _upload_page(change=change)
 
 
@@ -149,8 +156,8 @@ def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
         if not doc_id:
             raise UploadRejected("Choose a document to remove.")
         change = admin.remove_document(doc_id)
-    except (admin.AdminError, UploadRejected) as exc:
-        return _upload_page(error=str(exc)), exc.status, getattr(exc, "headers", {})
+    except (AdminError, DariError) as exc:
+        return _refused(exc)
     return _upload_page(change=change)
 
 
@@ -162,6 +169,15 @@ def _upload_page(change: admin.DocumentChange | None = None, error: str | None =
         documents=get_engine().documents(),
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
     )
+
+
+def _refused(exc: AdminError | DariError) -> tuple[str, int, dict[str, str]]:
+    """The upload page with the reason ``exc`` was refused, and its status (and headers)."""
+    kind = kind_of(exc)
+    if kind is None or kind.log:
+        raise exc  # the server's trouble: the error handlers log it and answer
+    headers = exc.headers if isinstance(exc, AdminError) else {}
+    return _upload_page(error=message_of(exc)), status_of(exc), headers
 
 
 def _uploads_off() -> Response:

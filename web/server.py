@@ -1,5 +1,8 @@
 """``dari serve``: build the index if needed, warm up, then serve the app with waitress.
 
+The settings come from :func:`search.settings.from_env` (``DARI_*``); the
+arguments of :func:`serve` override them.
+
 With ``watch=True`` (``dari serve --watch``) a :class:`search.indexing.watch.FolderWatcher`
 reindexes the docs folder in the background while serving; the engine follows
 each commit, so new documents are searchable without a restart.
@@ -7,6 +10,7 @@ each commit, so new documents are searchable without a restart.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import signal
@@ -17,12 +21,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 from search.analysis import preload_kiwi
 from search.documents import DocumentError, document_paths
-from search.indexing import IndexBusy, IndexMissing, build_index, open_index
+from search.errors import ConfigError
+from search.indexing import IndexBusy
+from search.indexing.build import ensure_index
+from search.indexing.reindex import ReindexReport
+from search.settings import Settings, from_env
 from web.admin import admin_configured
-from web.app import ConfigError
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["serve"]
 
@@ -39,21 +51,23 @@ def _say(message: str) -> None:
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    index_dir: Path | str = Path("index"),
-    docs_dir: Path | str = Path("seeds"),
+    index_dir: Path | str | None = None,
+    docs_dir: Path | str | None = None,
     threads: int = 8,
     watch: bool = False,
     glossary: Path | str | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """Serve the web UI and JSON API until interrupted (Ctrl+C or SIGTERM); returns the exit code.
 
-    ``watch`` also reindexes the docs folder whenever its files change;
-    ``glossary`` is a TSV whose entries add to the shipped glossary (else
-    ``DARI_GLOSSARY``).
+    ``index_dir`` and ``docs_dir`` default to the settings' (``DARI_INDEX``,
+    ``DARI_DOCS``: ``index`` and ``seeds``); ``watch`` also reindexes the docs
+    folder whenever its files change; ``glossary`` is a TSV whose entries add to
+    the shipped glossary (else ``DARI_GLOSSARY``).  ``settings`` are
+    :func:`~search.settings.from_env`'s unless given.
     """
     import waitress
 
-    index_dir, docs_dir = Path(index_dir), Path(docs_dir)
     # Take the port first: a clash is reported at once, not after building and warming up.
     try:
         sock = _listen(host, port)
@@ -68,7 +82,15 @@ def serve(
         return EXIT_FAILED
     preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
-        app = _prepare_app(index_dir, docs_dir, glossary)
+        settings = from_env() if settings is None else settings
+        settings = dataclasses.replace(
+            settings,
+            index_dir=Path(index_dir) if index_dir is not None else settings.index_dir,
+            docs_dir=Path(docs_dir) if docs_dir is not None else settings.docs_dir,
+            glossary=Path(glossary) if glossary else settings.glossary,
+        )
+        index_dir, docs_dir = settings.index_dir, settings.docs_dir
+        app = _prepare_app(settings)
         if watch:
             document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
     except (DocumentError, IndexBusy) as exc:
@@ -129,7 +151,7 @@ def serve(
     return EXIT_OK
 
 
-def _log_report(report) -> None:
+def _log_report(report: ReindexReport) -> None:
     """What a reindex by the folder watcher changed, one line each."""
     if not (report.changed or report.skipped or report.full_build):
         return
@@ -152,7 +174,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
         return
 
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -162,19 +184,28 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _prepare_app(index_dir: Path, docs_dir: Path, glossary: Path | str | None = None):
-    """The app over ``index_dir`` (built from ``docs_dir`` if missing), warmed up."""
-    from web.app import create_app
+def _prepare_app(settings: Settings) -> Flask:
+    """The app over the settings' index (built from their docs folder if missing), warmed up."""
+    from web.app import create_app  # the engine's modules load while Kiwi does (preload_kiwi)
+    from web.service import get_engine
 
-    try:
-        open_index(index_dir).close()
-    except IndexMissing:
-        _say(f"no index in {index_dir}; building it from {docs_dir} …")
-        report = build_index(docs_dir, index_dir)
+    announced = False
+
+    def announce(name: str = "", message: str = "") -> None:
+        nonlocal announced
+        if not announced:
+            announced = True
+            _say(f"no index in {settings.index_dir}; building it from {settings.docs_dir} …")
+
+    # said with the first document, as the build starts (there is no index before it)
+    report = ensure_index(settings.docs_dir, settings.index_dir, on_document=announce)
+    if report is not None:
+        announce()
         _say(report.summary())
-    app = create_app(index_dir, docs_dir, config={"GLOSSARY": glossary} if glossary else None)
+    app = create_app(settings=settings)
     started = time.perf_counter()
-    engine = app.extensions["dari"].engine
+    with app.app_context():
+        engine = get_engine()
     engine.search(WARM_UP_QUERY)
     engine.suggest(WARM_UP_QUERY)
     _say(f"warmed up in {time.perf_counter() - started:.1f} s")

@@ -6,17 +6,19 @@ Nothing here renders HTML or JSON; the views in :mod:`web.pages` and
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
 from search.documents import majority_language
 from search.engine import Engine
 from search.indexing import current_generation
+from search.request import SearchRequest
 from search.results import Result, SearchResults
-from web.params import SearchParams
 
 __all__ = [
     "EXTENSION",
@@ -67,14 +69,14 @@ def get_engine() -> Engine:
 
 @dataclass
 class SearchOutcome:
-    params: SearchParams
+    request: SearchRequest
     results: SearchResults
     suggestion: str | None
     #: facets for the page: each one counted as if its own filter were not set,
     #: so that a person can switch from one language (or document) to another
     page_facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The JSON body of ``/api/search``."""
         out = self.results.to_dict()
         out["facets"] = {
@@ -86,8 +88,8 @@ class SearchOutcome:
         return out
 
 
-def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutcome:
-    """Search with ``params``; raises :class:`search.query.QueryError` for the user.
+def run_search(request: SearchRequest, *, page_facets: bool = False) -> SearchOutcome:
+    """Run ``request``; raises :class:`search.errors.QueryError` for the user.
 
     The search, the "did you mean" and the page's facet counts share one time
     limit (the engine's, ``SEARCH_TIME_LIMIT``): once it is spent, what is left
@@ -99,39 +101,48 @@ def run_search(params: SearchParams, *, page_facets: bool = False) -> SearchOutc
     def remaining() -> float:
         return deadline - time.perf_counter()
 
-    kwargs = {"lang": params.lang, "doc": params.doc, "match": params.match, "xlang": params.xlang}
-    results = engine.search(
-        params.q,
-        page=params.page,
-        per_page=params.per_page,
-        facets=True,
-        time_limit=engine.time_limit,
-        **kwargs,
-    )
-    if results.total and params.page > results.pages:
+    results = _search(engine, request, facets=True, time_limit=engine.time_limit)
+    if results.total and request.page > results.pages:
         # Whoosh answers a page past the end with the last page; say so instead.
         results.results = []
         results.notes.append(
-            f"Page {params.page} is past the last page of results ({results.pages})."
+            f"Page {request.page} is past the last page of results ({results.pages})."
         )
     suggestion = None
     if (results.total < SUGGEST_BELOW or results.fallback) and remaining() > 0:
-        suggestion = engine.suggest(params.q, time_limit=remaining(), **kwargs)
-    outcome = SearchOutcome(params, results, suggestion)
+        suggestion = engine.suggest(
+            request.q,
+            lang=request.lang,
+            doc=request.doc,
+            match=request.match,
+            xlang=request.xlang,
+            time_limit=remaining(),
+        )
+    outcome = SearchOutcome(request, results, suggestion)
     if page_facets:
         outcome.page_facets = dict(results.facets)
         for name in ("lang", "doc"):
-            if getattr(params, name) and remaining() > 0:
-                wider = engine.search(
-                    params.q,
-                    per_page=1,
+            if getattr(request, name) and remaining() > 0:
+                wider = _search(
+                    engine,
+                    request.replace(page=1, per_page=1, **{name: None}),
                     facets=True,
                     time_limit=remaining(),
-                    **{**kwargs, name: None},
                 )
                 if name in wider.facets:
                     outcome.page_facets[name] = wider.facets[name]
     return outcome
+
+
+def _search(
+    engine: Engine, request: SearchRequest, *, facets: bool, time_limit: float
+) -> SearchResults:
+    """``request`` run through :meth:`Engine.search`, the engine's one entry point for a search.
+
+    (``Engine.search`` makes the same request of these fields and runs it; going
+    through it keeps one place where a search can be observed or replaced.)
+    """
+    return engine.search(**dataclasses.asdict(request), facets=facets, time_limit=time_limit)
 
 
 @dataclass

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from search.errors import ConfigError
 from web import create_app
-from web.app import ConfigError
 
 PRESS = "003_f33e5257b7cf7671"
 

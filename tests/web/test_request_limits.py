@@ -24,9 +24,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from search.errors import ConfigError
 from search.indexing import build_index
 from web import create_app
-from web.app import ConfigError
 from web.server import serve
 
 PRESS = "003_f33e5257b7cf7671"

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from web.params import clean_text, parse_search_params
+from search.request import SearchRequest, clean_text
 
 PRESS = "003_f33e5257b7cf7671"
 
@@ -103,14 +103,14 @@ def test_script_in_a_document_id_is_escaped_on_the_404_page(client):
 
 def test_lone_surrogates_are_cleaned_before_they_reach_the_engine():
     assert clean_text("a\ud800b") == "a?b"
-    params = parse_search_params({"q": "quantum\ud800", "doc": "\udfff"}, strict=False)
+    params = SearchRequest.from_params({"q": "quantum\ud800", "doc": "\udfff"}, strict=False)
     assert params.q == "quantum?"
     params.q.encode("utf-8")  # would raise for a surrogate
 
 
 def test_lone_surrogate_query_searches_without_error(client, app):
     with app.test_request_context("/search"):
-        params = parse_search_params({"q": "\ud800quantum"}, strict=True)
+        params = SearchRequest.from_params({"q": "\ud800quantum"}, strict=True)
     assert client.get("/api/search", query_string={"q": params.q}).status_code == 200
 
 

@@ -1,0 +1,203 @@
+"""How errors become responses: one table of error kinds, and the handlers that use it.
+
+Every refusal the app answers goes through :func:`error_response`: under
+``/api`` (and ``/healthz``) the body is ``{"error": "..."}``, elsewhere an HTML
+page.  The status of a library error comes from :data:`ERROR_KINDS`, looked up
+along the exception's class hierarchy (so ``search.uploads.DocumentExists``, an
+``UploadRejected`` and a :class:`~search.errors.Conflict`, is a 409); werkzeug's
+HTTP errors and the web layer's own :class:`AdminError` carry their status.
+Anything else is logged and answered with a plain 500 without a traceback.
+
+This module imports nothing else of :mod:`web`, so every other module may use it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search.errors import Busy, Conflict, NotFound, QueryError, TooLarge, Unavailable, UserError
+
+__all__ = [
+    "AdminError",
+    "ERROR_KINDS",
+    "ErrorKind",
+    "HTTP_MESSAGES",
+    "TITLES",
+    "error_response",
+    "http_error_response",
+    "init_app",
+    "kind_of",
+    "message_of",
+    "status_of",
+    "title_of",
+    "wants_json",
+]
+
+log = logging.getLogger(__name__)
+
+
+class AdminError(Exception):
+    """A refused admin request (web layer only): ``status`` and ``headers`` for the response."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """How one kind of error is answered."""
+
+    #: the HTTP status; None: the exception's own (``AdminError.status``, ``HTTPException.code``)
+    status: int | None
+    #: the error page's heading; None: the one of :data:`TITLES` for the status
+    title: str | None = None
+    #: shown instead of ``str(exc)``, which may name server paths
+    message: str | None = None
+    #: the error is the server's trouble, worth a line in the log
+    log: bool = False
+
+
+#: Error kind → how it is answered.  An exception is answered by the first of its
+#: classes (in method resolution order) found here; one found nowhere is a 500.
+ERROR_KINDS: dict[type[Exception], ErrorKind] = {
+    AdminError: ErrorKind(None),
+    HTTPException: ErrorKind(None),
+    QueryError: ErrorKind(400, "Bad request"),
+    NotFound: ErrorKind(404, "Not found"),
+    Conflict: ErrorKind(409, "Conflict"),
+    TooLarge: ErrorKind(413, "Too large"),
+    UserError: ErrorKind(400, "Bad request"),
+    Busy: ErrorKind(
+        409, "Conflict", "Another indexing run is in progress; try again when it has finished."
+    ),
+    Unavailable: ErrorKind(
+        503, "Unavailable", "The search index is not available right now.", log=True
+    ),
+}
+
+#: The heading of an error page by status, for errors that carry their own status.
+TITLES: dict[int, str] = {
+    400: "Bad request",
+    401: "Token needed",
+    403: "Turned off",
+    404: "Not found",
+    409: "Conflict",
+    413: "Too large",
+    414: "Address too long",
+    429: "Too many attempts",
+    503: "Unavailable",
+}
+
+#: What werkzeug's HTTP errors say (else their name).
+HTTP_MESSAGES: dict[int, str] = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request is too large.",
+    414: "The address is too long.",
+}
+
+_SERVER_ERROR = "Something went wrong on our side. Please try again."
+
+
+def kind_of(exc: BaseException) -> ErrorKind | None:
+    """How ``exc`` is answered (see :data:`ERROR_KINDS`), or None for an unexpected error."""
+    for cls in type(exc).__mro__:
+        kind = ERROR_KINDS.get(cls)
+        if kind is not None:
+            return kind
+    return None
+
+
+def status_of(exc: BaseException) -> int:
+    """The HTTP status that answers ``exc`` (500 for an unexpected error)."""
+    kind = kind_of(exc)
+    if kind is None:
+        return 500
+    if kind.status is not None:
+        return kind.status
+    if isinstance(exc, AdminError):
+        return exc.status
+    if isinstance(exc, HTTPException):
+        return exc.code or 500
+    return 500
+
+
+def title_of(exc: BaseException) -> str | None:
+    """The error page's heading for ``exc``."""
+    kind = kind_of(exc)
+    if kind is not None and kind.title is not None:
+        return kind.title
+    return TITLES.get(status_of(exc))
+
+
+def message_of(exc: BaseException) -> str:
+    """What the answer to ``exc`` says: its kind's fixed message, else ``str(exc)``."""
+    kind = kind_of(exc)
+    return kind.message if kind is not None and kind.message is not None else str(exc)
+
+
+def wants_json() -> bool:
+    """True when the current request is answered with JSON (the API and the health check)."""
+    path = request.path
+    return path == "/api" or path.startswith("/api/") or path == "/healthz"
+
+
+def error_response(
+    status: int,
+    message: str,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """``{"error": message}`` under ``/api``, else the error page; with ``status`` and ``headers``."""
+    if wants_json():
+        response = jsonify(error=message)
+    else:
+        response = Response(
+            render_template("error.html", status=status, title=title, message=message),
+            mimetype="text/html",
+        )
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def http_error_response(exc: HTTPException, message: str | None = None) -> Response:
+    """The answer to one of werkzeug's HTTP errors (with ``Allow`` for a 405)."""
+    code = exc.code or 500
+    response = error_response(code, message or HTTP_MESSAGES.get(code, exc.name), exc.name)
+    valid_methods = getattr(exc, "valid_methods", None)
+    if code == 405 and valid_methods:
+        response.headers["Allow"] = ", ".join(valid_methods)
+    return response
+
+
+def _known_error(exc: Exception) -> Response:
+    kind = kind_of(exc)
+    if kind is None:
+        return _unexpected(exc)
+    if isinstance(exc, HTTPException):
+        return http_error_response(exc)
+    if kind.log:
+        log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc)
+    headers = exc.headers if isinstance(exc, AdminError) else None
+    return error_response(status_of(exc), message_of(exc), title_of(exc), headers)
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return error_response(500, _SERVER_ERROR, "Server error")
+
+
+def init_app(app: Flask) -> None:
+    """Answer every error of ``app`` as :data:`ERROR_KINDS` says, and anything else with 500."""
+    for kind in ERROR_KINDS:
+        app.register_error_handler(kind, _known_error)
+    app.register_error_handler(Exception, _unexpected)
