@@ -14,9 +14,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Corpus", "NSMC", "iter_reviews", "write_corpus", "corpus_texts"]
+__all__ = ["Corpus", "NSMC_FILE", "corpus_texts", "default_nsmc", "iter_reviews", "write_corpus"]
 
-NSMC = Path(__file__).resolve().parents[2] / "shared" / "bench" / "nsmc" / "reviews.tsv.gz"
+#: The NSMC reviews, in the benchmark data folder (``$DARI_BENCH``, else ``../shared/bench``).
+NSMC_FILE = Path("nsmc") / "reviews.tsv.gz"
+
+
+def default_nsmc() -> Path:
+    """The NSMC reviews file of the benchmark data (see :func:`search.evaluation.default_bench_dir`)."""
+    from search.evaluation import default_bench_dir
+
+    return default_bench_dir() / NSMC_FILE
 
 
 @dataclass

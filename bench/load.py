@@ -25,28 +25,30 @@ monkey.patch_all()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
 import random  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 from urllib.parse import quote, urlencode  # noqa: E402
 
 import gevent  # noqa: E402
 from locust import FastHttpUser, events, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
+if not __package__:  # run as a file (python bench/load.py): the repository's packages
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.live_server import HOST, free_port, start_server  # noqa: E402
+from bench.report import reindex_counts  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
-HOST = "127.0.0.1"
 MAX_USERS, MAX_SECONDS = 500, 900
 
 QUERIES = [
@@ -213,40 +215,9 @@ def make_corpus(docs: Path, extra: int, rng: random.Random) -> None:
         (docs / f"gen_{i:03d}.txt").write_text("\n\n".join([title, *chosen]) + "\n", "utf-8")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def get_json(url: str, timeout: float = 30.0):
+def get_json(url: str, timeout: float = 30.0) -> Any:
     with urllib.request.urlopen(url, timeout=timeout) as response:
         return json.load(response)
-
-
-def start_server(folder: Path, port: int, threads: int, token: str) -> subprocess.Popen:
-    env = {**os.environ, "DARI_ADMIN_TOKEN": token, "PYTHONUNBUFFERED": "1"}
-    log = open(folder / "serve.log", "w")  # noqa: SIM115 (closed with the process)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search.cli", "serve", "--host", HOST, "--port", str(port)]
-        + ["--index", str(folder / "index"), "--docs", str(folder / "docs")]
-        + ["--threads", str(threads)],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"dari serve exited with {proc.returncode}; see {folder}/serve.log")
-        try:
-            if get_json(f"http://{HOST}:{port}/healthz", timeout=2)["status"] == "ok":
-                return proc
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("dari serve did not come up within 180 s")
 
 
 def reindex_midway(base: str, docs: Path, token: str, delay: float) -> None:
@@ -276,8 +247,7 @@ def reindex_midway(base: str, docs: Path, token: str, delay: float) -> None:
     found = get_json(base + "/api/search?" + urlencode({"q": "zyxomorphic", "per_page": 100}))
     reindex_log.append(
         f"POST /api/reindex at {delay:.0f} s: {status} in {seconds:.2f} s; "
-        f"added {len(report['added'])}, updated {len(report['updated'])}, "
-        f"removed {len(report['removed'])}; 'zyxomorphic' then found in "
+        f"{reindex_counts(report)}; 'zyxomorphic' then found in "
         f"{len({r['doc_id'] for r in found['results']})} documents"
     )
     if status != 200 or len(report["added"]) != 10 or found["total"] < 10:
@@ -328,7 +298,19 @@ def main(argv: list[str] | None = None) -> int:
     port = free_port()
     base = f"http://{HOST}:{port}"
     print(f"load: starting dari serve on {base} over {folder}", file=sys.stderr)
-    proc = start_server(folder, port, args.threads, token)
+    try:
+        server = start_server(
+            folder / "index",
+            folder / "docs",
+            folder / "serve.log",
+            port=port,
+            threads=args.threads,
+            env={"DARI_ADMIN_TOKEN": token},
+            timeout=180,
+            stop_timeout=30,
+        )
+    except (RuntimeError, TimeoutError) as exc:
+        raise SystemExit(f"{exc}\nsee {folder}/serve.log") from None
     try:
         health = get_json(base + "/healthz")
         Reader.doc_ids = [d["doc_id"] for d in get_json(base + "/api/docs")] + ["no-such-doc"]
@@ -346,14 +328,10 @@ def main(argv: list[str] | None = None) -> int:
         runner.greenlet.join()
         elapsed = time.perf_counter() - started
         side.join(timeout=300)
-        alive = proc.poll() is None and get_json(base + "/healthz")["status"] == "ok"
+        alive = server.proc.poll() is None and get_json(base + "/healthz")["status"] == "ok"
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log = (folder / "serve.log").read_text("utf-8", "replace")
+        server.stop()
+        log = server.log()
         if args.keep:
             print(f"load: kept {folder}", file=sys.stderr)
         else:

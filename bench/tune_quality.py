@@ -4,13 +4,14 @@
     python -m bench.tune_quality korquad --limit 1000 --grid '[{}, {"weights": {"bigrams": 0}}]'
 
 Builds the benchmark's index once, the way ``dari eval`` does, then for each
-entry of the grid sets the ranking's settings (``B``, ``K1`` → ``search.scoring``;
-``weights`` → per-field factors added to ``search.scoring.FIELD_WEIGHTS``;
-``feedback_docs``, ``feedback_terms``, ``feedback_weight`` → ``search.feedback``;
-``--stemmer porter`` builds and queries with another English stemmer),
-ranks every query again through ``Engine.search(match="any")`` and prints one
-line of metrics.  An empty entry ``{}`` is the product's settings.  Only ``dev``
-is meant for tuning; ``--split test`` exists to check a choice once.
+entry of the grid makes the ranking's settings (``B``, ``K1``, ``feedback_docs``,
+``feedback_terms``, ``feedback_weight`` → the fields of
+:class:`search.settings.RankingSettings`; ``weights`` → per-field factors added
+to its ``field_weights``; ``--stemmer porter`` builds and queries with another
+English stemmer), ranks every query again through an engine with those settings
+(``Engine.search(match="any")``) and prints one line of metrics.  An empty entry
+``{}`` is the product's settings.  Only ``dev`` is meant for tuning;
+``--split test`` exists to check a choice once.
 """
 
 from __future__ import annotations
@@ -19,28 +20,36 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from search import analysis, feedback, scoring
+from search import analysis
 from search import evaluation as ev
 from search.engine import Engine
 from search.indexing import build_index
+from search.settings import RankingSettings
 
+#: grid key → field of RankingSettings (the keys stay as users have typed them)
 SETTINGS = {
-    "B": (scoring, "BM25_B"),
-    "K1": (scoring, "BM25_K1"),
-    "feedback_docs": (feedback, "FEEDBACK_DOCS"),
-    "feedback_terms": (feedback, "FEEDBACK_TERMS"),
-    "feedback_weight": (feedback, "FEEDBACK_WEIGHT"),
+    "B": "b",
+    "K1": "k1",
+    "feedback_docs": "feedback_docs",
+    "feedback_terms": "feedback_terms",
+    "feedback_weight": "feedback_weight",
 }
+WEIGHTS = "weights"
 
 
-def _apply(entry: dict, defaults: dict, field_weights: dict) -> None:
-    """Set the ranking's settings to ``entry`` (the defaults where it says nothing)."""
-    for name, (module, attr) in SETTINGS.items():
-        setattr(module, attr, entry.get(name, defaults[name]))
-    scoring.FIELD_WEIGHTS.clear()
-    scoring.FIELD_WEIGHTS.update(field_weights, **entry.get("weights", {}))
+def ranking_settings(entry: Mapping[str, Any]) -> RankingSettings:
+    """The product's settings changed as one grid entry says (``weights`` add to its
+    field weights; ``{}`` is the product's settings)."""
+    changes: dict[str, Any] = {
+        SETTINGS[key]: value for key, value in entry.items() if key in SETTINGS
+    }
+    if WEIGHTS in entry:
+        changes["field_weights"] = dict(entry[WEIGHTS])  # merged by RankingSettings.replace
+    return RankingSettings().replace(**changes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,31 +64,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     grid = json.loads(args.grid)
-    unknown = {k for entry in grid for k in entry} - {*SETTINGS, "weights"}
+    unknown = {k for entry in grid for k in entry} - {*SETTINGS, WEIGHTS}
     if unknown:
         parser.error(f"unknown settings: {', '.join(sorted(unknown))}")
+    settings = [ranking_settings(entry) for entry in grid]  # made before the slow part
 
     if args.stemmer:
         # before anything is analysed; for a process of its own (the analysis
         # caches keep what it stemmed)
-        analysis.STEMMER_ALGORITHM = args.stemmer
+        analysis.configure_stemmer(args.stemmer)
     bench = ev.load_benchmark(args.benchmark, args.bench_dir or ev.default_bench_dir())
     queries = [q for q in bench.queries if q.relevant and q.split == args.split][: args.limit]
-    defaults = {name: getattr(module, attr) for name, (module, attr) in SETTINGS.items()}
-    field_weights = dict(scoring.FIELD_WEIGHTS)
-    try:
-        with tempfile.TemporaryDirectory(prefix="dari-tune-") as tmp:
-            ev.write_documents(bench, Path(tmp) / "docs")
-            build_index(Path(tmp) / "docs", Path(tmp) / "index", procs=1)
-            for entry in grid:
-                _apply(entry, defaults, field_weights)
-                engine = Engine(Path(tmp) / "index")  # its searchers take the settings now
-                rankings = ev.engine_rankings(engine, bench, queries)
-                values = ev.mean_metrics(bench.metrics, rankings, queries)
-                shown = ", ".join(f"{m} {v:.4f}" for m, v in values.items())
-                print(f"{json.dumps(entry, ensure_ascii=False)}: {shown}", flush=True)
-    finally:
-        _apply({}, defaults, field_weights)  # the product's settings again
+    with tempfile.TemporaryDirectory(prefix="dari-tune-") as tmp:
+        ev.write_documents(bench, Path(tmp) / "docs")
+        build_index(Path(tmp) / "docs", Path(tmp) / "index", procs=1)
+        for entry, ranking in zip(grid, settings, strict=True):
+            engine = Engine(Path(tmp) / "index", ranking=ranking)
+            rankings = ev.engine_rankings(engine, bench, queries)
+            values = ev.mean_metrics(bench.metrics, rankings, queries)
+            shown = ", ".join(f"{m} {v:.4f}" for m, v in values.items())
+            print(f"{json.dumps(entry, ensure_ascii=False)}: {shown}", flush=True)
     return 0
 
 

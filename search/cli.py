@@ -245,9 +245,15 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
 
 @command
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from search.evaluation import run_eval_command
+    from search.evaluation import EvalOptions, run_eval
 
-    return run_eval_command(args)
+    options = EvalOptions(
+        benchmark=args.benchmark,
+        split=args.split,
+        bench_dir=args.bench_dir or settings.bench_dir,
+        limit=args.limit,
+    )
+    return run_eval(options)
 
 
 def _render_text(results: SearchResults, color: bool) -> str:

@@ -9,9 +9,11 @@ import pytest
 
 from bench import anchors
 from bench.corpus import iter_reviews, write_corpus
+from bench.live_server import start_server
 from bench.measure import Latencies, percentile
 from bench.queries import KINDS, QUERY_MIX, SEED_QUERY_MIX, anchor_terms
-from bench.run import main, targets
+from bench.report import reindex_counts, targets
+from bench.run import main
 from search.documents import load_folder
 from search.query import parse_query
 
@@ -103,6 +105,22 @@ def test_anchors_index_and_find_the_same_pretokenized_text(tsv, tmp_path):
     pytest.importorskip("tantivy")
     tantivy = anchors.tantivy_floor(tokens, tmp_path / "tantivy", queries, rounds=1, budget=30)
     assert tantivy["search"]["errors"] == 0 and tantivy["search"]["requests"] == len(QUERY_MIX)
+
+
+def test_a_reindex_report_is_shown_as_its_counts():
+    report = {"added": ["a", "b"], "updated": [], "removed": ["c"], "seconds": 0.25}
+    assert reindex_counts(report) == "added 2, updated 0, removed 1"
+    assert reindex_counts({"added": 1, "updated": 0, "removed": 0}) == (
+        "added 1, updated 0, removed 0"
+    )
+
+
+def test_a_live_server_that_exits_is_reported_with_the_end_of_its_log(tmp_path):
+    log = tmp_path / "serve.log"
+    with pytest.raises(RuntimeError, match="exited early with code 1") as raised:
+        start_server(tmp_path / "index", tmp_path / "no-docs", log, timeout=60)
+    assert "documents folder not found" in str(raised.value)
+    assert "documents folder not found" in log.read_text(encoding="utf-8")
 
 
 def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):

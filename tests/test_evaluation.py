@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from argparse import Namespace
@@ -249,14 +250,23 @@ def test_the_whole_harness_runs_on_tiny_cranfield_files(tmp_path, capsys):
     assert all(r.values["nDCG@10"] == pytest.approx(1.0) for r in results)
 
 
-def test_the_tuning_grid_prints_a_line_per_setting_and_restores_the_product_settings(
-    tmp_path, capsys
+def test_the_tuning_grid_ranks_each_entry_with_its_own_settings_and_changes_no_default(
+    tmp_path, capsys, monkeypatch, seed_index
 ):
     from bench import tune_quality
-    from search import feedback, scoring
+    from search.engine import Engine
+    from search.settings import DEFAULT_FIELD_WEIGHTS, RankingSettings
 
     _cranfield(tmp_path / "cranfield")
-    before = (scoring.BM25_K1, feedback.FEEDBACK_WEIGHT, dict(scoring.FIELD_WEIGHTS))
+    product = RankingSettings()
+    made = []
+
+    class RecordingEngine(Engine):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self.ranking)
+
+    monkeypatch.setattr(tune_quality, "Engine", RecordingEngine)
     grid = '[{}, {"K1": 0.9, "feedback_weight": 0.0, "weights": {"title": 1.0}}]'
     args = ["cranfield", "--split", "test", "--bench-dir", str(tmp_path), "--grid", grid]
     assert tune_quality.main(args) == 0
@@ -264,7 +274,59 @@ def test_the_tuning_grid_prints_a_line_per_setting_and_restores_the_product_sett
     assert len(lines) == 2
     # query 2 ("heat conduction in composite slabs") finds abstract 3 first
     assert lines[0] == "{}: nDCG@10 1.0000, MAP 1.0000"
-    assert before == (scoring.BM25_K1, feedback.FEEDBACK_WEIGHT, scoring.FIELD_WEIGHTS)
+    # one engine per entry: {} is the product's settings; weights add to the product's
+    assert made == [
+        product,
+        product.replace(k1=0.9, feedback_weight=0.0, field_weights={"title": 1.0}),
+    ]
+    assert made[1].field_weights == {**DEFAULT_FIELD_WEIGHTS, "title": 1.0}
+    assert made[1].b == product.b and made[1].feedback_docs == product.feedback_docs
+    # nothing process-wide changed: new settings and a new engine rank as the product
+    assert RankingSettings() == product
+    assert Engine(seed_index).ranking == product
+
+
+FLUTTER_FILLER = (
+    "the panel was measured in the tunnel at several speeds and the loads were recorded"
+)
+
+
+def test_a_tuning_grid_entry_changes_the_ranking(tmp_path, capsys):
+    """Abstract 1 says "flutter" once in a few words, abstract 2 three times in many:
+    BM25's length normalisation (b) puts 1 first, none (b = 0) puts 2 first."""
+    from bench import tune_quality
+
+    folder = tmp_path / "cranfield"
+    folder.mkdir()
+    long_text = f"{FLUTTER_FILLER} flutter " * 3
+    (folder / "cran.all.1400").write_text(
+        f".I 1\n.W\nwing flutter in a tunnel .\n.I 2\n.W\n{long_text}.\n"
+        f".I 3\n.W\n{FLUTTER_FILLER} .\n",
+        "latin-1",
+    )
+    (folder / "cran.qry").write_text(".I 1\n.W\npanel loads .\n.I 2\n.W\nflutter .\n", "latin-1")
+    (folder / "cranqrel").write_text("1 3 1\n2 1 1\n", "latin-1")
+    grid = '[{}, {"B": 0}]'
+    args = ["cranfield", "--split", "test", "--bench-dir", str(tmp_path), "--grid", grid]
+    assert tune_quality.main(args) == 0
+    default, no_length_norm = capsys.readouterr().out.splitlines()
+    assert default == "{}: nDCG@10 1.0000, MAP 1.0000"
+    # the relevant abstract second: nDCG 1/log2(3), precision 1/2 at its rank
+    expected = f"nDCG@10 {1 / math.log2(3):.4f}, MAP 0.5000"
+    assert no_length_norm == f'{{"B": 0}}: {expected}'
+
+
+def test_eval_options_are_checked_and_run_eval_writes_to_the_streams_it_is_given(tmp_path):
+    with pytest.raises(ValueError, match="unknown benchmark"):
+        ev.EvalOptions("msmarco")
+    with pytest.raises(ValueError, match="unknown split"):
+        ev.EvalOptions("cranfield", split="train")
+    options = ev.EvalOptions("cranfield", bench_dir=str(tmp_path))
+    assert options.bench_dir == tmp_path and options.splits == ev.SPLITS
+    out, err = io.StringIO(), io.StringIO()
+    assert ev.run_eval(options, out=out, err=err) == 2
+    assert out.getvalue() == ""
+    assert err.getvalue() == f"dari eval: benchmark data not found: {tmp_path / 'cranfield'}\n"
 
 
 def test_missing_benchmark_data_is_a_clear_error(tmp_path, capsys):

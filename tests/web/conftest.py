@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,6 +14,8 @@ REPO = Path(__file__).resolve().parents[2]
 if sys.path[:1] != [str(REPO)]:
     sys.path.insert(0, str(REPO))
 
+from bench import live_server as live_server_module  # noqa: E402
+from bench.live_server import LiveServer  # noqa: E402
 from search.indexing import build_index  # noqa: E402
 from web import create_app  # noqa: E402
 
@@ -50,45 +46,6 @@ def web_engine(app):
     return app.extensions["dari"].engine
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_health(url: str, proc: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"dari serve exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"dari serve did not answer {url}/healthz within {timeout} s")
-
-
-@dataclass
-class LiveServer:
-    url: str
-    log_path: Path
-    proc: subprocess.Popen
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 def start_server(
     index: Path,
     log_path: Path,
@@ -96,36 +53,25 @@ def start_server(
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
 ) -> LiveServer:
-    """Start `dari serve` on a free port and wait until /healthz answers."""
-    port = free_port()
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    environment.pop("DARI_ADMIN_TOKEN", None)
-    environment.update(env or {})
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "search.cli", "serve", "--port", str(port)]
-            + ["--index", str(index), "--docs", str(docs), "--threads", "4", *extra_args],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
-    server = LiveServer(f"http://127.0.0.1:{port}", log_path, proc)
-    try:
-        wait_for_health(server.url, proc)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    """Start `dari serve` (4 threads, no admin token unless ``env`` gives one) on a free
+    port and wait until /healthz answers."""
+    return live_server_module.start_server(
+        index,
+        docs,
+        log_path,
+        threads=4,
+        extra_args=extra_args,
+        env=env,
+        unset_env=("DARI_ADMIN_TOKEN",),
+    )
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """A real `dari serve` subprocess that builds its own index of the seeds first."""
     folder = tmp_path_factory.mktemp("live")
-    server = start_server(folder / "index", folder / "serve.log")
-    yield server
-    server.stop()
+    with start_server(folder / "index", folder / "serve.log") as server:
+        yield server
 
 
 @pytest.fixture

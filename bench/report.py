@@ -1,0 +1,200 @@
+"""The benchmark's report: the markdown tables of ``python -m bench`` and its targets.
+
+:func:`markdown` makes the tables printed at the end of a run and written beside
+its JSON (``bench/results/``); :func:`targets` checks the figures against the
+goals of docs/performance.md; :func:`reindex_counts` is how a reindex report
+is shown in one line (``added 1, updated 0, removed 0``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["REINDEX_COUNTS", "markdown", "reindex_counts", "targets"]
+
+#: The counts of a reindex report, in the order ``dari reindex`` prints them.
+REINDEX_COUNTS = ("added", "updated", "removed")
+
+
+def reindex_counts(report: Mapping[str, Any]) -> str:
+    """``added A, updated U, removed R`` of a reindex report (``POST /api/reindex``'s JSON,
+    whose values are lists of document ids, or counts)."""
+    return ", ".join(f"{key} {_count(report.get(key))}" for key in REINDEX_COUNTS)
+
+
+def _count(value: Any) -> int:
+    if value is None:
+        return 0
+    return value if isinstance(value, int) else len(value)
+
+
+def _mb(n: float | None) -> str:
+    if not n:
+        return "–"
+    return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:.2f} MB"
+
+
+def _ms(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.1f}"
+
+
+def _s(v: float | None) -> str:
+    return f"{v:.1f} s" if v else "–"
+
+
+def _x(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The tables of one run (build, queries, server, incremental, targets) as markdown."""
+    lines = [
+        f"Benchmark `{results['mode']}` — {results['started']} — {results['machine']}; "
+        f"git {results['git']}; load average at start {results['loadavg_start']}, "
+        f"at end {results['loadavg_end']}.",
+    ]
+    built = [r for r in results["corpora"] if "build" in r]
+    lines += (
+        [
+            "",
+            "**Build** (`dari index`; Kiwi = Kiwi alone in one process, model load included; "
+            "ratios are dari ÷ anchor)",
+            "",
+            "| corpus | docs | paragraphs | characters | dari index | paragraphs/s | chars/s "
+            "| CPU | peak RSS (all processes) | index size | one process (CPU) | Kiwi alone (CPU) "
+            "| ÷ Kiwi | raw Whoosh | ÷ Whoosh | tantivy | ÷ tantivy |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        if built
+        else []
+    )
+    for r in built:
+        b, k, w, t = r["build"], r["kiwi"], r["whoosh"], r.get("tantivy") or {}
+        one = r.get("build_one_process", {})
+        one_text = f"{_s(one.get('wall_seconds'))} ({_s(one.get('cpu_seconds'))})" if one else "–"
+        kiwi_cpu = f" ({_s(k['cpu_seconds'])})" if k.get("cpu_seconds") else ""
+        lines.append(
+            f"| {r['corpus']} | {r['documents']:,} | {r['paragraphs']:,} | {r['characters']:,} "
+            f"| {b['wall_seconds']:.1f} s | {b['paragraphs_per_s']:,.0f} | {b['chars_per_s']:,} "
+            f"| {b['cpu_seconds']:.1f} s | {_mb(b['peak_rss_bytes'])} | {_mb(b['index_bytes'])} "
+            f"| {one_text} | {k['seconds']:.1f} s{kiwi_cpu} "
+            f"| {_x(b['wall_seconds'], k['seconds'])} | {w['build_seconds']:.1f} s "
+            f"| {_x(b['wall_seconds'], w['build_seconds'])} "
+            f"| {_s(t.get('build_seconds'))} "
+            f"| {_x(b['wall_seconds'], t.get('build_seconds'))} |"
+        )
+    lines += [
+        "",
+        "**Queries** (the fixed mix; latency in ms; engine = `Engine.search`, api = the Flask "
+        "app's `/api/search` in-process, HTTP = `dari serve` over 127.0.0.1)",
+        "",
+        "| corpus | where | requests | errors | p50 | p95 | p99 | max | requests/s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["corpora"]:
+        rows = [
+            ("engine, in-process", r["in_process"]["engine"]),
+            ("api, in-process", r["in_process"]["api"]),
+            ("HTTP, 1 client", r["http_1"]),
+            ("HTTP, 4 clients", r["http_4"]),
+        ]
+        if r.get("whoosh"):
+            rows.append(("raw Whoosh, in-process", r["whoosh"]["search"]))
+        if r.get("tantivy"):
+            rows.append(("tantivy, in-process", r["tantivy"]["search"]))
+        for label, s in rows:
+            lines.append(
+                f"| {r['corpus']} | {label} | {s['requests']} | {s['errors']} | {_ms(s['p50_ms'])} "
+                f"| {_ms(s['p95_ms'])} | {_ms(s['p99_ms'])} | {_ms(s['max_ms'])} "
+                f"| {s['rps'] if s['rps'] is not None else '–'} |"
+            )
+    lines += [
+        "",
+        "**Server** (`dari serve`)",
+        "",
+        "| corpus | cold start to first answer | RSS after the mix | slowest queries (api, median ms) |",
+        "|---|---:|---:|---|",
+    ]
+    for r in results["corpora"]:
+        slow = "; ".join(f"`{q}` {ms}" for q, ms in r["in_process"]["api"]["slowest"][:3])
+        lines.append(
+            f"| {r['corpus']} | {r['server']['cold_start_seconds']:.2f} s "
+            f"| {_mb(r['server']['rss_after_mix_bytes'])} | {slow} |"
+        )
+    inc = [r for r in results["corpora"] if "incremental_cli" in r]
+    if inc:
+        lines += [
+            "",
+            "**Incremental** (one document; `dari reindex` wall time includes starting Python "
+            "and loading Kiwi; the server's `POST /api/reindex` has them loaded)",
+            "",
+            "| corpus | step | `dari reindex` wall | its own report | `POST /api/reindex` |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for r in inc:
+            for step in ("add", "change", "remove"):
+                c, h = r["incremental_cli"][step], r["incremental_http"][step]
+                lines.append(
+                    f"| {r['corpus']} | {step} | {c['wall_seconds']:.2f} s "
+                    f"| {c['reported_seconds']:.1f} s | {h['wall_seconds']:.2f} s |"
+                )
+    lines += ["", "**Targets**", "", "| target | measured | met |", "|---|---|---|"]
+    for target, measured, met in targets(results):
+        lines.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(target, what was measured, met) for every target the run's corpora allow."""
+    by = {r["corpus"]: r for r in results["corpora"]}
+    out = []
+    for name, r in by.items():
+        if name == "seeds" or "build" not in r:
+            continue
+        wall, kiwi = r["build"]["wall_seconds"], r["kiwi"]["seconds"]
+        out.append(
+            (
+                f"build ≤ 1.0 × Kiwi alone ({name})",
+                f"{wall:.1f} s ÷ {kiwi:.1f} s = {wall / kiwi:.2f}×",
+                wall <= kiwi,
+            )
+        )
+    for name, limit in (("100k", 50), ("712k", 150), ("10k", 50)):
+        if name in by:
+            h = by[name]["http_4"]
+            out.append(
+                (
+                    f"HTTP p95 ≤ {limit} ms, 4 clients, no errors ({name})",
+                    f"p95 {h['p95_ms']} ms, {h['errors']} errors",
+                    h["p95_ms"] is not None and h["p95_ms"] <= limit and h["errors"] == 0,
+                )
+            )
+    for name, r in by.items():
+        if "incremental_cli" in r:
+            c, h = r["incremental_cli"]["add"], r["incremental_http"]["add"]
+            out.append(
+                (
+                    f"reindex of one added document ≤ 1 s ({name})",
+                    f"`dari reindex` {c['wall_seconds']:.2f} s; server {h['wall_seconds']:.2f} s",
+                    c["wall_seconds"] <= 1.0,
+                )
+            )
+    for name in ("100k", "10k"):
+        if name in by:
+            rss = by[name]["server"]["rss_after_mix_bytes"]
+            out.append((f"server RSS ≤ 500 MB ({name})", _mb(rss), rss <= 500e6))
+            break
+    if "build" in by.get("712k", {}):
+        b = by["712k"]["build"]
+        out.append(
+            (
+                "712k build ≤ 15 min, peak RSS ≤ 2 GB",
+                f"{b['wall_seconds'] / 60:.1f} min, {_mb(b['peak_rss_bytes'])}",
+                b["wall_seconds"] <= 900 and b["peak_rss_bytes"] <= 2e9,
+            )
+        )
+    for name, r in by.items():
+        cold = r["server"]["cold_start_seconds"]
+        out.append((f"cold start ≤ 3 s ({name})", f"{cold:.2f} s", cold <= 3.0))
+    return out
