@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -400,19 +400,8 @@ class Engine:
         searcher = self.searcher()
         out = []
         for fields_ in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND}):
-            meta = stored_meta(fields_)
-            out.append(
-                DocumentInfo(
-                    doc_id=fields_[DOC_ID_FIELD],
-                    title=meta.title,
-                    paragraphs=meta.paragraphs,
-                    languages=meta.languages,
-                    file=meta.file,
-                    size=meta.size,
-                    mtime=meta.mtime,
-                    sha256=meta.sha256,
-                )
-            )
+            # a document's info is its stored meta plus its id
+            out.append(DocumentInfo(doc_id=fields_[DOC_ID_FIELD], **asdict(stored_meta(fields_))))
         return sorted(out, key=lambda d: d.doc_id)
 
     def document(
