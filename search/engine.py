@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
+import numpy as np
 from whoosh import collectors, sorting
 from whoosh import query as wq
 from whoosh.searching import ResultsPage, Searcher
 
 from search.bilingual.expansion import Expander, load_glossary
 from search.bilingual.glossary import Glossary, default_glossary
+from search.columnar.searcher import ColumnarSearcher
 from search.deadline import run_until
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
@@ -184,10 +187,13 @@ class Engine:
         glossary: Glossary | None = None,
         *,
         ranking: RankingSettings | None = None,
+        query_path: str = "columnar",
     ) -> None:
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
         self.ranking = ranking or RankingSettings()
+        #: "columnar" (the default) or "whoosh" (Whoosh's collectors: the reference path)
+        self.query_path = query_path
         self._glossary = glossary
         self._expander: Expander | None = None
         self._local = threading.local()
@@ -247,6 +253,15 @@ class Engine:
             return fresh
         raise AssertionError("unreachable")
 
+    def columnar(self, searcher: Searcher | None = None) -> ColumnarSearcher:
+        """This thread's columnar searcher, over the same segments as :meth:`searcher`."""
+        searcher = searcher or self.searcher()
+        local = self._local
+        columns = getattr(local, "columnar", None)
+        if columns is None or columns.searcher is not searcher:
+            columns = local.columnar = ColumnarSearcher(searcher, local.generation, self.ranking)
+        return columns
+
     # -- searching -------------------------------------------------------------------
 
     def search(
@@ -304,15 +319,14 @@ class Engine:
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        mentions, partial = _text_mentions(searcher, parsed, deadline)
-        if not partial:
-            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline, facets)
-        else:  # the time went on finding the paragraphs that mention the query
-            hits, _ = self._page(searcher, final, mentions, page, per_page, time.perf_counter())
+        pager = self._columnar_page if self.query_path == "columnar" else self._whoosh_page
+        hits = pager(searcher, parsed, final, page, per_page, deadline, facets, None)
+        partial = hits.partial
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits, partial = self._page(searcher, final, mentions, page, per_page, deadline, facets)
+            hits = pager(searcher, parsed, final, page, per_page, deadline, facets, hits)
+            partial = hits.partial
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:
             parsed.notes.append(
@@ -321,7 +335,11 @@ class Engine:
             )
         # Whoosh answers a page past the end with the last page; we answer nothing.
         in_range = (page - 1) * per_page < hits.total
-        results = [self._result(hit, parsed, searcher) for hit in hits] if in_range else []
+        results = []
+        if in_range:
+            for docnum, score in hits.page:
+                stored = searcher.reader().stored_fields(docnum)
+                results.append(self._result(stored, score, parsed, searcher))
         out = SearchResults(
             query=parsed.text,
             total=hits.total,
@@ -333,32 +351,37 @@ class Engine:
             notes=parsed.notes,
             expansions=list(parsed.expansions),
         )
-        if facets and not partial:  # counted by the same pass as the page
-            out.facets = {name: dict(hits.results.groups(name)) for name in FACETS}
+        if facets and not partial and hits.facets is not None:  # counted with the page
+            out.facets = hits.facets
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
 
-    def _page(
+    def _whoosh_page(
         self,
         searcher: Searcher,
+        parsed: ParsedQuery,
         q: wq.Query,
-        mentions: set[int] | None,
         page: int,
         per_page: int,
         deadline: float,
-        facets: bool = False,
-    ) -> tuple[ResultsPage, bool]:
-        """One page of hits, and whether the deadline cut the search short.
+        facets: bool,
+        before: _Page | None,
+    ) -> _Page:
+        """One page of hits by Whoosh's collectors (the per-posting path, kept as the reference).
 
         One timed pass that also counts the matches.  Whoosh's own top-N
         collector skips blocks and prunes matchers by quality, and then needs a
         second, untimed pass over every match for the total: seconds for a
         64-word OR over a few thousand paragraphs.  Cut short, the total is what
         was found until then.  With ``facets`` the same pass counts the matches
-        per language and document (``hits.results.groups(name)``): a second pass
-        with Whoosh's facet collector would score, keep and sort every match
-        again, which took more time than the page itself (see docs/performance.md).
+        per language and document.
         """
+        if before is not None:
+            mentions, partial = before.mentions, False
+        else:
+            mentions, partial = _text_mentions(searcher, parsed, deadline)
+        if partial:  # the time went on finding the paragraphs that mention the query
+            deadline, facets = time.perf_counter(), False
         # usequality=False, replace=0: see every match (and count it), prune nothing
         collector: collectors.Collector = collectors.TopCollector(
             page * per_page, usequality=False, replace=0
@@ -367,10 +390,53 @@ class Engine:
             collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
         if mentions is not None:
             collector = collectors.FilterCollector(collector, allow=mentions)
-        collector, partial = run_until(searcher, q, collector, deadline)
-        return ResultsPage(collector.results(), page, per_page), partial
+        collector, cut = run_until(searcher, q, collector, deadline)
+        results = ResultsPage(collector.results(), page, per_page)
+        return _Page(
+            total=results.total,
+            page=[(hit.docnum, float(hit.score or 0.0)) for hit in results],
+            facets=(
+                {name: dict(results.results.groups(name)) for name in FACETS} if facets else None
+            ),
+            partial=partial or cut,
+            mentions=mentions,
+        )
 
-    def _result(self, hit: Any, parsed: ParsedQuery, searcher: Searcher | None = None) -> Result:
+    def _columnar_page(
+        self,
+        searcher: Searcher,
+        parsed: ParsedQuery,
+        q: wq.Query,
+        page: int,
+        per_page: int,
+        deadline: float,
+        facets: bool,
+        before: _Page | None,
+    ) -> _Page:
+        """One page of hits from the columnar form: every match scored and counted in arrays."""
+        columns = self.columnar(searcher)
+        cut = False
+        if before is not None:
+            allow = before.allow
+        else:
+            allow, cut = _columnar_mentions(columns, parsed, deadline)
+        hits = columns.hits(q, allow, deadline if not cut else time.perf_counter())
+        partial = cut or hits.partial
+        return _Page(
+            total=hits.total,
+            page=hits.top(page * per_page)[(page - 1) * per_page :],
+            facets=hits.facets() if facets and not partial else None,
+            partial=partial,
+            allow=allow,
+        )
+
+    def _result(
+        self,
+        hit: Mapping[str, Any],
+        score: float,
+        parsed: ParsedQuery,
+        searcher: Searcher | None = None,
+    ) -> Result:
         text = hit[TEXT_FIELD]
         doc_id, n = hit[DOC_ID_FIELD], hit["n"]
         spans = highlight_spans(text, parsed.terms, parsed.phrases)
@@ -382,7 +448,7 @@ class Engine:
             title=hit[TITLE_FIELD],
             paragraph=n,
             lang=hit[LANG_FIELD],
-            score=round(float(hit.score or 0.0), 4),
+            score=round(score, 4),
             text=text,
             snippet=snippet_html(text, spans),
             url=paragraph_url(doc_id, n),
@@ -523,6 +589,41 @@ class Engine:
         return None
 
 
+@dataclass
+class _Page:
+    """One page of a search: the total, the page's (document number, score), the facets."""
+
+    total: int
+    page: list[tuple[int, float]]
+    facets: dict[str, dict[str, int]] | None
+    #: whether the time limit cut the search short
+    partial: bool
+    #: the paragraphs that mention the query (Whoosh path: a set; columnar: an array)
+    mentions: set[int] | None = None
+    allow: np.ndarray | None = None
+
+
+def _columnar_mentions(
+    columns: ColumnarSearcher, parsed: ParsedQuery, deadline: float
+) -> tuple[np.ndarray | None, bool]:
+    """:func:`_text_mentions` on the columnar form: the paragraphs that themselves hold a word."""
+    clauses = _mention_clauses(parsed)
+    if not clauses:
+        return None, False
+    words = parsed.terms.union(*parsed.phrases)
+    if not any(columns.doc_frequency(TITLE_FIELD, w) for w in words):
+        return None, False
+    return columns.docs(clauses, deadline)
+
+
+def _mention_clauses(parsed: ParsedQuery) -> list[wq.Query]:
+    """The queries of the query's own words and phrases in the text (and translations' pairs)."""
+    clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
+    clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
+    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
+    return clauses
+
+
 def paragraph_url(doc_id: str, n: int) -> str:
     """The address of paragraph ``n`` of a document (its anchor on the document page)."""
     return f"/doc/{doc_id}#p{n}"
@@ -569,9 +670,7 @@ def _text_mentions(
     filter query's set before its time limit starts) and serves every pass of
     the search.
     """
-    clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
-    clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
-    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
+    clauses = _mention_clauses(parsed)
     if not clauses:
         return None, False
     # No title holds any of the words: nothing can match through a title, and the

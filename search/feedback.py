@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from whoosh import collectors
@@ -32,7 +33,13 @@ from search.settings import RankingSettings
 if TYPE_CHECKING:
     from whoosh.matching import Matcher
 
-__all__ = ["FEEDBACK_FIELD", "FeedbackQuery", "feedback_terms"]
+__all__ = [
+    "FEEDBACK_FIELD",
+    "FeedbackQuery",
+    "expanded_query",
+    "feedback_terms",
+    "weigh_feedback",
+]
 
 #: The field the feedback words are read from and searched in.
 FEEDBACK_FIELD = TEXT_FIELD
@@ -98,9 +105,7 @@ class FeedbackQuery(WrappingQuery):
                 deadline=self.deadline,
                 ranking=self.ranking,
             )
-            extra = [wq.Term(FEEDBACK_FIELD, w, boost=b) for w, b in words]
-            query = wq.AndMaybe(self.child, wq.Or(extra)) if extra else self.child
-            self._expanded = (top, query)
+            self._expanded = (top, expanded_query(self.child, words))
         return self._expanded[1]
 
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
@@ -141,26 +146,60 @@ def feedback_terms(
     else:
         run_until(searcher, query, collector, deadline)  # cut short: the best found so far
     hits = [(hit.docnum, hit.score) for hit in collector.results()]
+    return weigh_feedback(
+        hits,
+        lambda docnum: searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or "",
+        lambda word: searcher.doc_frequency(FEEDBACK_FIELD, word),
+        paragraph_count(searcher),
+        own,
+        ranking,
+        terms=terms,
+        weight=weight,
+        size=size,
+    )
+
+
+def weigh_feedback(
+    hits: Sequence[tuple[int, float]],
+    text_of: Callable[[int], str],
+    doc_frequency: Callable[[str], int],
+    paragraphs: int,
+    own: frozenset[str],
+    ranking: RankingSettings,
+    *,
+    terms: int,
+    weight: float,
+    size: int = 0,
+) -> list[tuple[str, float]]:
+    """The feedback words of the best paragraphs ``hits`` ((docnum, score), best first).
+
+    Shared by both query paths: ``text_of(docnum)`` is a paragraph's stored
+    text, ``doc_frequency(word)`` the entries whose text holds the word.
+    """
     if not hits:
         return []
-    n = paragraph_count(searcher)
     best = hits[0][1]
     shares: Counter[str] = Counter()
     for docnum, score in hits:
-        text = searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or ""
-        words = [t[0] for t in analyze(text)]
+        words = [t[0] for t in analyze(text_of(docnum))]
         if not words:
             continue
         say = math.exp((score - best) / ranking.feedback_temperature) / len(words)
         for word, count in Counter(words).items():
             if word in own:
                 continue
-            df = searcher.doc_frequency(FEEDBACK_FIELD, word) or 1
+            df = doc_frequency(word) or 1
             # typeshed types a Counter's counts as int; Counter adds floats just as well
-            shares[word] += say * count * math.log(n / df)  # type: ignore[assignment]
+            shares[word] += say * count * math.log(paragraphs / df)  # type: ignore[assignment]
     chosen = [(w, s) for w, s in shares.most_common(terms) if s > 0]
     total = sum(s for _, s in chosen)
     if not total:
         return []
     scale = weight * max(size or len(own), 1) / total
     return [(w, s * scale) for w, s in chosen]
+
+
+def expanded_query(child: wq.Query, words: Sequence[tuple[str, float]]) -> wq.Query:
+    """``child`` with the feedback ``words`` as optional, weighted terms."""
+    extra = [wq.Term(FEEDBACK_FIELD, w, boost=b) for w, b in words]
+    return wq.AndMaybe(child, wq.Or(extra)) if extra else child

@@ -1,0 +1,253 @@
+"""Whoosh query trees evaluated on a segment's columnar form: array arithmetic, not a loop per posting.
+
+Each node gives a :class:`Match`: the segment's matching document numbers
+(ascending, unique) and their scores.  The semantics are Whoosh's, so that
+both paths give the same answers:
+
+* ``Term``: BM25F over paragraphs (:class:`Scoring`) for a scored field, the
+  term frequency for an ID field; times the term's boost.
+* ``Or``/``And``: union/intersection, scores summed; a compound of two or more
+  clauses multiplies by its boost (Whoosh ignores the boost of a compound of one).
+* ``AndNot``: the first's matches without the second's; ``AndMaybe``: the
+  first's matches, plus the second's score where it matches too.
+* ``Not`` alone: every document but those, scored 1.
+* ``Phrase``: documents where the words stand next to each other in order
+  (checked on positions), scored as the sum of its words' scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import log
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.query.wrappers import WrappingQuery
+
+from search.columnar.store import ID_FIELDS, SCORED_FIELDS, SegmentColumns
+from search.settings import RankingSettings
+
+__all__ = ["Match", "Scoring", "evaluate"]
+
+_EMPTY_DOCS = np.zeros(0, dtype=np.int32)
+_EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Matching documents of one segment (ascending, unique) and their scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+    @staticmethod
+    def empty() -> Match:
+        return Match(_EMPTY_DOCS, _EMPTY_SCORES)
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def scaled(self, boost: float) -> Match:
+        return self if boost == 1.0 else Match(self.docs, self.scores * boost)
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """The collection statistics and settings a term's BM25F score needs (the whole index's)."""
+
+    ranking: RankingSettings
+    #: paragraphs in the index (Whoosh's ``doc_frequency("kind", "p")``, deletions included)
+    paragraphs: int
+    #: each scored field's average length over the paragraphs
+    avg_lengths: dict[str, float]
+    #: (field, term) → how many entries hold it, over every segment, deletions included
+    doc_frequency: Callable[[str, str], int]
+
+    def idf(self, fieldname: str, term: str) -> float:
+        weight = self.ranking.field_weights.get(fieldname, 1.0)
+        df = self.doc_frequency(fieldname, term)
+        return weight * (log(self.paragraphs / (df + 1)) + 1)
+
+    def bm25(self, fieldname: str, term: str, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Whoosh's ``bm25(idf, tf, fl, avgfl, B, K1)`` for arrays of frequencies and lengths."""
+        b, k1 = self.ranking.b, self.ranking.k1
+        avgfl = self.avg_lengths[fieldname]
+        tf = tf.astype(np.float64)
+        return self.idf(fieldname, term) * (
+            (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl))
+        )
+
+
+#: How a wrapping query is opened up before evaluation (the feedback pass):
+#: the query and a segment → the query to evaluate in its place.
+Expand = Callable[[WrappingQuery], wq.Query]
+
+
+def evaluate(
+    q: wq.Query, seg: SegmentColumns, scoring: Scoring, expand: Expand | None = None
+) -> Match:
+    """The documents of ``seg`` that ``q`` matches, with Whoosh's scores."""
+    return _Evaluator(seg, scoring, expand).run(q)
+
+
+class _Evaluator:
+    def __init__(self, seg: SegmentColumns, scoring: Scoring, expand: Expand | None) -> None:
+        self.seg = seg
+        self.scoring = scoring
+        self.expand = expand
+
+    def run(self, q: wq.Query) -> Match:
+        if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+            return Match.empty()
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.Phrase):
+            return self.phrase(q)
+        if isinstance(q, wq.AndNot):
+            return self.and_not(self.run(q.a), self.run(q.b))
+        if isinstance(q, wq.AndMaybe):
+            return self.and_maybe(self.run(q.a), self.run(q.b))
+        if isinstance(q, wq.Not):
+            return self.inverse(self.run(q.query))
+        if isinstance(q, (wq.And, wq.Or)):
+            subs = q.subqueries
+            if not subs:
+                return Match.empty()
+            if len(subs) == 1:  # Whoosh: the compound's boost is not applied
+                return self.run(subs[0])
+            parts = [self.run(s) for s in subs]
+            combined = union(parts) if isinstance(q, wq.Or) else intersection(parts)
+            return combined.scaled(q.boost)
+        if isinstance(q, WrappingQuery):
+            inner = self.expand(q) if self.expand is not None else q.child
+            return self.run(inner)
+        raise TypeError(f"the columnar path cannot evaluate {type(q).__name__}")
+
+    # -- leaves -----------------------------------------------------------------------
+
+    def term(self, fieldname: str, text: str, boost: float = 1.0) -> Match:
+        found = self.postings(fieldname, text)
+        if found is None:
+            return Match.empty()
+        docs, tf, _ = found
+        return Match(np.asarray(docs), self.term_scores(fieldname, text, docs, tf) * boost)
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        column = self.seg.fields.get(fieldname)
+        if column is None:
+            return None
+        return column.postings(text)
+
+    def term_scores(
+        self, fieldname: str, text: str, docs: np.ndarray, tf: np.ndarray
+    ) -> np.ndarray:
+        if fieldname in SCORED_FIELDS:
+            lengths = self.seg.lengths[fieldname][docs]
+            return self.scoring.bm25(fieldname, text, tf, lengths)
+        if fieldname in ID_FIELDS:
+            return tf.astype(np.float64)
+        raise TypeError(f"the columnar path does not hold field {fieldname!r}")
+
+    def phrase(self, q: wq.Phrase) -> Match:
+        words = list(q.words)
+        fieldname = q.fieldname
+        column = self.seg.fields.get(fieldname)
+        if column is None or column.pos is None or column.pos_off is None:
+            return Match.empty()
+        found = []
+        for word in words:
+            postings = column.postings(word)
+            if postings is None:  # Whoosh: a word the segment lacks matches nothing
+                return Match.empty()
+            found.append(postings)
+        if q.slop != 1:
+            raise TypeError("the columnar path evaluates phrases of adjacent words only")
+        candidates = found[0][0]
+        for docs, _, _ in found[1:]:
+            candidates = np.intersect1d(candidates, docs, assume_unique=True)
+        if len(candidates) and len(words) > 1:
+            candidates = self._adjacent(candidates, found, column.pos, column.pos_off)
+        if not len(candidates):
+            return Match.empty()
+        scores = np.zeros(len(candidates), dtype=np.float64)
+        for word, (docs, tf, _) in zip(words, found, strict=True):
+            at = np.searchsorted(docs, candidates)
+            scores += self.term_scores(fieldname, word, candidates, np.asarray(tf)[at])
+        return Match(candidates.astype(np.int32), scores * q.boost)
+
+    @staticmethod
+    def _adjacent(
+        candidates: np.ndarray,
+        found: Sequence[tuple[np.ndarray, np.ndarray, int]],
+        pos: np.ndarray,
+        pos_off: np.ndarray,
+    ) -> np.ndarray:
+        """The candidates where word k+1 stands right after word k, for every k."""
+        span = np.int64(1) << 32
+        current: np.ndarray | None = None
+        for docs, _, first in found:
+            postings = first + np.searchsorted(docs, candidates)
+            starts, ends = pos_off[postings], pos_off[postings + 1]
+            counts = (ends - starts).astype(np.int64)
+            owner = np.repeat(np.arange(len(candidates), dtype=np.int64), counts)
+            within = np.arange(counts.sum(), dtype=np.int64) - np.repeat(
+                np.cumsum(counts) - counts, counts
+            )
+            positions = np.asarray(pos)[np.repeat(starts, counts) + within].astype(np.int64)
+            keys = owner * span + positions
+            current = keys if current is None else np.intersect1d(current + 1, keys)
+            if not len(current):
+                return candidates[:0]
+        assert current is not None
+        return candidates[np.unique(current // span)]
+
+    # -- combinations ---------------------------------------------------------------------
+
+    def and_not(self, a: Match, b: Match) -> Match:
+        keep = ~np.isin(a.docs, b.docs, assume_unique=True)
+        return Match(a.docs[keep], a.scores[keep])
+
+    def and_maybe(self, a: Match, b: Match) -> Match:
+        if not len(a) or not len(b):
+            return a
+        scores = a.scores.copy()
+        at = np.searchsorted(b.docs, a.docs)
+        at_clipped = np.minimum(at, len(b.docs) - 1)
+        hit = b.docs[at_clipped] == a.docs
+        scores[hit] += b.scores[at_clipped[hit]]
+        return Match(a.docs, scores)
+
+    def inverse(self, m: Match) -> Match:
+        every = np.ones(self.seg.doc_count, dtype=np.bool_)
+        every[m.docs] = False
+        docs = np.flatnonzero(every).astype(np.int32)
+        return Match(docs, np.ones(len(docs), dtype=np.float64))
+
+
+def union(parts: Sequence[Match]) -> Match:
+    """Every document of any part, scores summed."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Match.empty()
+    if len(parts) == 1:
+        return parts[0]
+    docs = np.concatenate([p.docs for p in parts])
+    scores = np.concatenate([p.scores for p in parts])
+    unique, inverse = np.unique(docs, return_inverse=True)
+    return Match(unique.astype(np.int32), np.bincount(inverse, weights=scores))
+
+
+def intersection(parts: Sequence[Match]) -> Match:
+    """The documents of every part, scores summed."""
+    if any(not len(p) for p in parts):
+        return Match.empty()
+    docs = parts[0].docs
+    for p in sorted(parts[1:], key=len):
+        docs = np.intersect1d(docs, p.docs, assume_unique=True)
+        if not len(docs):
+            return Match.empty()
+    scores = np.zeros(len(docs), dtype=np.float64)
+    for p in parts:
+        scores += p.scores[np.searchsorted(p.docs, docs)]
+    return Match(docs.astype(np.int32), scores)

@@ -1,0 +1,205 @@
+"""Searching every segment of an index through its columnar form.
+
+A :class:`ColumnarSearcher` belongs to one Whoosh searcher (the index of
+record, which still gives stored fields and statistics) and sees the same
+segments and deletions.  It answers a whole query at once: the matching
+paragraphs (exact total), their facet counts, and the best ``k`` by score —
+ties broken by document number, as Whoosh's top-N collector does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.query.wrappers import WrappingQuery
+
+from search.columnar.evaluate import Scoring, evaluate
+from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
+from search.feedback import FEEDBACK_FIELD, FeedbackQuery, expanded_query, weigh_feedback
+from search.scoring import paragraph_count
+from search.settings import RankingSettings
+
+__all__ = ["ColumnarSearcher", "Hits"]
+
+
+@dataclass
+class _Leaf:
+    columns: SegmentColumns
+    offset: int
+    #: True for live documents; None when the segment has no deletions
+    live: np.ndarray | None
+
+
+@dataclass
+class Hits:
+    """What a query matched: every document (global numbers) with its score."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+    #: the segments' document ordinals and languages of ``docs`` (for facets)
+    doc_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    langs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
+    #: whether the deadline stopped the search before every segment was searched
+    partial: bool = False
+
+    @property
+    def total(self) -> int:
+        return len(self.docs)
+
+    def top(self, k: int) -> list[tuple[int, float]]:
+        """The best ``k`` (document number, score): highest score first, then lowest number."""
+        if k <= 0 or not len(self.docs):
+            return []
+        if k < len(self.docs):
+            # everything scoring at least the k-th best, ties included
+            kth = np.partition(self.scores, len(self.scores) - k)[len(self.scores) - k]
+            keep = np.flatnonzero(self.scores >= kth)
+        else:
+            keep = np.arange(len(self.docs))
+        order = np.lexsort((self.docs[keep], -self.scores[keep]))[:k]
+        chosen = keep[order]
+        return [
+            (int(d), float(s)) for d, s in zip(self.docs[chosen], self.scores[chosen], strict=True)
+        ]
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Matches per language and per document, in descending count."""
+        langs: dict[str, int] = {}
+        if len(self.langs):
+            counts = np.bincount(self.langs, minlength=NO_LANG + 1)
+            langs = {LANG_CODES[i]: int(counts[i]) for i in range(len(LANG_CODES)) if counts[i]}
+        docs: dict[str, int] = {}
+        if len(self.doc_ids):
+            values, counts = np.unique(self.doc_ids, return_counts=True)
+            docs = {str(v): int(c) for v, c in zip(values, counts, strict=True)}
+        return {"lang": langs, "doc": docs}
+
+
+class ColumnarSearcher:
+    """Evaluates queries on the columnar form of a Whoosh searcher's segments."""
+
+    def __init__(self, searcher: Any, generation: Path, ranking: RankingSettings) -> None:
+        self.searcher = searcher
+        self.ranking = ranking
+        reader = searcher.reader()
+        self.leaves: list[_Leaf] = []
+        for sub, offset in reader.leaf_readers():
+            columns = load_or_build(sub, Path(generation))
+            live = None
+            if sub.has_deletions():
+                live = np.ones(columns.doc_count, dtype=np.bool_)
+                deleted = np.fromiter(sub.deleted_docs_set, dtype=np.int64)
+                live[deleted] = False
+            self.leaves.append(_Leaf(columns, offset, live))
+        paragraphs = paragraph_count(searcher)
+        avg = {f: (reader.field_length(f) / paragraphs) or 1 for f in SCORED_FIELDS}
+        self._df: dict[tuple[str, str], int] = {}
+        self.scoring = Scoring(ranking, paragraphs, avg, self.doc_frequency)
+        self._expansions: dict[int, tuple[WrappingQuery, wq.Query]] = {}
+
+    # -- statistics ------------------------------------------------------------------------
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Entries holding ``text`` in ``fieldname`` over every segment, deletions included."""
+        key = (fieldname, text)
+        df = self._df.get(key)
+        if df is None:
+            df = 0
+            for leaf in self.leaves:
+                column = leaf.columns.fields.get(fieldname)
+                found = column.postings(text) if column is not None else None
+                if found is not None:
+                    df += len(found[0])
+            self._df[key] = df
+        return df
+
+    # -- matching ------------------------------------------------------------------------
+
+    def hits(
+        self, q: wq.Query, allow: np.ndarray | None = None, deadline: float | None = None
+    ) -> Hits:
+        """Every live document ``q`` matches (limited to ``allow``, global numbers, if given).
+
+        Past ``deadline`` (``time.perf_counter()``) the segments not yet
+        searched are left out and the hits say they are ``partial``.
+        """
+        docs, scores, ids, langs = [], [], [], []
+        partial = False
+        for leaf in self.leaves:
+            if deadline is not None and time.perf_counter() >= deadline:
+                partial = True
+                break
+            m = evaluate(q, leaf.columns, self.scoring, self._expand)
+            local = m.docs
+            keep = None
+            if leaf.live is not None and len(local):
+                keep = leaf.live[local]
+            if allow is not None and len(local):
+                allowed = np.isin(local + leaf.offset, allow)
+                keep = allowed if keep is None else keep & allowed
+            scored = m.scores
+            if keep is not None:
+                local, scored = local[keep], scored[keep]
+            docs.append(local.astype(np.int64) + leaf.offset)
+            scores.append(scored)
+            ordinals = leaf.columns.doc_ord[local]
+            ids.append(
+                leaf.columns.doc_ids[ordinals] if len(ordinals) else np.zeros(0, dtype=object)
+            )
+            langs.append(np.asarray(leaf.columns.lang[local]))
+        if not docs:
+            return Hits(np.zeros(0, dtype=np.int64), np.zeros(0), partial=partial)
+        return Hits(
+            np.concatenate(docs),
+            np.concatenate(scores),
+            np.concatenate(ids),
+            np.concatenate(langs).astype(np.intp),
+            partial=partial,
+        )
+
+    def docs(
+        self, queries: Iterable[wq.Query], deadline: float | None = None
+    ) -> tuple[np.ndarray, bool]:
+        """The live documents (global numbers) any of ``queries`` matches, and if cut short."""
+        found = []
+        for q in queries:
+            hits = self.hits(q, deadline=deadline)
+            found.append(hits.docs)
+            if hits.partial:
+                return np.unique(np.concatenate(found)), True
+        if not found:
+            return np.zeros(0, dtype=np.int64), False
+        return np.unique(np.concatenate(found)), False
+
+    # -- the feedback pass -------------------------------------------------------------------
+
+    def _expand(self, q: WrappingQuery) -> wq.Query:
+        if not isinstance(q, FeedbackQuery):
+            return q.child
+        cached = self._expansions.get(id(q))
+        if cached is not None and cached[0] is q:
+            return cached[1]
+        expanded = q.child
+        deadline = q.deadline
+        if deadline is None or time.perf_counter() < deadline:
+            best = self.hits(q.child).top(q.ranking.feedback_docs)
+            words = weigh_feedback(
+                best,
+                lambda docnum: self.searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or "",
+                lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
+                self.scoring.paragraphs,
+                q.terms,
+                q.ranking,
+                terms=q.ranking.feedback_terms,
+                weight=q.ranking.feedback_weight,
+                size=q.words,
+            )
+            expanded = expanded_query(q.child, words)
+        self._expansions[id(q)] = (q, expanded)
+        return expanded

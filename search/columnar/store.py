@@ -1,0 +1,386 @@
+"""The columnar form of one Whoosh segment: what ranking needs, as numpy arrays.
+
+Whoosh stays the index of record.  A segment never changes once written (only
+its deletions do), so its columnar form is a cache keyed by the segment: made
+from the segment's own postings the first time it is needed (or right after a
+build or reindex wrote it), written atomically into ``<generation>/columnar/
+<segment id>/`` and memory-mapped from then on.  A cache that is missing,
+half-written, from another format version or unreadable is rebuilt, never
+trusted: the ``meta.json`` written last holds the version, the segment's
+document count and the size of every array file.
+
+Per searched field (:data:`FIELDS`) the form holds the field's terms in sorted
+order (one byte blob plus offsets), each term's postings (document numbers
+within the segment and term frequencies) and, for the fields phrases are
+searched in, each posting's positions.  Per document it holds each field's
+length as Whoosh decodes it for scoring (one byte, lossy), the paragraph's
+language, its document's ordinal and whether it is a paragraph at all.
+Deletions are not part of it: a searcher applies them as a mask when it opens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import mmap
+import os
+import shutil
+import threading
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+from search.records import (
+    BIGRAM_FIELD,
+    DOC_ID_FIELD,
+    KIND_FIELD,
+    LANG_FIELD,
+    PAIR_FIELD,
+    PARAGRAPH_KIND,
+    TEXT_FIELD,
+    TITLE_FIELD,
+)
+
+__all__ = [
+    "COLUMNAR_DIR",
+    "FIELDS",
+    "FORMAT_VERSION",
+    "FieldColumns",
+    "SegmentColumns",
+    "load_or_build",
+]
+
+#: Bump when the arrays change meaning: older caches are then rebuilt.
+FORMAT_VERSION = 1
+#: Folder of a generation that holds the segments' columnar forms.
+COLUMNAR_DIR = "columnar"
+DATA_FILE = "data.bin"
+META_FILE = "meta.json"
+#: Each array starts at a multiple of this many bytes in the data file.
+_ALIGN = 64
+#: The scored fields, and the ID fields that filters and facets read.
+SCORED_FIELDS = (TITLE_FIELD, TEXT_FIELD, BIGRAM_FIELD, PAIR_FIELD)
+ID_FIELDS = (KIND_FIELD, LANG_FIELD, DOC_ID_FIELD)
+FIELDS = SCORED_FIELDS + ID_FIELDS
+#: Fields whose postings keep positions (phrases are searched in them).
+POSITION_FIELDS = (TITLE_FIELD, TEXT_FIELD)
+#: Languages by code (a paragraph's ``lang``), and the code of "none" (a document record).
+LANG_CODES = ("ko", "en", "mixed")
+NO_LANG = 255
+
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_locks_lock = threading.Lock()
+_locks: dict[str, threading.Lock] = {}
+#: Segments loaded by this process, shared by every thread's searcher (they never change).
+_loaded_lock = threading.Lock()
+_loaded: dict[tuple[str, str, int], SegmentColumns] = {}
+
+
+class TermTable:
+    """A field's sorted terms (UTF-8 bytes) in one blob, looked up by binary search."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.blob[self.offsets[i] : self.offsets[i + 1]].tobytes()
+
+    def find(self, term: bytes) -> int:
+        """The index of ``term``, or -1."""
+        i = bisect_left(self, term)
+        return i if i < len(self) and self[i] == term else -1
+
+    def terms(self) -> Iterator[bytes]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+@dataclass
+class FieldColumns:
+    """One field of one segment: terms, postings, and (for phrase fields) positions."""
+
+    terms: TermTable
+    #: postings of term i: post_doc[post_off[i]:post_off[i + 1]] (ascending document numbers)
+    post_off: np.ndarray
+    post_doc: np.ndarray
+    post_tf: np.ndarray
+    #: positions of posting j: pos[pos_off[j]:pos_off[j + 1]]; None for fields without
+    pos_off: np.ndarray | None = None
+    pos: np.ndarray | None = None
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        """(document numbers, term frequencies, index of the first posting) of ``term``."""
+        i = self.terms.find(term.encode("utf-8"))
+        if i < 0:
+            return None
+        start, end = int(self.post_off[i]), int(self.post_off[i + 1])
+        return self.post_doc[start:end], self.post_tf[start:end], start
+
+
+@dataclass
+class SegmentColumns:
+    """The columnar form of one segment (see the module's docstring)."""
+
+    segment_id: str
+    doc_count: int
+    fields: dict[str, FieldColumns]
+    #: field → each document's length in it, as Whoosh's scorer sees it (float64)
+    lengths: dict[str, np.ndarray]
+    #: each document's language code (index into LANG_CODES; NO_LANG for a record)
+    lang: np.ndarray
+    #: each document's document ordinal (index into doc_ids)
+    doc_ord: np.ndarray
+    doc_ids: np.ndarray  # of str
+    #: whether each entry is a paragraph (not a document record)
+    is_paragraph: np.ndarray
+
+
+# --- building from a Whoosh segment ---------------------------------------------------------
+
+
+def _postings_of(reader: Any, fieldname: str, tbytes: bytes, terminfo: Any) -> Iterator[tuple]:
+    """(ids, weights, values) blocks of one term's postings, deletions included."""
+    if terminfo.is_inlined():
+        yield terminfo.inlined_postings()
+        return
+    fieldobj = reader.schema[fieldname]
+    terms = reader._terms  # the segment's W3TermsReader: the term info is in hand already
+    m = terms._codec.postings_reader(terms._postfile, terminfo, fieldobj.format)
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        ids = m._ids
+        m._read_weights()
+        values = None
+        if fieldname in POSITION_FIELDS:
+            m._read_values()
+            values = m._values
+        yield ids, m._weights, values
+        m._next_block()
+
+
+def build_segment(reader: Any) -> dict[str, np.ndarray]:
+    """The arrays of a segment reader's columnar form (see :class:`SegmentColumns`)."""
+    n = reader.doc_count_all()
+    arrays: dict[str, np.ndarray] = {}
+    for fieldname in FIELDS:
+        fieldobj = reader.schema[fieldname]
+        decode_positions = (
+            fieldobj.format.decode_positions if fieldname in POSITION_FIELDS else None
+        )
+        blob = bytearray()
+        t_off = [0]
+        p_off = [0]
+        docs: list[int] = []
+        tfs: list[float] = []
+        pos_off = [0]
+        pos: list[int] = []
+        for (field, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
+            if field != fieldname:
+                break
+            blob += tbytes
+            t_off.append(len(blob))
+            for ids, weights, values in _postings_of(reader, fieldname, tbytes, terminfo):
+                docs.extend(ids)
+                tfs.extend(weights)
+                if decode_positions is not None:
+                    for value in values:
+                        found = decode_positions(value)
+                        pos.extend(found)
+                        pos_off.append(len(pos))
+            p_off.append(len(docs))
+        prefix = f"{fieldname}."
+        arrays[prefix + "terms"] = np.frombuffer(bytes(blob), dtype=np.uint8)
+        arrays[prefix + "term_off"] = np.asarray(t_off, dtype=np.int64)
+        arrays[prefix + "post_off"] = np.asarray(p_off, dtype=np.int64)
+        arrays[prefix + "post_doc"] = np.asarray(docs, dtype=np.int32)
+        arrays[prefix + "post_tf"] = np.asarray(tfs, dtype=np.float32)
+        if decode_positions is not None:
+            arrays[prefix + "pos_off"] = np.asarray(pos_off, dtype=np.int64)
+            arrays[prefix + "pos"] = np.asarray(pos, dtype=np.int32)
+    for fieldname in SCORED_FIELDS:
+        arrays[f"{fieldname}.lengths"] = _lengths(reader, fieldname, n)
+    arrays["lang"], arrays["is_paragraph"] = _doc_codes(arrays, n)
+    arrays["doc_ord"] = _doc_ordinals(arrays, n)
+    return arrays
+
+
+def _lengths(reader: Any, fieldname: str, n: int) -> np.ndarray:
+    """Each document's length in ``fieldname`` as the BM25 scorer reads it.
+
+    Whoosh keeps a length as one byte (a logarithmic approximation); the
+    column's bytes are decoded all at once.  A document without the field
+    reads as 1, as the scorer's default has it (it never matches a term there).
+    """
+    perdoc = reader._perdoc
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return np.ones(n, dtype=np.float64)
+    raw = np.zeros(n, dtype=np.uint8)
+    count = min(column._count, n)
+    if count:
+        raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    lengths = _BYTE_TO_LENGTH[raw]
+    lengths[raw == 0] = 1.0
+    return lengths
+
+
+def _id_postings(arrays: dict[str, np.ndarray], fieldname: str) -> Iterator[tuple[str, np.ndarray]]:
+    terms = TermTable(arrays[f"{fieldname}.terms"], arrays[f"{fieldname}.term_off"])
+    post_off, post_doc = arrays[f"{fieldname}.post_off"], arrays[f"{fieldname}.post_doc"]
+    for i, term in enumerate(terms.terms()):
+        yield term.decode("utf-8"), post_doc[post_off[i] : post_off[i + 1]]
+
+
+def _doc_codes(arrays: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    lang = np.full(n, NO_LANG, dtype=np.uint8)
+    for value, docs in _id_postings(arrays, LANG_FIELD):
+        if value in LANG_CODES:
+            lang[docs] = LANG_CODES.index(value)
+    is_paragraph = np.zeros(n, dtype=np.bool_)
+    for value, docs in _id_postings(arrays, KIND_FIELD):
+        if value == PARAGRAPH_KIND:
+            is_paragraph[docs] = True
+    return lang, is_paragraph
+
+
+def _doc_ordinals(arrays: dict[str, np.ndarray], n: int) -> np.ndarray:
+    """Each entry's document ordinal: the rank of its doc id among the segment's (sorted)."""
+    doc_ord = np.full(n, -1, dtype=np.int32)
+    for ordinal, (_, docs) in enumerate(_id_postings(arrays, DOC_ID_FIELD)):
+        doc_ord[docs] = ordinal
+    return doc_ord
+
+
+# --- on disk ---------------------------------------------------------------------------
+
+
+def _segment_dir(generation: Path, segment_id: str) -> Path:
+    return Path(generation) / COLUMNAR_DIR / segment_id
+
+
+def save(arrays: dict[str, np.ndarray], generation: Path, segment_id: str, doc_count: int) -> None:
+    """Write a segment's arrays atomically: one data file and its table of contents.
+
+    Everything goes into a temporary folder that is renamed into place, so a
+    reader sees the whole cache or none; ``meta.json`` records each array's
+    type, shape and place in ``data.bin``.
+    """
+    final = _segment_dir(generation, segment_id)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.parent / f".{segment_id}.{os.getpid()}.{threading.get_ident()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        table = {}
+        offset = 0
+        with open(tmp / DATA_FILE, "wb") as fh:
+            for name, array in arrays.items():
+                array = np.ascontiguousarray(array)
+                pad = -offset % _ALIGN
+                fh.write(b"\0" * pad)
+                offset += pad
+                fh.write(array.tobytes())
+                table[name] = [array.dtype.str, list(array.shape), offset]
+                offset += array.nbytes
+            fh.flush()
+            os.fsync(fh.fileno())
+        meta = {"version": FORMAT_VERSION, "doc_count": doc_count, "size": offset, "arrays": table}
+        with open(tmp / META_FILE, "w", encoding="utf-8") as fh:
+            json.dump(meta, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        shutil.rmtree(final, ignore_errors=True)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load(generation: Path, segment_id: str, doc_count: int) -> dict[str, np.ndarray] | None:
+    """A segment's arrays, memory-mapped (one mapping); None when the cache is not to be trusted."""
+    folder = _segment_dir(generation, segment_id)
+    try:
+        meta = json.loads((folder / META_FILE).read_text("utf-8"))
+        if meta.get("version") != FORMAT_VERSION or meta.get("doc_count") != doc_count:
+            return None
+        with open(folder / DATA_FILE, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size != meta["size"]:
+                return None
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if meta["size"] else b""
+        arrays = {}
+        for name, (dtype, shape, offset) in meta["arrays"].items():
+            count = int(np.prod(shape)) if shape else 1
+            array = np.frombuffer(data, dtype=np.dtype(dtype), count=count, offset=offset)
+            arrays[name] = array.reshape(shape)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return arrays
+
+
+def load_or_build(reader: Any, generation: Path) -> SegmentColumns:
+    """The columnar form of the segment of ``reader`` (a Whoosh SegmentReader).
+
+    Read from its cache when that can be trusted, else made from the segment's
+    postings and written for next time (several threads of one process build
+    it once; a process that cannot write the cache still answers from memory).
+    """
+    segment_id = reader.segment().segment_id()
+    n = reader.doc_count_all()
+    key = (str(Path(generation).resolve()), segment_id, n)
+    with _loaded_lock:
+        loaded = _loaded.get(key)
+        if loaded is not None:
+            return loaded
+    arrays = load(generation, segment_id, n)
+    if arrays is None:
+        with _locks_lock:
+            lock = _locks.setdefault(str(_segment_dir(generation, segment_id)), threading.Lock())
+        with lock:
+            arrays = load(generation, segment_id, n)
+            if arrays is None:
+                arrays = build_segment(reader)
+                with contextlib.suppress(OSError):  # read-only: answer from memory this time
+                    save(arrays, generation, segment_id, n)
+                    arrays = load(generation, segment_id, n) or arrays  # mapped, not in memory
+    columns = from_arrays(arrays, segment_id, n)
+    with _loaded_lock:
+        for old in [k for k in _loaded if not os.path.isdir(k[0])]:
+            del _loaded[old]  # a generation that is gone
+        _loaded[key] = columns
+    return columns
+
+
+def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> SegmentColumns:
+    fields = {}
+    for fieldname in FIELDS:
+        p = f"{fieldname}."
+        fields[fieldname] = FieldColumns(
+            terms=TermTable(arrays[p + "terms"], arrays[p + "term_off"]),
+            post_off=arrays[p + "post_off"],
+            post_doc=arrays[p + "post_doc"],
+            post_tf=arrays[p + "post_tf"],
+            pos_off=arrays.get(p + "pos_off"),
+            pos=arrays.get(p + "pos"),
+        )
+    doc_terms = fields[DOC_ID_FIELD].terms
+    return SegmentColumns(
+        segment_id=segment_id,
+        doc_count=n,
+        fields=fields,
+        lengths={f: np.asarray(arrays[f"{f}.lengths"]) for f in SCORED_FIELDS},
+        lang=arrays["lang"],
+        doc_ord=arrays["doc_ord"],
+        doc_ids=np.array([t.decode("utf-8") for t in doc_terms.terms()], dtype=object),
+        is_paragraph=arrays["is_paragraph"],
+    )
