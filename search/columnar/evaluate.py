@@ -17,6 +17,7 @@ both paths give the same answers:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import log
@@ -28,7 +29,12 @@ from whoosh.query.wrappers import WrappingQuery
 from search.columnar.store import ID_FIELDS, SCORED_FIELDS, SegmentColumns
 from search.settings import RankingSettings
 
-__all__ = ["Match", "Scoring", "evaluate"]
+__all__ = ["DeadlineReached", "Match", "Scoring", "evaluate"]
+
+
+class DeadlineReached(Exception):  # noqa: N818 - a signal, not an error
+    """The evaluation passed its deadline (``time.perf_counter()``) and stopped."""
+
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int32)
 _EMPTY_SCORES = np.zeros(0, dtype=np.float64)
@@ -85,19 +91,35 @@ Expand = Callable[[WrappingQuery], wq.Query]
 
 
 def evaluate(
-    q: wq.Query, seg: SegmentColumns, scoring: Scoring, expand: Expand | None = None
+    q: wq.Query,
+    seg: SegmentColumns,
+    scoring: Scoring,
+    expand: Expand | None = None,
+    deadline: float | None = None,
 ) -> Match:
-    """The documents of ``seg`` that ``q`` matches, with Whoosh's scores."""
-    return _Evaluator(seg, scoring, expand).run(q)
+    """The documents of ``seg`` that ``q`` matches, with Whoosh's scores.
+
+    Raises :class:`DeadlineReached` when ``deadline`` passes before it is done.
+    """
+    return _Evaluator(seg, scoring, expand, deadline).run(q)
 
 
 class _Evaluator:
-    def __init__(self, seg: SegmentColumns, scoring: Scoring, expand: Expand | None) -> None:
+    def __init__(
+        self,
+        seg: SegmentColumns,
+        scoring: Scoring,
+        expand: Expand | None,
+        deadline: float | None = None,
+    ) -> None:
         self.seg = seg
         self.scoring = scoring
         self.expand = expand
+        self.deadline = deadline
 
     def run(self, q: wq.Query) -> Match:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            raise DeadlineReached
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return Match.empty()
         if isinstance(q, wq.Term):

@@ -19,7 +19,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
-from search.columnar.evaluate import Scoring, evaluate
+from search.columnar.evaluate import DeadlineReached, Scoring, evaluate
 from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery, expanded_query, weigh_feedback
 from search.scoring import paragraph_count
@@ -135,7 +135,11 @@ class ColumnarSearcher:
             if deadline is not None and time.perf_counter() >= deadline:
                 partial = True
                 break
-            m = evaluate(q, leaf.columns, self.scoring, self._expand)
+            try:
+                m = evaluate(q, leaf.columns, self.scoring, self._expand, deadline)
+            except DeadlineReached:
+                partial = True
+                break
             local = m.docs
             keep = None
             if leaf.live is not None and len(local):

@@ -54,6 +54,7 @@ __all__ = [
     "FieldColumns",
     "SegmentColumns",
     "load_or_build",
+    "prepare",
 ]
 
 #: Bump when the arrays change meaning: older caches are then rebuilt.
@@ -359,6 +360,29 @@ def load_or_build(reader: Any, generation: Path) -> SegmentColumns:
             del _loaded[old]  # a generation that is gone
         _loaded[key] = columns
     return columns
+
+
+def prepare(generation: Path) -> int:
+    """Make the columnar form of every segment of the index in ``generation`` that lacks one.
+
+    Called by a build before it publishes a generation and by a reindex after
+    its commit, so that the first search does not pay for it.  Returns the
+    number of segments.  Caches of segments that are gone are removed.
+    """
+    from whoosh import index
+
+    ix = index.open_dir(str(generation))
+    with ix.reader() as reader:
+        leaves = [sub for sub, _ in reader.leaf_readers()]
+        for sub in leaves:
+            load_or_build(sub, Path(generation))
+        live = {sub.segment().segment_id() for sub in leaves}
+    folder = Path(generation) / COLUMNAR_DIR
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old.name not in live and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+    return len(leaves)
 
 
 def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> SegmentColumns:

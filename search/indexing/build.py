@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import index
 
 from search import documents
+from search.columnar import store as columnar
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
 from search.errors import DariError
 from search.indexing.generations import (
@@ -187,6 +188,7 @@ def build_locked(
             writer._finish()
         else:
             writer.commit()
+        columnar.prepare(gen)  # the query path's arrays, before anyone searches
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise

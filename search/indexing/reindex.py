@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search.columnar import store as columnar
 from search.documents import DocumentError, Skipped, document_paths, load_document
 from search.indexing.build import build_locked
 from search.indexing.generations import current_generation, index_lock, open_index
@@ -158,6 +159,7 @@ def reindex(
             raise
         if writer is not None:
             writer.commit()
+            columnar.prepare(current_generation(root) or root)  # the new segment's arrays
     report.seconds = time.perf_counter() - started
     return report
 
