@@ -14,7 +14,10 @@ import random
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.corpus import default_nsmc, iter_reviews, write_corpus
 from bench.queries import QUERY_MIX, SEED_QUERY_MIX
@@ -205,3 +208,20 @@ def test_a_damaged_cache_is_rebuilt_never_trusted(seeds_dir, tmp_path, damage):
     assert_same(expected, answers(Engine(root), "quantum cooperation"), damage)
     doc_count = Engine(root).searcher().doc_count_all()
     assert store.load(current_generation(root), segment.name, doc_count) is not None  # rewritten
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.text(min_size=1, max_size=12), max_size=60),
+    st.lists(st.text(min_size=1, max_size=12), max_size=20),
+)
+def test_a_term_table_finds_every_term_it_holds_and_no_other(terms, others):
+    ordered = sorted(t.encode("utf-8") for t in terms)
+    blob = np.frombuffer(b"".join(ordered), dtype=np.uint8)
+    offsets = np.cumsum([0, *(len(t) for t in ordered)]).astype(np.int64)
+    table = store.TermTable(blob, offsets, store.term_prefixes(blob, offsets))
+    for i, term in enumerate(ordered):
+        assert table.find(term) == i
+    for other in others:
+        if other not in terms:
+            assert table.find(other.encode("utf-8")) == -1

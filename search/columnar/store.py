@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Bump when the arrays change meaning: older caches are then rebuilt.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Folder of a generation that holds the segments' columnar forms.
 COLUMNAR_DIR = "columnar"
 DATA_FILE = "data.bin"
@@ -83,12 +83,32 @@ _loaded_lock = threading.Lock()
 _loaded: dict[tuple[str, str, int], SegmentColumns] = {}
 
 
-class TermTable:
-    """A field's sorted terms (UTF-8 bytes) in one blob, looked up by binary search."""
+def term_prefixes(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each term's first 8 bytes as a big-endian number (zero-padded): sorted like the terms."""
+    starts, ends = offsets[:-1], offsets[1:]
+    at = starts[:, None] + np.arange(8, dtype=np.int64)[None, :]
+    inside = at < ends[:, None]
+    padded = np.zeros(at.shape, dtype=np.uint8)
+    if len(blob):
+        padded[inside] = np.asarray(blob)[at[inside]]
+    return padded.view(">u8").ravel().astype(np.uint64)
 
-    def __init__(self, blob: np.ndarray, offsets: np.ndarray) -> None:
+
+def _prefix(term: bytes) -> np.uint64:
+    return np.uint64(int.from_bytes(term[:8].ljust(8, b"\0"), "big"))
+
+
+class TermTable:
+    """A field's sorted terms (UTF-8 bytes) in one blob.
+
+    Looked up by the terms' 8-byte prefixes (one ``searchsorted``), then by
+    binary search among the few terms that share a prefix.
+    """
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, prefixes: np.ndarray) -> None:
         self.blob = blob
         self.offsets = offsets
+        self.prefixes = prefixes
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -98,8 +118,13 @@ class TermTable:
 
     def find(self, term: bytes) -> int:
         """The index of ``term``, or -1."""
-        i = bisect_left(self, term)
-        return i if i < len(self) and self[i] == term else -1
+        key = _prefix(term)
+        lo = int(np.searchsorted(self.prefixes, key, side="left"))
+        hi = int(np.searchsorted(self.prefixes, key, side="right"))
+        if hi - lo == 1:
+            return lo if self[lo] == term else -1
+        i = bisect_left(self, term, lo, hi)
+        return i if i < hi and self[i] == term else -1
 
     def terms(self) -> Iterator[bytes]:
         for i in range(len(self)):
@@ -203,6 +228,9 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
         prefix = f"{fieldname}."
         arrays[prefix + "terms"] = np.frombuffer(bytes(blob), dtype=np.uint8)
         arrays[prefix + "term_off"] = np.asarray(t_off, dtype=np.int64)
+        arrays[prefix + "term_prefix"] = term_prefixes(
+            arrays[prefix + "terms"], arrays[prefix + "term_off"]
+        )
         arrays[prefix + "post_off"] = np.asarray(p_off, dtype=np.int64)
         arrays[prefix + "post_doc"] = np.asarray(docs, dtype=np.int32)
         arrays[prefix + "post_tf"] = np.asarray(tfs, dtype=np.float32)
@@ -237,7 +265,11 @@ def _lengths(reader: Any, fieldname: str, n: int) -> np.ndarray:
 
 
 def _id_postings(arrays: dict[str, np.ndarray], fieldname: str) -> Iterator[tuple[str, np.ndarray]]:
-    terms = TermTable(arrays[f"{fieldname}.terms"], arrays[f"{fieldname}.term_off"])
+    terms = TermTable(
+        arrays[f"{fieldname}.terms"],
+        arrays[f"{fieldname}.term_off"],
+        arrays[f"{fieldname}.term_prefix"],
+    )
     post_off, post_doc = arrays[f"{fieldname}.post_off"], arrays[f"{fieldname}.post_doc"]
     for i, term in enumerate(terms.terms()):
         yield term.decode("utf-8"), post_doc[post_off[i] : post_off[i + 1]]
@@ -390,7 +422,7 @@ def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> Segme
     for fieldname in FIELDS:
         p = f"{fieldname}."
         fields[fieldname] = FieldColumns(
-            terms=TermTable(arrays[p + "terms"], arrays[p + "term_off"]),
+            terms=TermTable(arrays[p + "terms"], arrays[p + "term_off"], arrays[p + "term_prefix"]),
             post_off=arrays[p + "post_off"],
             post_doc=arrays[p + "post_doc"],
             post_tf=arrays[p + "post_tf"],
