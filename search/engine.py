@@ -8,6 +8,7 @@ server follows reindexing without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Mapping
@@ -21,7 +22,13 @@ from whoosh import query as wq
 from whoosh.searching import ResultsPage, Searcher
 
 from search.bilingual.expansion import Expander, load_glossary
-from search.bilingual.glossary import Glossary, default_glossary
+from search.bilingual.glossary import (
+    Glossary,
+    default_glossary,
+    known_spellings,
+    load_analysed,
+    save_analysed,
+)
 from search.columnar.searcher import ColumnarSearcher
 from search.deadline import run_until
 from search.errors import QueryError
@@ -67,6 +74,8 @@ __all__ = [
 
 #: Seconds a search may run before it stops and answers with what it found.
 DEFAULT_TIME_LIMIT = Settings().search_time_limit
+#: The glossary's spellings as analysed, kept in the index folder for the next start.
+ANALYSED_SPELLINGS = ".analysed-spellings.json"
 #: Tries to open the live index while a rebuild swaps generations.
 OPEN_ATTEMPTS = 5
 #: Facets counted for ``search(facets=True)``: name → the field whose values are counted.
@@ -220,8 +229,14 @@ class Engine:
     def expander(self) -> Expander:
         """Made on first use: analysing the shipped glossary takes about half a second."""
         if self._expander is None:
+            saved = self.index_dir / ANALYSED_SPELLINGS
+            load_analysed(saved)
+            known = known_spellings()
             glossary = self._glossary if self._glossary is not None else default_glossary()
             self._expander = Expander(glossary)
+            if known < known_spellings():
+                with contextlib.suppress(OSError):  # a read-only index: analyse next time too
+                    save_analysed(saved)
         return self._expander
 
     # -- searchers -----------------------------------------------------------------
@@ -339,7 +354,7 @@ class Engine:
         if in_range:
             for docnum, score in hits.page:
                 stored = searcher.reader().stored_fields(docnum)
-                results.append(self._result(stored, score, parsed, searcher))
+                results.append(self._result(stored, score, parsed, searcher, docnum))
         out = SearchResults(
             query=parsed.text,
             total=hits.total,
@@ -436,10 +451,16 @@ class Engine:
         score: float,
         parsed: ParsedQuery,
         searcher: Searcher | None = None,
+        docnum: int | None = None,
     ) -> Result:
         text = hit[TEXT_FIELD]
         doc_id, n = hit[DOC_ID_FIELD], hit["n"]
-        spans = highlight_spans(text, parsed.terms, parsed.phrases)
+        spans = None
+        if searcher is not None and docnum is not None and self.query_path == "columnar":
+            # from the offsets stored at index time; an older index: analyse the text
+            spans = self.columnar(searcher).highlight(docnum, parsed.terms, parsed.phrases)
+        if spans is None:
+            spans = highlight_spans(text, parsed.terms, parsed.phrases)
         counterpart = None
         if searcher is not None:
             counterpart = _counterpart(searcher, doc_id, stored_counterpart(hit))

@@ -182,7 +182,9 @@ def make_schema() -> fields.Schema:
         n=fields.NUMERIC(int, stored=True, sortable=True),
         lang=fields.ID(stored=True, sortable=True),
         title=fields.TEXT(analyzer=analyzer, stored=True, field_boost=TITLE_BOOST),
-        text=fields.TEXT(analyzer=analyzer, stored=True),
+        # chars: each occurrence's characters too, so results are highlighted without
+        # analysing their text again (search.columnar)
+        text=fields.TEXT(analyzer=analyzer, stored=True, chars=True),
         # Searched beside the morphemes under match=any: Hangul syllable pairs of
         # the text (recall) and pairs of neighbouring Korean morphemes (proximity)
         bigrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),

@@ -21,6 +21,7 @@ __all__ = [
     "ResultCounterpart",
     "SearchResults",
     "highlight_spans",
+    "merge_spans",
     "mark_html",
     "snippet_html",
 ]
@@ -53,10 +54,11 @@ def highlight_spans(
             last = pos + len(phrase) - 1
             if all(phrase[k] in by_pos.get(pos + k, ((),))[0] for k in range(1, len(phrase))):
                 spans.append((start, by_pos[last][2]))
-    return _merge(spans)
+    return merge_spans(spans)
 
 
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted, overlapping and touching ones joined."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start <= merged[-1][1]:

@@ -46,11 +46,12 @@ SEED_QUERIES = [
 def answers(engine: Engine, q: str, **options: object) -> tuple:
     r = engine.search(q, per_page=10, facets=True, **options)  # type: ignore[arg-type]
     top = [(x.doc_id, x.paragraph, x.score) for x in r.results]
-    return r.total, r.facets, r.fallback, top
+    snippets = {(x.doc_id, x.paragraph): x.snippet for x in r.results}
+    return r.total, r.facets, r.fallback, top, snippets
 
 
 def assert_same(reference: tuple, columnar: tuple, label: str) -> None:
-    total, facets, fallback, top = reference
+    total, facets, fallback, top, snippets = reference
     assert (columnar[0], columnar[1], columnar[2]) == (total, facets, fallback), label
     assert len(columnar[3]) == len(top), label
     for (_, _, expected), (_, _, got) in zip(top, columnar[3], strict=True):
@@ -62,6 +63,10 @@ def assert_same(reference: tuple, columnar: tuple, label: str) -> None:
             a[2] == pytest.approx(b[2], rel=1e-4)
             for a, b in zip(by_score, columnar[3], strict=True)
         ), label
+    # highlighted from the offsets stored at index time, as re-analysing the text does
+    for key, snippet in columnar[4].items():
+        if key in snippets:
+            assert snippet == snippets[key], label
 
 
 @pytest.mark.parametrize("match", ["all", "any"])
@@ -225,3 +230,27 @@ def test_a_term_table_finds_every_term_it_holds_and_no_other(terms, others):
     for other in others:
         if other not in terms:
             assert table.find(other.encode("utf-8")) == -1
+
+
+def test_an_index_without_stored_offsets_is_highlighted_by_analysing_the_text(seeds_dir, tmp_path):
+    from whoosh import fields
+
+    import search.indexing.build as build_module
+
+    new_schema = build_module.make_schema
+
+    def schema_before_offsets():
+        schema = new_schema()
+        schema.remove("text")
+        schema.add("text", fields.TEXT(analyzer=schema["title"].analyzer, stored=True))
+        return schema
+
+    root = tmp_path / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build_module, "make_schema", schema_before_offsets)
+        build_index(seeds_dir, root, procs=1)
+    engine = Engine(root)
+    docnum = engine.searcher().document_number(key="003_f33e5257b7cf7671#22")
+    assert engine.columnar().highlight(docnum, {"freedom"}) is None  # nothing stored
+    [hit] = engine.search('"freedom of inquiry"').results
+    assert "<mark>freedom of inquiry</mark>" in hit.snippet

@@ -28,7 +28,9 @@ indexes built before the split find them when Whoosh unpickles their schema.
 """
 
 from search.analysis.analyzers import (
+    ANALYSIS_VERSION,
     ANALYZE_CACHE_SIZE,
+    analysis_fingerprint,
     analyze,
     bigram_analyzer,
     bilingual_analyzer,
@@ -54,7 +56,9 @@ from search.analysis.wordlists import (
 )
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "ANALYZE_CACHE_SIZE",
+    "analysis_fingerprint",
     "ENGLISH_STOP_WORDS",
     "KIWI_CACHE_SIZE",
     "KIWI_OPTIONS",

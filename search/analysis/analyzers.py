@@ -16,7 +16,9 @@ from search.analysis.filters import (
 from search.analysis.tokenizers import ScriptRunTokenizer
 
 __all__ = [
+    "ANALYSIS_VERSION",
     "ANALYZE_CACHE_SIZE",
+    "analysis_fingerprint",
     "analyze",
     "bigram_analyzer",
     "bilingual_analyzer",
@@ -65,6 +67,26 @@ def hangul_bigrams(text: str) -> list[str]:
     if _bigrams is None:
         _bigrams = bigram_analyzer()
     return [t.text for t in _bigrams(text)]
+
+
+#: Bump when the chains change what terms they make: saved analyses are then ignored.
+ANALYSIS_VERSION = 1
+
+
+def analysis_fingerprint() -> str:
+    """What the terms of an analysis depend on: this code's version, Kiwi's, the stemmer."""
+    from importlib.metadata import version
+
+    from search.analysis.kiwi import KIWI_OPTIONS
+    from search.analysis.stemming import stemmer_algorithm
+
+    parts = [
+        f"dari-analysis {ANALYSIS_VERSION}",
+        f"kiwipiepy {version('kiwipiepy')}",
+        f"kiwi {sorted(KIWI_OPTIONS.items())}",
+        f"stemmer {stemmer_algorithm()}",
+    ]
+    return "; ".join(parts)
 
 
 _default_analyzer = None

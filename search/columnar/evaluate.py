@@ -133,18 +133,36 @@ class _Evaluator:
         if isinstance(q, wq.Not):
             return self.inverse(self.run(q.query))
         if isinstance(q, (wq.And, wq.Or)):
+            if isinstance(q, wq.Or) and (q.minmatch or q.scale):
+                raise TypeError("the columnar path does not evaluate Or(minmatch=, scale=)")
             subs = q.subqueries
             if not subs:
                 return Match.empty()
             if len(subs) == 1:  # Whoosh: the compound's boost is not applied
                 return self.run(subs[0])
-            parts = [self.run(s) for s in subs]
-            combined = union(parts) if isinstance(q, wq.Or) else intersection(parts)
-            return combined.scaled(q.boost)
+            # nested compounds of the same kind are one sum: combined in one step
+            parts: list[Match] = []
+            self._flatten(q, type(q), 1.0, parts)
+            return union(parts) if isinstance(q, wq.Or) else intersection(parts)
         if isinstance(q, WrappingQuery):
             inner = self.expand(q) if self.expand is not None else q.child
             return self.run(inner)
         raise TypeError(f"the columnar path cannot evaluate {type(q).__name__}")
+
+    def _flatten(
+        self, q: wq.compound.CompoundQuery, kind: type, boost: float, out: list[Match]
+    ) -> None:
+        """The clauses of ``q`` and of the compounds of its kind in it, each with its boost."""
+        boost *= q.boost
+        for sub in q.subqueries:
+            if (
+                type(sub) is kind
+                and isinstance(sub, wq.compound.CompoundQuery)
+                and len(sub.subqueries) >= 2
+            ):
+                self._flatten(sub, kind, boost, out)
+                continue
+            out.append(self.run(sub).scaled(boost))
 
     # -- leaves -----------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from whoosh.query.wrappers import WrappingQuery
 from search.columnar.evaluate import DeadlineReached, Scoring, evaluate
 from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery, expanded_query, weigh_feedback
+from search.records import TEXT_FIELD
+from search.results import merge_spans
 from search.scoring import paragraph_count
 from search.settings import RankingSettings
 
@@ -180,6 +182,43 @@ class ColumnarSearcher:
         if not found:
             return np.zeros(0, dtype=np.int64), False
         return np.unique(np.concatenate(found)), False
+
+    # -- highlighting ------------------------------------------------------------------------
+
+    def highlight(
+        self, docnum: int, terms: Iterable[str], phrases: Iterable[list[str]] = ()
+    ) -> list[tuple[int, int]] | None:
+        """:func:`search.results.highlight_spans` of a paragraph's text, from stored offsets.
+
+        None when its segment keeps no character offsets (an index built before
+        they were stored): the caller then analyses the text.
+        """
+        leaf = self._leaf_of(docnum)
+        column = leaf.columns.fields[TEXT_FIELD]
+        if column.chr_start is None or column.span_key is None:
+            return None
+        doc = docnum - leaf.offset
+        spans: list[tuple[int, int]] = []
+        for term in set(terms):
+            _, starts, ends = column.occurrences(term, doc)
+            spans += zip(starts.tolist(), ends.tolist(), strict=True)
+        for phrase in phrases:
+            if not phrase:
+                continue
+            where = [set(column.occurrences(word, doc)[0].tolist()) for word in phrase]
+            for first in sorted(where[0]):
+                if all(first + k in where[k] for k in range(1, len(phrase))):
+                    begin = column.position_span(doc, first)
+                    finish = column.position_span(doc, first + len(phrase) - 1)
+                    if begin is not None and finish is not None:
+                        spans.append((begin[0], finish[1]))
+        return merge_spans(spans)
+
+    def _leaf_of(self, docnum: int) -> _Leaf:
+        for leaf in reversed(self.leaves):
+            if docnum >= leaf.offset:
+                return leaf
+        raise IndexError(docnum)
 
     # -- the feedback pass -------------------------------------------------------------------
 

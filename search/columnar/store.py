@@ -58,11 +58,13 @@ __all__ = [
 ]
 
 #: Bump when the arrays change meaning: older caches are then rebuilt.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Folder of a generation that holds the segments' columnar forms.
 COLUMNAR_DIR = "columnar"
 DATA_FILE = "data.bin"
 META_FILE = "meta.json"
+#: (document, position) keys are document × this + position.
+_SPAN = 1 << 32
 #: Each array starts at a multiple of this many bytes in the data file.
 _ALIGN = 64
 #: The scored fields, and the ID fields that filters and facets read.
@@ -143,6 +145,38 @@ class FieldColumns:
     #: positions of posting j: pos[pos_off[j]:pos_off[j + 1]]; None for fields without
     pos_off: np.ndarray | None = None
     pos: np.ndarray | None = None
+    #: each position's characters (start, end), where the index stores them
+    chr_start: np.ndarray | None = None
+    chr_end: np.ndarray | None = None
+    #: sorted (document × 2**32 + position) keys and the characters each position covers
+    span_key: np.ndarray | None = None
+    span_start: np.ndarray | None = None
+    span_end: np.ndarray | None = None
+
+    def occurrences(self, term: str, doc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where ``term`` stands in document ``doc``: positions, character starts and ends."""
+        empty = np.zeros(0, dtype=np.int32)
+        found = self.postings(term)
+        if found is None or self.pos is None or self.pos_off is None:
+            return empty, empty, empty
+        docs, _, first = found
+        i = int(np.searchsorted(docs, doc))
+        if i >= len(docs) or docs[i] != doc:
+            return empty, empty, empty
+        a, b = int(self.pos_off[first + i]), int(self.pos_off[first + i + 1])
+        if self.chr_start is None or self.chr_end is None:
+            return self.pos[a:b], empty, empty
+        return self.pos[a:b], self.chr_start[a:b], self.chr_end[a:b]
+
+    def position_span(self, doc: int, position: int) -> tuple[int, int] | None:
+        """The characters that position ``position`` of ``doc`` covers, if stored."""
+        if self.span_key is None or self.span_start is None or self.span_end is None:
+            return None
+        key = doc * _SPAN + position
+        i = int(np.searchsorted(self.span_key, key))
+        if i >= len(self.span_key) or self.span_key[i] != key:
+            return None
+        return int(self.span_start[i]), int(self.span_end[i])
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         """(document numbers, term frequencies, index of the first posting) of ``term``."""
@@ -204,6 +238,15 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
         decode_positions = (
             fieldobj.format.decode_positions if fieldname in POSITION_FIELDS else None
         )
+        # character offsets, where the index keeps them (the text field of indexes
+        # built since they are stored): highlighting reads them instead of Kiwi
+        decode_chars = (
+            fieldobj.format.decode_characters
+            if fieldname in POSITION_FIELDS and fieldobj.format.supports("characters")
+            else None
+        )
+        starts: list[int] = []
+        ends: list[int] = []
         blob = bytearray()
         t_off = [0]
         p_off = [0]
@@ -219,10 +262,16 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
             for ids, weights, values in _postings_of(reader, fieldname, tbytes, terminfo):
                 docs.extend(ids)
                 tfs.extend(weights)
-                if decode_positions is not None:
+                if decode_chars is not None:
                     for value in values:
-                        found = decode_positions(value)
-                        pos.extend(found)
+                        for p, start, end in decode_chars(value):
+                            pos.append(p)
+                            starts.append(start)
+                            ends.append(end)
+                        pos_off.append(len(pos))
+                elif decode_positions is not None:
+                    for value in values:
+                        pos.extend(decode_positions(value))
                         pos_off.append(len(pos))
             p_off.append(len(docs))
         prefix = f"{fieldname}."
@@ -237,11 +286,39 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
         if decode_positions is not None:
             arrays[prefix + "pos_off"] = np.asarray(pos_off, dtype=np.int64)
             arrays[prefix + "pos"] = np.asarray(pos, dtype=np.int32)
+        if decode_chars is not None:
+            arrays[prefix + "chr_start"] = np.asarray(starts, dtype=np.int32)
+            arrays[prefix + "chr_end"] = np.asarray(ends, dtype=np.int32)
+            arrays.update(_position_spans(arrays, prefix))
     for fieldname in SCORED_FIELDS:
         arrays[f"{fieldname}.lengths"] = _lengths(reader, fieldname, n)
     arrays["lang"], arrays["is_paragraph"] = _doc_codes(arrays, n)
     arrays["doc_ord"] = _doc_ordinals(arrays, n)
     return arrays
+
+
+def _position_spans(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """Per (document, position): the characters its tokens cover (first start, last end).
+
+    A joined word and its parts share a position; a phrase is marked from the
+    start of its first position to the end of its last, whichever token there
+    is the widest (as :func:`search.results.highlight_spans` does).
+    """
+    post_doc = arrays[prefix + "post_doc"]
+    pos_off = arrays[prefix + "pos_off"]
+    per_posting = np.diff(pos_off)
+    docs = np.repeat(post_doc.astype(np.int64), per_posting)
+    keys = docs * _SPAN + arrays[prefix + "pos"].astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    start = arrays[prefix + "chr_start"][order]
+    end = arrays[prefix + "chr_end"][order]
+    return {
+        prefix + "span_key": keys[first] if len(keys) else keys,
+        prefix + "span_start": np.minimum.reduceat(start, first) if len(keys) else start,
+        prefix + "span_end": np.maximum.reduceat(end, first) if len(keys) else end,
+    }
 
 
 def _lengths(reader: Any, fieldname: str, n: int) -> np.ndarray:
@@ -428,6 +505,11 @@ def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> Segme
             post_tf=arrays[p + "post_tf"],
             pos_off=arrays.get(p + "pos_off"),
             pos=arrays.get(p + "pos"),
+            chr_start=arrays.get(p + "chr_start"),
+            chr_end=arrays.get(p + "chr_end"),
+            span_key=arrays.get(p + "span_key"),
+            span_start=arrays.get(p + "span_start"),
+            span_end=arrays.get(p + "span_end"),
         )
     doc_terms = fields[DOC_ID_FIELD].terms
     return SegmentColumns(
