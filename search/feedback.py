@@ -39,6 +39,7 @@ __all__ = [
     "expanded_query",
     "feedback_terms",
     "weigh_feedback",
+    "word_counts",
 ]
 
 #: The field the feedback words are read from and searched in.
@@ -148,7 +149,7 @@ def feedback_terms(
     hits = [(hit.docnum, hit.score) for hit in collector.results()]
     return weigh_feedback(
         hits,
-        lambda docnum: searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or "",
+        lambda docnum: word_counts(searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or ""),
         lambda word: searcher.doc_frequency(FEEDBACK_FIELD, word),
         paragraph_count(searcher),
         own,
@@ -161,7 +162,7 @@ def feedback_terms(
 
 def weigh_feedback(
     hits: Sequence[tuple[int, float]],
-    text_of: Callable[[int], str],
+    counts_of: Callable[[int], Sequence[tuple[str, int]]],
     doc_frequency: Callable[[str], int],
     paragraphs: int,
     own: frozenset[str],
@@ -173,19 +174,21 @@ def weigh_feedback(
 ) -> list[tuple[str, float]]:
     """The feedback words of the best paragraphs ``hits`` ((docnum, score), best first).
 
-    Shared by both query paths: ``text_of(docnum)`` is a paragraph's stored
-    text, ``doc_frequency(word)`` the entries whose text holds the word.
+    Shared by both query paths: ``counts_of(docnum)`` gives a paragraph's
+    words with their counts in the order they first appear (:func:`word_counts`
+    of its text), ``doc_frequency(word)`` the entries whose text holds the word.
     """
     if not hits:
         return []
     best = hits[0][1]
     shares: Counter[str] = Counter()
     for docnum, score in hits:
-        words = [t[0] for t in analyze(text_of(docnum))]
-        if not words:
+        counts = counts_of(docnum)
+        length = sum(count for _, count in counts)
+        if not length:
             continue
-        say = math.exp((score - best) / ranking.feedback_temperature) / len(words)
-        for word, count in Counter(words).items():
+        say = math.exp((score - best) / ranking.feedback_temperature) / length
+        for word, count in counts:
             if word in own:
                 continue
             df = doc_frequency(word) or 1
@@ -197,6 +200,11 @@ def weigh_feedback(
         return []
     scale = weight * max(size or len(own), 1) / total
     return [(w, s * scale) for w, s in chosen]
+
+
+def word_counts(text: str) -> list[tuple[str, int]]:
+    """The indexed words of ``text`` with their counts, in the order they first appear."""
+    return list(Counter(t[0] for t in analyze(text)).items())
 
 
 def expanded_query(child: wq.Query, words: Sequence[tuple[str, float]]) -> wq.Query:

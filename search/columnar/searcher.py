@@ -21,7 +21,13 @@ from whoosh.query.wrappers import WrappingQuery
 
 from search.columnar.evaluate import DeadlineReached, Scoring, evaluate
 from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
-from search.feedback import FEEDBACK_FIELD, FeedbackQuery, expanded_query, weigh_feedback
+from search.feedback import (
+    FEEDBACK_FIELD,
+    FeedbackQuery,
+    expanded_query,
+    weigh_feedback,
+    word_counts,
+)
 from search.records import TEXT_FIELD
 from search.results import merge_spans
 from search.scoring import paragraph_count
@@ -214,6 +220,14 @@ class ColumnarSearcher:
                         spans.append((begin[0], finish[1]))
         return merge_spans(spans)
 
+    def word_counts(self, docnum: int) -> list[tuple[str, int]]:
+        """A paragraph's text words with their counts, in order of appearance."""
+        leaf = self._leaf_of(docnum)
+        counts = leaf.columns.fields[TEXT_FIELD].word_counts(docnum - leaf.offset)
+        if counts is None:  # an index without character offsets: analyse the text
+            counts = word_counts(self.searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or "")
+        return counts
+
     def _leaf_of(self, docnum: int) -> _Leaf:
         for leaf in reversed(self.leaves):
             if docnum >= leaf.offset:
@@ -234,7 +248,7 @@ class ColumnarSearcher:
             best = self.hits(q.child).top(q.ranking.feedback_docs)
             words = weigh_feedback(
                 best,
-                lambda docnum: self.searcher.stored_fields(docnum).get(FEEDBACK_FIELD) or "",
+                self.word_counts,
                 lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
                 self.scoring.paragraphs,
                 q.terms,

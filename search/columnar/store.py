@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 #: Bump when the arrays change meaning: older caches are then rebuilt.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 5
 #: Folder of a generation that holds the segments' columnar forms.
 COLUMNAR_DIR = "columnar"
 DATA_FILE = "data.bin"
@@ -152,6 +152,21 @@ class FieldColumns:
     span_key: np.ndarray | None = None
     span_start: np.ndarray | None = None
     span_end: np.ndarray | None = None
+    #: each document's terms (indexes into terms) and frequencies, in order of appearance
+    fwd_off: np.ndarray | None = None
+    fwd_term: np.ndarray | None = None
+    fwd_tf: np.ndarray | None = None
+
+    def word_counts(self, doc: int) -> list[tuple[str, int]] | None:
+        """Document ``doc``'s words and counts in order of appearance; None if not kept."""
+        if self.fwd_off is None or self.fwd_term is None or self.fwd_tf is None:
+            return None
+        a, b = int(self.fwd_off[doc]), int(self.fwd_off[doc + 1])
+        terms = self.terms
+        return [
+            (terms[int(i)].decode("utf-8"), int(tf))
+            for i, tf in zip(self.fwd_term[a:b], self.fwd_tf[a:b], strict=True)
+        ]
 
     def occurrences(self, term: str, doc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Where ``term`` stands in document ``doc``: positions, character starts and ends."""
@@ -290,6 +305,7 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
             arrays[prefix + "chr_start"] = np.asarray(starts, dtype=np.int32)
             arrays[prefix + "chr_end"] = np.asarray(ends, dtype=np.int32)
             arrays.update(_position_spans(arrays, prefix))
+            arrays.update(_forward(arrays, prefix, n))
     for fieldname in SCORED_FIELDS:
         arrays[f"{fieldname}.lengths"] = _lengths(reader, fieldname, n)
     arrays["lang"], arrays["is_paragraph"] = _doc_codes(arrays, n)
@@ -319,6 +335,56 @@ def _position_spans(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.
         prefix + "span_start": np.minimum.reduceat(start, first) if len(keys) else start,
         prefix + "span_end": np.maximum.reduceat(end, first) if len(keys) else end,
     }
+
+
+def _forward(arrays: dict[str, np.ndarray], prefix: str, n: int) -> dict[str, np.ndarray]:
+    """Per document: its terms and their frequencies, in the order the analysis emits them.
+
+    That order is the order of first appearance — by position, then by first
+    character, a joined word before its parts (it is longer) — so that the
+    feedback pass counts a paragraph's words as analysing its text would.
+    """
+    post_off, post_doc = arrays[prefix + "post_off"], arrays[prefix + "post_doc"]
+    term_off, pos_off = arrays[prefix + "term_off"], arrays[prefix + "pos_off"]
+    term_of = np.repeat(np.arange(len(post_off) - 1, dtype=np.int32), np.diff(post_off))
+    first = pos_off[:-1]
+    first_pos = arrays[prefix + "pos"][first] if len(first) else first
+    first_chr = arrays[prefix + "chr_start"][first] if len(first) else first
+    term_len = np.diff(term_off)[term_of]
+    order = np.lexsort((term_of, -term_len, first_chr, first_pos, post_doc))
+    # A joined word's parts share its characters: put them in the order they stand in it
+    key = np.stack([post_doc[order], first_pos[order], first_chr[order]], axis=1)
+    same = np.flatnonzero(np.all(key[1:] == key[:-1], axis=1)) if len(key) > 1 else key[:0, 0]
+    if len(same):
+        terms = TermTable(arrays[prefix + "terms"], term_off, arrays[prefix + "term_prefix"])
+        starts = same[np.r_[True, np.diff(same) != 1]]  # first pair of each run of equals
+        for start in starts:
+            end = start + 1
+            while end < len(key) and (key[end] == key[start]).all():
+                end += 1
+            group = order[start:end]
+            whole = terms[int(term_of[group[0]])].decode("utf-8")
+            parts = sorted(
+                group[1:].tolist(),
+                key=lambda j: _place_in(whole, terms[int(term_of[j])].decode("utf-8")),
+            )
+            order[start + 1 : end] = parts
+    fwd_off = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(post_doc, minlength=n), out=fwd_off[1:])
+    return {
+        prefix + "fwd_off": fwd_off,
+        prefix + "fwd_term": term_of[order],
+        prefix + "fwd_tf": arrays[prefix + "post_tf"][order],
+    }
+
+
+def _place_in(whole: str, part: str) -> int:
+    """Where a part stands in its joined word (by its longest prefix found there)."""
+    for size in range(len(part), 0, -1):
+        at = whole.find(part[:size])
+        if at >= 0:
+            return at
+    return len(whole)
 
 
 def _lengths(reader: Any, fieldname: str, n: int) -> np.ndarray:
@@ -510,6 +576,9 @@ def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> Segme
             span_key=arrays.get(p + "span_key"),
             span_start=arrays.get(p + "span_start"),
             span_end=arrays.get(p + "span_end"),
+            fwd_off=arrays.get(p + "fwd_off"),
+            fwd_term=arrays.get(p + "fwd_term"),
+            fwd_tf=arrays.get(p + "fwd_tf"),
         )
     doc_terms = fields[DOC_ID_FIELD].terms
     return SegmentColumns(
