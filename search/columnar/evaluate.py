@@ -143,7 +143,9 @@ class _Evaluator:
             # nested compounds of the same kind are one sum: combined in one step
             parts: list[Match] = []
             self._flatten(q, type(q), 1.0, parts)
-            return union(parts) if isinstance(q, wq.Or) else intersection(parts)
+            if isinstance(q, wq.Or):
+                return union(parts, self.seg.doc_count)
+            return intersection(parts)
         if isinstance(q, WrappingQuery):
             inner = self.expand(q) if self.expand is not None else q.child
             return self.run(inner)
@@ -265,8 +267,8 @@ class _Evaluator:
         return Match(docs, np.ones(len(docs), dtype=np.float64))
 
 
-def union(parts: Sequence[Match]) -> Match:
-    """Every document of any part, scores summed."""
+def union(parts: Sequence[Match], doc_count: int) -> Match:
+    """Every document of any part (of a segment of ``doc_count``), scores summed."""
     parts = [p for p in parts if len(p)]
     if not parts:
         return Match.empty()
@@ -274,6 +276,10 @@ def union(parts: Sequence[Match]) -> Match:
         return parts[0]
     docs = np.concatenate([p.docs for p in parts])
     scores = np.concatenate([p.scores for p in parts])
+    if len(docs) * 8 > doc_count:  # many: sum into one slot per document instead of sorting
+        summed = np.bincount(docs, weights=scores, minlength=doc_count)
+        present = np.flatnonzero(np.bincount(docs, minlength=doc_count))
+        return Match(present.astype(np.int32), summed[present])
     unique, inverse = np.unique(docs, return_inverse=True)
     return Match(unique.astype(np.int32), np.bincount(inverse, weights=scores))
 

@@ -50,8 +50,8 @@ class Hits:
 
     docs: np.ndarray
     scores: np.ndarray
-    #: the segments' document ordinals and languages of ``docs`` (for facets)
-    doc_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    #: per segment: the document ordinals of its matches and its document ids (for facets)
+    doc_groups: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     langs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint8))
     #: whether the deadline stopped the search before every segment was searched
     partial: bool = False
@@ -83,10 +83,12 @@ class Hits:
             counts = np.bincount(self.langs, minlength=NO_LANG + 1)
             langs = {LANG_CODES[i]: int(counts[i]) for i in range(len(LANG_CODES)) if counts[i]}
         docs: dict[str, int] = {}
-        if len(self.doc_ids):
-            values, counts = np.unique(self.doc_ids, return_counts=True)
-            docs = {str(v): int(c) for v, c in zip(values, counts, strict=True)}
-        return {"lang": langs, "doc": docs}
+        for ordinals, names in self.doc_groups:
+            counts = np.bincount(ordinals, minlength=len(names))
+            for i in np.flatnonzero(counts).tolist():
+                name = str(names[i])
+                docs[name] = docs.get(name, 0) + int(counts[i])
+        return {"lang": langs, "doc": dict(sorted(docs.items()))}
 
 
 class ColumnarSearcher:
@@ -160,17 +162,14 @@ class ColumnarSearcher:
                 local, scored = local[keep], scored[keep]
             docs.append(local.astype(np.int64) + leaf.offset)
             scores.append(scored)
-            ordinals = leaf.columns.doc_ord[local]
-            ids.append(
-                leaf.columns.doc_ids[ordinals] if len(ordinals) else np.zeros(0, dtype=object)
-            )
+            ids.append((np.asarray(leaf.columns.doc_ord[local]), leaf.columns.doc_ids))
             langs.append(np.asarray(leaf.columns.lang[local]))
         if not docs:
             return Hits(np.zeros(0, dtype=np.int64), np.zeros(0), partial=partial)
         return Hits(
             np.concatenate(docs),
             np.concatenate(scores),
-            np.concatenate(ids),
+            ids,
             np.concatenate(langs).astype(np.intp),
             partial=partial,
         )
