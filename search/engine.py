@@ -365,6 +365,7 @@ class Engine:
             results=results,
             notes=parsed.notes,
             expansions=list(parsed.expansions),
+            partial=partial,
         )
         if facets and not partial and hits.facets is not None:  # counted with the page
             out.facets = hits.facets
@@ -568,6 +569,7 @@ class Engine:
         match: str = "all",
         time_limit: float | None = None,
         xlang: bool = True,
+        before: SearchResults | None = None,
     ) -> str | None:
         """A corrected query ("did you mean") that finds more than ``q``, else None.
 
@@ -577,7 +579,9 @@ class Engine:
         paragraphs with all the words where ``q`` needed the any-word fallback.
         Never raises for a bad query: there is then nothing to suggest.  Its
         searches share ``time_limit`` (the engine's by default); when it runs
-        out there is no suggestion.
+        out there is no suggestion.  ``before``, the results of ``q`` with these
+        options when the caller has them, saves searching ``q`` again: then a
+        suggestion costs at most one more search, and none when every word is known.
         """
         from search.spelling import suggest_query
 
@@ -590,8 +594,9 @@ class Engine:
             "xlang": xlang,
         }
         try:
-            before = self.search(q, **options, time_limit=deadline - time.perf_counter())
-            if time.perf_counter() >= deadline:
+            if before is None:
+                before = self.search(q, **options, time_limit=deadline - time.perf_counter())
+            if before.partial or time.perf_counter() >= deadline:
                 return None  # the counts to compare may be cut short
             candidate = suggest_query(self.searcher(), q)
             if candidate is None:

@@ -162,6 +162,8 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: translations also searched: [{"from": "대전", "to": ["Daejeon"]}, …]
     expansions: list[Expansion] = field(default_factory=list)
+    #: whether the time limit cut the search short (the notes say so too)
+    partial: bool = False
 
     @property
     def pages(self) -> int:

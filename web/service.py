@@ -117,6 +117,7 @@ def run_search(request: SearchRequest, *, page_facets: bool = False) -> SearchOu
             match=request.match,
             xlang=request.xlang,
             time_limit=remaining(),
+            before=results,  # so the suggestion costs at most one more search
         )
     outcome = SearchOutcome(request, results, suggestion)
     if page_facets:
