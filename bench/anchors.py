@@ -10,24 +10,39 @@
   its own indexing threads -- what a native engine does.
 
 The anchors' queries are the query mix's analysed words and phrases, all
-required (any, for ``OR`` and ``match=any``), top 10 with stored text fetched.
+required (any, for ``OR`` and ``match=any``), top 10 with stored text fetched;
+and, when given, distinct queries of their own (:func:`anchor_distinct`: new
+``review-any`` questions and word pairs, each asked once), reported per kind as
+:mod:`bench.query_load` reports Dari's.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
-from bench.measure import Latencies
+from bench.query_load import Tally, distinct_summary
 
-__all__ = ["AnchorQuery", "anchor_queries", "kiwi_floor", "tantivy_floor", "whoosh_floor"]
+__all__ = [
+    "AnchorQuery",
+    "DistinctAnchorQueries",
+    "anchor_distinct",
+    "anchor_queries",
+    "kiwi_floor",
+    "tantivy_floor",
+    "whoosh_floor",
+]
 
 AnchorQuery = tuple[list[str], list[list[str]], bool]  # (terms, phrases, any)
+#: (kind, the query; None when it has nothing to search for) of distinct queries
+DistinctAnchorQueries = list[tuple[str, AnchorQuery | None]]
 
 
 def anchor_queries(mix: list[tuple[str, str, dict]]) -> list[AnchorQuery]:
+    """The anchors' form of every query of ``mix`` (see the module's description)."""
     from bench.queries import anchor_terms
 
     out = []
@@ -35,6 +50,26 @@ def anchor_queries(mix: list[tuple[str, str, dict]]) -> list[AnchorQuery]:
         terms, phrases = anchor_terms(q)
         any_ = options.get("match") == "any" or " OR " in q
         out.append((terms, phrases, any_))
+    return out
+
+
+def anchor_distinct(queries: list[tuple[str, str, dict]]) -> DistinctAnchorQueries:
+    """The anchors' form of distinct queries, with their kinds; None for a query with
+    nothing to search for (Dari's ``400 Nothing left to search for``)."""
+    from bench.queries import NOTHING_LEFT, anchor_terms
+    from search.errors import QueryError
+
+    out: DistinctAnchorQueries = []
+    for kind, q, options in queries:
+        try:
+            terms, phrases = anchor_terms(q)
+        except QueryError as exc:
+            if not str(exc).startswith(NOTHING_LEFT):
+                raise
+            out.append((kind, None))
+            continue
+        any_ = options.get("match") == "any" or " OR " in q
+        out.append((kind, (terms, phrases, any_) if terms or phrases else None))
     return out
 
 
@@ -84,30 +119,66 @@ def _read_tokens(path: Path) -> Iterable[tuple[int, str, str]]:
             yield i, tokens, text
 
 
-def _time_queries(run, queries: list[AnchorQuery], rounds: int, budget: float) -> dict:
+def _time_one(tally: Tally, run: Callable[[AnchorQuery], None], kind: str, q: AnchorQuery) -> None:
+    t0 = time.perf_counter()
+    try:
+        run(q)
+    except Exception as exc:  # an anchor's failure is reported, not fatal
+        tally.add_error(kind, repr(exc))
+        return
+    tally.add(kind, repr(q), {}, time.perf_counter() - t0)
+
+
+def _time_queries(
+    run: Callable[[AnchorQuery], None],
+    queries: list[AnchorQuery],
+    rounds: int,
+    budget: float,
+    kinds: list[str] | None = None,
+    distinct: DistinctAnchorQueries | None = None,
+) -> dict[str, Any]:
+    """The fixed queries (warm-up, then ``rounds`` rounds) and then the ``distinct`` ones
+    (each once, no warm-up), each phase at most ``budget`` s; per kind when ``kinds``
+    (one per query) are given."""
+    kinds = kinds or ["all"] * len(queries)
     for q in queries:  # warm up
         run(q)
-    lat = Latencies()
+    tally = Tally()
     started = time.perf_counter()
     for _ in range(rounds):
-        for q in queries:
-            t0 = time.perf_counter()
-            try:
-                run(q)
-            except Exception as exc:  # an anchor's failure is reported, not fatal
-                lat.add_error(repr(exc))
-                continue
-            lat.seconds.append(time.perf_counter() - t0)
+        for kind, q in zip(kinds, queries, strict=True):
+            _time_one(tally, run, kind, q)
         if time.perf_counter() - started > budget:
             break
-    lat.wall = time.perf_counter() - started
-    return lat.summary()
+    tally.wall = time.perf_counter() - started
+    out = tally.together().summary()
+    out["kinds"] = tally.by_kind()
+    if distinct:
+        tally = Tally()
+        started = time.perf_counter()
+        for kind, query in distinct:
+            if time.perf_counter() - started > budget:
+                break
+            if query is None:
+                tally.add_nothing_left(kind)
+            else:
+                _time_one(tally, run, kind, query)
+        tally.wall = time.perf_counter() - started
+        out["distinct"] = distinct_summary(tally)
+    return out
 
 
 def whoosh_floor(
-    tokens_file: Path, folder: Path, queries: list[AnchorQuery], rounds: int, budget: float
+    tokens_file: Path,
+    folder: Path,
+    queries: list[AnchorQuery],
+    rounds: int,
+    budget: float,
+    kinds: list[str] | None = None,
+    distinct: DistinctAnchorQueries | None = None,
 ) -> dict:
-    """Raw Whoosh over the pre-tokenized text: write (one process), then search."""
+    """Raw Whoosh over the pre-tokenized text: write (one process), then search
+    (``queries``, then ``distinct``; see :func:`_time_queries`)."""
     from whoosh import fields, index
     from whoosh import query as wq
     from whoosh.analysis import SpaceSeparatedTokenizer
@@ -142,7 +213,7 @@ def whoosh_floor(
             hit["text"]
 
     try:
-        search = _time_queries(run, queries, rounds, budget)
+        search = _time_queries(run, queries, rounds, budget, kinds, distinct)
     finally:
         searcher.close()
     return {
@@ -155,9 +226,16 @@ def whoosh_floor(
 
 
 def tantivy_floor(
-    tokens_file: Path, folder: Path, queries: list[AnchorQuery], rounds: int, budget: float
+    tokens_file: Path,
+    folder: Path,
+    queries: list[AnchorQuery],
+    rounds: int,
+    budget: float,
+    kinds: list[str] | None = None,
+    distinct: DistinctAnchorQueries | None = None,
 ) -> dict:
-    """tantivy over the pre-tokenized text (whitespace tokenizer, positions), then search."""
+    """tantivy over the pre-tokenized text (whitespace tokenizer, positions), then search
+    (``queries``, then ``distinct``; see :func:`_time_queries`)."""
     import tantivy
 
     if folder.exists():
@@ -197,7 +275,7 @@ def tantivy_floor(
         for _score, address in result.hits:
             searcher.doc(address)["text"]
 
-    search = _time_queries(run, queries, rounds, budget)
+    search = _time_queries(run, queries, rounds, budget, kinds, distinct)
     return {
         "build_seconds": round(build, 3),
         "size_bytes": _dir_size(folder),

@@ -4,17 +4,36 @@ One document per movie, one paragraph per review, in the order of the TSV
 (``movie_id, review_id, date, text``; grouped by movie).  Each document starts
 with a title line, ``NSMC movie <id> reviews``, which is its own paragraph, so a
 corpus of N reviews over M movies has N + M paragraphs.
+
+The last :data:`HELD_OUT` reviews of the TSV are in no corpus (so the "712k"
+corpus is every review but these): they are the ``review-any`` questions of
+the benchmark (:func:`held_out_reviews`, :class:`bench.queries.DistinctQueries`).
 """
 
 from __future__ import annotations
 
 import gzip
 import shutil
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Corpus", "NSMC_FILE", "corpus_texts", "default_nsmc", "iter_reviews", "write_corpus"]
+__all__ = [
+    "HELD_OUT",
+    "NSMC_FILE",
+    "Corpus",
+    "corpus_limit",
+    "corpus_texts",
+    "count_reviews",
+    "default_nsmc",
+    "held_out_reviews",
+    "iter_reviews",
+    "write_corpus",
+]
+
+#: The reviews at the end of the TSV that no corpus holds: the ``review-any`` questions.
+HELD_OUT = 2_000
 
 #: The NSMC reviews, in the benchmark data folder (``$DARI_BENCH``, else ``../shared/bench``).
 NSMC_FILE = Path("nsmc") / "reviews.tsv.gz"
@@ -56,6 +75,31 @@ def iter_reviews(tsv: Path, limit: int | None = None) -> Iterator[tuple[str, str
                 continue
             count += 1
             yield parts[0], text
+
+
+def count_reviews(tsv: Path) -> int:
+    """The number of non-empty reviews of ``tsv`` (what :func:`iter_reviews` yields)."""
+    return sum(1 for _ in iter_reviews(tsv))
+
+
+def corpus_limit(tsv: Path, limit: int | None, held_out: int = HELD_OUT) -> int:
+    """The reviews a corpus of ``limit`` reviews (None: all) takes: at most all but the
+    last ``held_out`` of ``tsv``."""
+    cap = max(0, count_reviews(tsv) - held_out)
+    return cap if limit is None else min(limit, cap)
+
+
+def held_out_reviews(tsv: Path, corpus_reviews: int, held_out: int = HELD_OUT) -> list[str]:
+    """The last ``held_out`` reviews of ``tsv``, from the end backward, less those a corpus of
+    its first ``corpus_reviews`` reviews holds: any among its first ``corpus_reviews``, and
+    any whose text is also the text of one of those (short reviews repeat: "최고")."""
+    tail: deque[tuple[int, str]] = deque(maxlen=held_out)
+    in_corpus: set[str] = set()
+    for i, (_movie, text) in enumerate(iter_reviews(tsv)):
+        if i < corpus_reviews:
+            in_corpus.add(text)
+        tail.append((i, text))
+    return [t for i, t in reversed(tail) if i >= corpus_reviews and t not in in_corpus]
 
 
 def write_corpus(tsv: Path, folder: Path, limit: int | None = None) -> Corpus:

@@ -4,11 +4,18 @@ For each corpus (the seeds, then NSMC reviews: 10k, and in full mode 100k and
 all 712k) it measures, in this order: Kiwi alone (the analysis floor, which
 also writes the pre-tokenized text), ``dari index`` (a subprocess: wall, CPU,
 peak RSS of its process tree, index size), raw Whoosh and tantivy on the
-pre-tokenized text, the query mix in-process (``Engine.search`` and the Flask
-app's ``/api/search``), then ``dari serve`` (cold start to the first answered
+pre-tokenized text, on the seeds ``dari search`` as a new process (first call
+included), the query mix in-process (``Engine.search`` and the Flask app's
+``/api/search``), then ``dari serve`` (cold start to the first answered
 search, the mix over HTTP with 1 and 4 concurrent clients, RSS after it) and,
-on one corpus, incremental reindexing (add, change, remove one document) by
-``dari reindex`` and by ``POST /api/reindex`` on the running server.
+on the mode's incremental corpora, incremental reindexing (add, change, remove
+one document) by ``dari reindex`` and by ``POST /api/reindex`` on the running
+server.
+
+Every query measurement (the anchors', in-process, HTTP) is the fixed mix
+(:data:`bench.queries.QUERY_MIX`) and then ``--distinct`` new queries per
+round of each distinct kind (``review-any``, ``pair``: see
+:mod:`bench.queries`), none of which is sent twice in a corpus's run.
 
 Results go to ``bench/results/`` as JSON and a markdown table (see
 docs/performance.md for what each row means).
@@ -37,10 +44,24 @@ from pathlib import Path
 from typing import Any
 
 from bench import anchors
-from bench.corpus import Corpus, corpus_texts, default_nsmc, write_corpus
+from bench.corpus import (
+    HELD_OUT,
+    Corpus,
+    corpus_limit,
+    corpus_texts,
+    default_nsmc,
+    held_out_reviews,
+    write_corpus,
+)
 from bench.live_server import dari_command, start_server
 from bench.measure import dir_size, loadavg, run_measured, tree_rss
-from bench.queries import QUERY_MIX, SEED_QUERY_MIX
+from bench.queries import (
+    PAIR_WORDS,
+    QUERY_MIX,
+    SEED_PAIR_WORDS,
+    SEED_QUERY_MIX,
+    DistinctQueries,
+)
 from bench.query_load import Mix, http_load, measure_in_process
 from bench.reindex_timing import ADMIN_TOKEN, measure_incremental
 from bench.report import markdown
@@ -51,14 +72,18 @@ REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 RESULTS = REPO / "bench" / "results"
 
-#: name → number of reviews (None: all of them; 0: the seeds folder)
+#: name → number of reviews (None: all of them but the held-out ones; 0: the seeds folder)
 SIZES = {"seeds": 0, "10k": 10_000, "100k": 100_000, "712k": None}
 MODES = {
-    # sizes, incremental size, query rounds, seconds per query run at most, single-process build too
-    "tiny": (["seeds"], "seeds", 1, 30, False),
-    "quick": (["seeds", "10k"], "10k", 3, 60, True),
-    "full": (["seeds", "10k", "100k", "712k"], "100k", 5, 120, True),
+    # sizes, incremental sizes, query rounds, seconds per query run at most, single-process build too
+    "tiny": (["seeds"], ["seeds"], 1, 30, False),
+    "quick": (["seeds", "10k"], ["10k"], 3, 60, True),
+    "full": (["seeds", "10k", "100k", "712k"], ["100k", "712k"], 5, 120, True),
 }
+#: Distinct queries of each kind per round (``--distinct``).
+DISTINCT_PER_ROUND = 10
+#: A seed for the order of the word pairs.
+PAIR_SEED = 14
 #: The one-process build ("before") is measured up to this many reviews.
 SINGLE_PROCESS_MAX = 100_000
 
@@ -70,7 +95,7 @@ def log(message: str) -> None:
 # --- corpora ------------------------------------------------------------------------
 
 
-def make_corpus(name: str, work: Path, tsv: Path) -> Corpus:
+def make_corpus(name: str, work: Path, tsv: Path, held_out: int = HELD_OUT) -> Corpus:
     folder = work / f"docs-{name}"
     limit = SIZES[name]
     if limit == 0:
@@ -88,7 +113,25 @@ def make_corpus(name: str, work: Path, tsv: Path) -> Corpus:
             sum(len(p.text) for d in docs for p in d.paragraphs),
             dir_size(folder),
         )
-    return write_corpus(tsv, folder, limit)
+    return write_corpus(tsv, folder, corpus_limit(tsv, limit, held_out))
+
+
+def distinct_queries(
+    name: str, corpus: Corpus, mix: Mix, args: argparse.Namespace
+) -> tuple[DistinctQueries, dict[str, Any]]:
+    """The distinct queries of one corpus (and how many there are to draw from): the held-out
+    reviews of the TSV (if there is one) as ``review-any``, pairs of the corpus's word list."""
+    tsv = args.tsv if args.tsv is not None and args.tsv.exists() else None
+    reviews = held_out_reviews(tsv, corpus.reviews, args.held_out) if tsv else []
+    words = SEED_PAIR_WORDS if name == "seeds" else PAIR_WORDS
+    source = DistinctQueries(reviews, words, seed=PAIR_SEED, sent=[q for _k, q, _o in mix])
+    left_reviews, left_pairs = source.left()
+    return source, {
+        "per_round": args.distinct,
+        "held_out_reviews": left_reviews,
+        "pair_words": len(words),
+        "pairs": left_pairs,
+    }
 
 
 # --- build --------------------------------------------------------------------------
@@ -126,7 +169,10 @@ def measure_build(corpus: Corpus, index_dir: Path, procs: int | None = None) -> 
 def bench_corpus(
     name: str, work: Path, args: argparse.Namespace, incremental: bool
 ) -> dict[str, Any]:
-    """Every measurement of one corpus (see the module's description), as the JSON has it."""
+    """Every measurement of one corpus (see the module's description), as the JSON has it.
+
+    The distinct queries are drawn from one :class:`DistinctQueries` for the whole
+    corpus: each measurement (anchor, in-process, HTTP client) gets fresh ones."""
     mix = SEED_QUERY_MIX if name == "seeds" else QUERY_MIX
     out: dict[str, Any] = {"corpus": name, "loadavg_start": loadavg()}
     index_dir = work / f"index-{name}"
@@ -135,16 +181,17 @@ def bench_corpus(
         corpus = existing_corpus(work / f"docs-{name}")
     else:
         log(f"{name}: writing the corpus")
-        corpus = make_corpus(name, work, args.tsv)
+        corpus = make_corpus(name, work, args.tsv, args.held_out)
     out["documents"], out["paragraphs"] = corpus.documents, corpus.paragraphs
     out["reviews"], out["characters"], out["bytes"] = (
         corpus.reviews,
         corpus.characters,
         corpus.bytes,
     )
+    distinct, out["distinct_queries"] = distinct_queries(name, corpus, mix, args)
     if not args.serve_only:
-        measure_index_and_anchors(name, work, corpus, index_dir, mix, args, out)
-    return measure_serving(name, corpus, index_dir, mix, args, incremental, out)
+        measure_index_and_anchors(name, work, corpus, index_dir, mix, distinct, args, out)
+    return measure_serving(name, corpus, index_dir, mix, distinct, args, incremental, out)
 
 
 def existing_corpus(folder: Path) -> Corpus:
@@ -169,6 +216,7 @@ def measure_index_and_anchors(
     corpus: Corpus,
     index_dir: Path,
     mix: Mix,
+    distinct: DistinctQueries,
     args: argparse.Namespace,
     out: dict[str, Any],
 ) -> None:
@@ -185,16 +233,31 @@ def measure_index_and_anchors(
         out["build_one_process"] = measure_build(corpus, single, procs=1)
         shutil.rmtree(single, ignore_errors=True)
 
-    queries = anchors.anchor_queries(mix)
+    queries, kinds = anchors.anchor_queries(mix), [kind for kind, _q, _o in mix]
+    n = args.distinct * args.rounds
     log(f"{name}: raw Whoosh on the pre-tokenized text")
     out["whoosh"] = anchors.whoosh_floor(
-        tokens, work / f"whoosh-{name}", queries, args.rounds, args.budget
+        tokens,
+        work / f"whoosh-{name}",
+        queries,
+        args.rounds,
+        args.budget,
+        kinds,
+        anchors.anchor_distinct(distinct.take(n)),
     )
     shutil.rmtree(work / f"whoosh-{name}", ignore_errors=True)
     log(f"{name}: tantivy on the pre-tokenized text")
     try:
+        import tantivy  # noqa: F401  (before drawing its distinct queries)
+
         out["tantivy"] = anchors.tantivy_floor(
-            tokens, work / f"tantivy-{name}", queries, args.rounds, args.budget
+            tokens,
+            work / f"tantivy-{name}",
+            queries,
+            args.rounds,
+            args.budget,
+            kinds,
+            anchors.anchor_distinct(distinct.take(n)),
         )
     except ImportError:
         out["tantivy"] = None  # pip install -e '.[bench]'
@@ -207,13 +270,19 @@ def measure_serving(
     corpus: Corpus,
     index_dir: Path,
     mix: Mix,
+    distinct: DistinctQueries,
     args: argparse.Namespace,
     incremental: bool,
     out: dict[str, Any],
 ) -> dict[str, Any]:
     tsv = args.tsv if name != "seeds" else None
+    if name == "seeds":
+        log(f"{name}: dari search, a new process per query")
+        out["cli_search"] = measure_cli_search(index_dir, mix)
     log(f"{name}: the query mix in-process")
-    out["in_process"] = measure_in_process(index_dir, corpus.folder, mix, args.rounds, args.budget)
+    out["in_process"] = measure_in_process(
+        index_dir, corpus.folder, mix, args.rounds, args.budget, distinct, args.distinct
+    )
 
     log(f"{name}: dari serve")
     server = start_server(
@@ -234,7 +303,9 @@ def measure_serving(
         out["server"] = {"cold_start_seconds": round(cold_start, 3)}
         for clients in (1, 4):
             log(f"{name}: HTTP, {clients} client(s)")
-            out[f"http_{clients}"] = http_load(server.port, mix, clients, args.rounds, args.budget)
+            out[f"http_{clients}"] = http_load(
+                server.port, mix, clients, args.rounds, args.budget, distinct, args.distinct
+            )
         out["server"]["rss_after_mix_bytes"] = tree_rss(server.proc.pid)[0]
         if incremental:
             log(f"{name}: incremental reindex over HTTP (warm server)")
@@ -246,6 +317,42 @@ def measure_serving(
         out["incremental_cli"] = measure_incremental(corpus, index_dir, tsv)
     out["loadavg_end"] = loadavg()
     return out
+
+
+def measure_cli_search(index_dir: Path, mix: Mix) -> dict[str, Any]:
+    """``dari search`` as a user runs it, a new process per query (Python, imports, Kiwi,
+    opening the index, the search, printing): the first query of each kind of ``mix``,
+    every call timed, the first one included."""
+    picked: dict[str, tuple[str, dict[str, str]]] = {}
+    for kind, q, options in mix:
+        picked.setdefault(kind, (q, options))
+    calls, errors = [], []
+    for kind, (q, options) in picked.items():
+        flags = [f"--{key}={value}" for key, value in options.items()]
+        run = run_measured(
+            [*dari_command(), "search", "--index", str(index_dir), *flags, "--", q], timeout=120
+        )
+        if run.returncode != 0:
+            errors.append(f"{q}: exit {run.returncode}: {run.stderr[-300:]}")
+        calls.append(
+            {
+                "kind": kind,
+                "q": q,
+                "options": options,
+                "wall_seconds": round(run.wall, 3),
+                "cpu_seconds": round(run.cpu, 3),
+                "peak_rss_bytes": run.peak_rss,
+            }
+        )
+    walls = sorted(c["wall_seconds"] for c in calls)
+    return {
+        "calls": calls,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "first_seconds": calls[0]["wall_seconds"] if calls else None,
+        "median_seconds": walls[len(walls) // 2] if walls else None,
+        "max_seconds": walls[-1] if walls else None,
+    }
 
 
 def git_describe() -> str:
@@ -281,6 +388,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=None, help="seconds per query run")
     parser.add_argument("--no-single-process", dest="single", action="store_false", default=None)
     parser.add_argument(
+        "--distinct",
+        type=int,
+        default=DISTINCT_PER_ROUND,
+        help="distinct queries (never repeated) of each kind per round and caller "
+        f"(default {DISTINCT_PER_ROUND}; 0: none)",
+    )
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        default=HELD_OUT,
+        help="reviews at the end of the TSV kept out of every corpus, the review-any "
+        f"questions (default {HELD_OUT})",
+    )
+    parser.add_argument(
         "--serve-only",
         action="store_true",
         help="reuse the documents and indexes in --work; measure only queries, server, reindex",
@@ -288,11 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.tsv = args.tsv or default_nsmc()
     args.mode = args.mode or "quick"
-    sizes, inc_size, rounds, budget, single = MODES[args.mode]
+    sizes, inc_sizes, rounds, budget, single = MODES[args.mode]
     if args.sizes:
         sizes = args.sizes.split(",")
-        if inc_size not in sizes:
-            inc_size = sizes[-1]
+        inc_sizes = [s for s in inc_sizes if s in sizes] or sizes[-1:]
     args.rounds = args.rounds or rounds
     args.budget = args.budget or budget
     args.single_process_too = single if args.single is None else args.single
@@ -314,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         "git": git_describe(),
         "rounds": args.rounds,
         "budget_seconds": args.budget,
+        "distinct_per_round": args.distinct,
+        "held_out_reviews": args.held_out,
         "loadavg_start": loadavg(),
         "corpora": [],
     }
@@ -321,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     base = args.out / f"bench-{args.mode}{'-serve' if args.serve_only else ''}-{stamp}"
     try:
         for name in sizes:
-            results["corpora"].append(bench_corpus(name, work, args, incremental=name == inc_size))
+            results["corpora"].append(bench_corpus(name, work, args, incremental=name in inc_sizes))
             results["loadavg_end"] = loadavg()
             # written after every corpus, so a long run that is stopped keeps what it measured
             base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))

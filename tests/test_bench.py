@@ -8,12 +8,23 @@ import math
 import pytest
 
 from bench import anchors
-from bench.corpus import iter_reviews, write_corpus
+from bench.corpus import corpus_limit, held_out_reviews, iter_reviews, write_corpus
 from bench.live_server import start_server
 from bench.measure import Latencies, percentile
-from bench.queries import KINDS, QUERY_MIX, SEED_QUERY_MIX, anchor_terms
-from bench.report import reindex_counts, targets
-from bench.run import main
+from bench.queries import (
+    DISTINCT_KINDS,
+    KINDS,
+    PAIR_WORDS,
+    QUERY_MIX,
+    SEED_PAIR_WORDS,
+    SEED_QUERY_MIX,
+    DistinctQueries,
+    anchor_terms,
+    review_question,
+)
+from bench.query_load import measure_in_process
+from bench.report import markdown, reindex_counts, targets
+from bench.run import main, measure_cli_search
 from search.documents import load_folder
 from search.query import parse_query
 
@@ -27,6 +38,9 @@ REVIEWS = [
     "원작 소설보다 감동 눈물이 났다",
     "EBS 방송에서 봤는데 음악이 좋다",
 ]
+#: The reviews after the corpus's 60 in the TSV: the held-out ones (``--held-out 41``),
+#: the last of them ("ㅋㅋ") one with nothing to search for.
+HELD_OUT = 41
 
 
 @pytest.fixture
@@ -39,6 +53,11 @@ def tsv(tmp_path):
             n += 1
             lines.append(f"{movie}\t{n}\t15.08.25\t{REVIEWS[(n + i) % len(REVIEWS)]}  {i}")
     lines.append("10003\t999\t15.08.25\t")  # an empty review is skipped
+    for i in range(HELD_OUT - 1):
+        n += 1
+        text = f"{REVIEWS[i % 8]} 그리고 {REVIEWS[(i + 3) % 8]} 별점 {i}"
+        lines.append(f"99999\t{n}\t15.08.26\t{text}")
+    lines.append(f"99999\t{n + 1}\t15.08.26\tㅋㅋ")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -52,7 +71,44 @@ def test_corpus_is_one_document_per_movie_one_paragraph_per_review(tsv, tmp_path
     assert docs[0].title == "NSMC movie 10001 reviews"
     assert docs[2].paragraphs[1].text == "EBS 방송에서 봤는데 음악이 좋다 0"  # whitespace collapsed
     assert corpus.characters == sum(len(p.text) for d in docs for p in d.paragraphs)
-    assert len(list(iter_reviews(tsv))) == 60
+    assert len(list(iter_reviews(tsv))) == 60 + HELD_OUT
+    assert corpus_limit(tsv, None, HELD_OUT) == corpus_limit(tsv, 10_000, HELD_OUT) == 60
+    assert corpus_limit(tsv, 40, HELD_OUT) == 40
+    held = held_out_reviews(tsv, 60, HELD_OUT)
+    assert len(held) == HELD_OUT and held[0] == "ㅋㅋ"  # from the end backward
+    assert held[-1] == "배우들의 연기가 정말 좋았다 그리고 OST가 좋아서 DVD 소장함 good 별점 0"
+    # none that a corpus holds: by position, or by the same text
+    assert held_out_reviews(tsv, 90, HELD_OUT) == held[:11]
+    assert held_out_reviews(tsv, 60, 80) == held
+
+
+def test_distinct_queries_never_repeat_and_are_not_in_the_fixed_mix():
+    long_review = "가나다 " * 80
+    reviews = ["최고의 영화", long_review, "최고의  영화", "배우 연기", "좋다"]
+    sent = [q for _k, q, _o in QUERY_MIX]
+    source = DistinctQueries(reviews, PAIR_WORDS, sent=sent)
+    assert source.left() == (5, len(PAIR_WORDS) * (len(PAIR_WORDS) - 1) // 2)
+    first = source.take(3)
+    assert [k for k, _q, _o in first] == ["review-any", "pair"] * 3
+    reviews_asked = [q for k, q, _o in first if k == "review-any"]
+    # cut to 200 characters at a space; a repeat and a query of the fixed mix skipped
+    assert reviews_asked == ["최고의 영화", review_question(long_review), "좋다"]
+    assert len(reviews_asked[1]) <= 200 and not reviews_asked[1].endswith(" ")
+    assert all(o == {"match": "any"} for k, _q, o in first if k == "review-any")
+    rest = [source.take(50) for _ in range(200)]
+    pairs = [q for k, q, _o in first + sum(rest, []) if k == "pair"]
+    in_mix = [q for q in sent if len(q.split()) == 2 and set(q.split()) <= set(PAIR_WORDS)]
+    assert "배우 연기" in in_mix  # and 스토리 전개, 감독 연출, 가족 영화
+    assert len(pairs) == len(PAIR_WORDS) * (len(PAIR_WORDS) - 1) // 2 - len(in_mix)
+    unordered = {frozenset(q.split()) for q in pairs}
+    assert len(unordered) == len(pairs) and all(len(words) == 2 for words in unordered)
+    assert not set(pairs) & set(sent) and frozenset(["연기", "배우"]) not in unordered
+    assert source.take(5) == [] and source.left() == (0, 0)
+    # seeded: the same order every run; the seeds' own words
+    again = DistinctQueries(reviews, PAIR_WORDS, sent=sent).take(3)
+    assert again == first
+    seeds = DistinctQueries([], SEED_PAIR_WORDS, sent=[q for _k, q, _o in SEED_QUERY_MIX])
+    assert {k for k, _q, _o in seeds.take(4)} == {"pair"}
 
 
 def test_percentile_interpolates_between_ranks():
@@ -140,6 +196,10 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
             "--rounds",
             "1",
             "--no-single-process",
+            "--distinct",
+            "2",
+            "--held-out",
+            str(HELD_OUT),
         ]
     )
     assert code == 0
@@ -154,6 +214,32 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
         assert (r["in_process"][key]["requests"], r["in_process"][key]["errors"]) == (n, 0)
     assert (r["http_1"]["requests"], r["http_1"]["errors"]) == (n, 0)
     assert (r["http_4"]["requests"], r["http_4"]["errors"]) == (4 * n, 0)
+    # the distinct queries: 2 of each kind per caller (4 HTTP clients), none an error; the one
+    # review with nothing to search for ("ㅋㅋ", asked first) counted apart, as an answer
+    assert r["distinct_queries"]["held_out_reviews"] == HELD_OUT
+    places = {
+        "whoosh": (r["whoosh"]["search"], 1),
+        "engine": (r["in_process"]["engine"], 1),
+        "api": (r["in_process"]["api"], 1),
+        "http_1": (r["http_1"], 1),
+        "http_4": (r["http_4"], 4),
+    }
+    if r["tantivy"]:
+        places["tantivy"] = (r["tantivy"]["search"], 1)
+    nothing_left = 0
+    for where, (figures, callers) in places.items():
+        d = figures["distinct"]
+        assert d["errors"] == 0, (where, d["error_samples"])
+        assert d["requests"] + d["nothing_left"] == 4 * callers, where
+        for kind in DISTINCT_KINDS:
+            k = d["kinds"][kind]
+            assert (k["requests"] + k["nothing_left"], k["errors"]) == (2 * callers, 0), where
+        assert d["kinds"]["pair"]["p99_ms"] is not None and d["p95_ms"] is not None
+        nothing_left += d["nothing_left"]
+    assert nothing_left == 1
+    for figures in (r["in_process"]["engine"], r["http_1"], r["http_4"]):
+        assert set(figures["kinds"]) == set(KINDS)
+        assert all(k["p50_ms"] is not None and k["errors"] == 0 for k in figures["kinds"].values())
     assert r["server"]["cold_start_seconds"] > 0 and r["server"]["rss_after_mix_bytes"] > 0
     for how in ("incremental_cli", "incremental_http"):
         steps = r[how]
@@ -169,18 +255,50 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
     ]
     report = (out / result.name.replace(".json", ".md")).read_text(encoding="utf-8")
     assert capsys.readouterr().out == report + "\n"
-    for heading in ("**Build**", "**Queries**", "**Server**", "**Incremental**", "**Targets**"):
+    for heading in (
+        "**Build**",
+        "**Queries**",
+        "**Distinct queries**",
+        "**Per kind**",
+        "**Server**",
+        "**Incremental**",
+        "**Targets**",
+    ):
         assert heading in report
     assert "| 10k | HTTP, 4 clients |" in report
-    assert [t[0] for t in targets(data)][:2] == [
+    judged = {t[0]: t for t in targets(data)}
+    assert list(judged)[:2] == [
         "build ≤ 1.0 × Kiwi alone (10k)",
         "HTTP p95 ≤ 50 ms, 4 clients, no errors (10k)",
     ]
+    distinct_row = "HTTP p95, 4 clients, distinct queries (10k; ≤ 50 ms at 100k, ≤ 150 ms at 712k)"
+    assert judged[distinct_row][2] is None  # shown, not judged: no target at 10k
+    assert "engine p95 ≤ raw Whoosh p95, in-process, fixed mix (10k)" in judged
+    assert "engine p95 ≤ raw Whoosh p95, in-process, distinct queries (10k)" in judged
+    # the distinct target is judged where the size matches
+    data["corpora"][0]["corpus"] = "100k"
+    judged = {t[0]: t for t in targets(data)}
+    row = judged["HTTP p95 ≤ 50 ms, 4 clients, distinct queries, no errors (100k)"]
+    assert row[2] == (r["http_4"]["distinct"]["p95_ms"] <= 50)
+    assert "distinct queries, no errors (100k)" in markdown(data)
+
+    # a review with nothing to search for is an answer in-process too; dari search is timed
+    work = tmp_path / "work"
+    again = DistinctQueries(["ㅋㅋ", "ㅎㅎㅎ"], PAIR_WORDS)  # one each for engine, api
+    one = measure_in_process(work / "index-10k", work / "docs-10k", QUERY_MIX[:2], 1, 30, again, 1)
+    for key in ("engine", "api"):
+        d = one[key]["distinct"]
+        assert (d["requests"], d["errors"], d["nothing_left"]) == (1, 0, 1)
+    assert one["api"]["distinct"]["kinds"]["pair"]["requests"] == 1
+    cli = measure_cli_search(work / "index-10k", [QUERY_MIX[0], QUERY_MIX[-1]])
+    assert (len(cli["calls"]), cli["errors"]) == (2, 0)
+    assert cli["first_seconds"] > 0 and cli["max_seconds"] >= cli["median_seconds"]
 
     # --serve-only measures queries, server and reindexing again on what the run left
     code = main(
         ["--quick", "--sizes", "10k", "--work", str(tmp_path / "work"), "--out", str(out)]
-        + ["--rounds", "1", "--serve-only"]
+        + ["--rounds", "1", "--serve-only", "--tsv", str(tsv), "--held-out", str(HELD_OUT)]
+        + ["--distinct", "2"]
     )
     assert code == 0
     (again,) = out.glob("bench-quick-serve-*.json")
@@ -188,4 +306,6 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
     assert "build" not in r and "kiwi" not in r
     assert (r["documents"], r["paragraphs"]) == (4, 66)  # a review added by each "change"
     assert (r["http_4"]["requests"], r["http_4"]["errors"]) == (4 * n, 0)
+    d = r["http_4"]["distinct"]
+    assert (d["requests"] + d["nothing_left"], d["errors"]) == (16, 0)
     assert r["incremental_cli"]["check"]["changed_document_found"]
