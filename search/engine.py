@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -633,20 +633,28 @@ def _columnar_mentions(
     columns: ColumnarSearcher, parsed: ParsedQuery, deadline: float
 ) -> tuple[np.ndarray | None, bool]:
     """:func:`_text_mentions` on the columnar form: the paragraphs that themselves hold a word."""
-    clauses = _mention_clauses(parsed)
-    if not clauses:
-        return None, False
-    words = parsed.terms.union(*parsed.phrases)
-    if not any(columns.doc_frequency(TITLE_FIELD, w) for w in words):
+    clauses = _mention_clauses(parsed, columns.doc_frequency)
+    if clauses is None:
         return None, False
     return columns.docs(clauses, deadline)
 
 
-def _mention_clauses(parsed: ParsedQuery) -> list[wq.Query]:
-    """The queries of the query's own words and phrases in the text (and translations' pairs)."""
+def _mention_clauses(
+    parsed: ParsedQuery, doc_frequency: Callable[[str, str], int]
+) -> list[wq.Query] | None:
+    """The queries of the query's own words and phrases in the text (and translations' pairs).
+
+    None when there is nothing to restrict: the query has no words, or no title
+    holds any of them, so nothing can match through a title and the set (a pass
+    over every match, a third of a search's time for a common word) would change
+    nothing.  ``doc_frequency(field, word)`` counts the entries holding a word.
+    """
     clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
     clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
     clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
+    words = parsed.terms.union(*parsed.phrases)
+    if not clauses or not any(doc_frequency(TITLE_FIELD, w) for w in words):
+        return None
     return clauses
 
 
@@ -696,14 +704,8 @@ def _text_mentions(
     filter query's set before its time limit starts) and serves every pass of
     the search.
     """
-    clauses = _mention_clauses(parsed)
-    if not clauses:
-        return None, False
-    # No title holds any of the words: nothing can match through a title, and the
-    # set (a pass over every match, a third of a search's time for a common word)
-    # would change nothing.
-    words = parsed.terms.union(*parsed.phrases)
-    if not any(searcher.reader().doc_frequency(TITLE_FIELD, w) for w in words):
+    clauses = _mention_clauses(parsed, searcher.reader().doc_frequency)
+    if clauses is None:
         return None, False
     found: set[int] = set()
     partial = False

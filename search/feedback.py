@@ -109,6 +109,38 @@ class FeedbackQuery(WrappingQuery):
             self._expanded = (top, expanded_query(self.child, words))
         return self._expanded[1]
 
+    def expanded_by(
+        self,
+        owner: object,
+        best: Callable[[int], Sequence[tuple[int, float]]],
+        counts_of: Callable[[int], Sequence[tuple[str, int]]],
+        doc_frequency: Callable[[str], int],
+        paragraphs: int,
+    ) -> wq.Query:
+        """The query with its feedback words, worked out once per ``owner`` (a searcher).
+
+        For a searcher other than Whoosh's (the columnar path): ``best(k)`` gives
+        the child's ``k`` best (docnum, score), the rest is :func:`weigh_feedback`'s.
+        Past the deadline the query stays as it is.
+        """
+        if self._expanded is None or self._expanded[0] is not owner:
+            words: list[tuple[str, float]] = []
+            if self.deadline is None or time.perf_counter() < self.deadline:
+                ranking = self.ranking
+                words = weigh_feedback(
+                    best(ranking.feedback_docs),
+                    counts_of,
+                    doc_frequency,
+                    paragraphs,
+                    self.terms,
+                    ranking,
+                    terms=ranking.feedback_terms,
+                    weight=ranking.feedback_weight,
+                    size=self.words,
+                )
+            self._expanded = (owner, expanded_query(self.child, words))
+        return self._expanded[1]
+
     def matcher(self, searcher: Any, context: Any = None) -> Matcher:
         return self.expanded(searcher).matcher(searcher, context)
 

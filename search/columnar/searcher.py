@@ -24,8 +24,6 @@ from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentCol
 from search.feedback import (
     FEEDBACK_FIELD,
     FeedbackQuery,
-    expanded_query,
-    weigh_feedback,
     word_counts,
 )
 from search.records import TEXT_FIELD
@@ -111,7 +109,6 @@ class ColumnarSearcher:
         avg = {f: (reader.field_length(f) / paragraphs) or 1 for f in SCORED_FIELDS}
         self._df: dict[tuple[str, str], int] = {}
         self.scoring = Scoring(ranking, paragraphs, avg, self.doc_frequency)
-        self._expansions: dict[int, tuple[WrappingQuery, wq.Query]] = {}
 
     # -- statistics ------------------------------------------------------------------------
 
@@ -238,24 +235,10 @@ class ColumnarSearcher:
     def _expand(self, q: WrappingQuery) -> wq.Query:
         if not isinstance(q, FeedbackQuery):
             return q.child
-        cached = self._expansions.get(id(q))
-        if cached is not None and cached[0] is q:
-            return cached[1]
-        expanded = q.child
-        deadline = q.deadline
-        if deadline is None or time.perf_counter() < deadline:
-            best = self.hits(q.child).top(q.ranking.feedback_docs)
-            words = weigh_feedback(
-                best,
-                self.word_counts,
-                lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
-                self.scoring.paragraphs,
-                q.terms,
-                q.ranking,
-                terms=q.ranking.feedback_terms,
-                weight=q.ranking.feedback_weight,
-                size=q.words,
-            )
-            expanded = expanded_query(q.child, words)
-        self._expansions[id(q)] = (q, expanded)
-        return expanded
+        return q.expanded_by(
+            self,
+            lambda k: self.hits(q.child).top(k),
+            self.word_counts,
+            lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
+            self.scoring.paragraphs,
+        )
