@@ -149,6 +149,7 @@ def start_server(
     *,
     port: int | None = None,
     threads: int | None = None,
+    workers: int | None = None,
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     unset_env: Sequence[str] = (),
@@ -159,7 +160,7 @@ def start_server(
 ) -> LiveServer:
     """Start ``dari serve --index INDEX --docs DOCS`` on 127.0.0.1 and wait until it answers.
 
-    ``port`` defaults to a free one and ``threads`` to the server's own default;
+    ``port`` defaults to a free one, ``threads`` and ``workers`` to the server's own;
     ``extra_args`` are added to the command line.  The server's environment is
     this process's without ``unset_env``, with ``PYTHONUNBUFFERED=1`` and ``env``.
     ``command`` runs ``dari`` (:func:`python_command` by default).  With
@@ -177,6 +178,8 @@ def start_server(
     args += ["--index", str(index), "--docs", str(docs)]
     if threads is not None:
         args += ["--threads", str(threads)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
     args += list(extra_args)
     with open(log_path, "wb") as log:
         started = time.perf_counter()

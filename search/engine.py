@@ -277,6 +277,17 @@ class Engine:
             columns = local.columnar = ColumnarSearcher(searcher, local.generation, self.ranking)
         return columns
 
+    def close(self) -> None:
+        """Close the calling thread's searcher and let every thread open a fresh one next time.
+
+        ``dari serve`` calls it before it forks its workers, so that no process
+        shares an open index file (and its file position) with another.
+        """
+        searcher = getattr(self._local, "searcher", None)
+        self._local = threading.local()
+        if searcher is not None:
+            searcher.close()
+
     # -- searching -------------------------------------------------------------------
 
     def search(

@@ -34,7 +34,7 @@ __all__ = [
     "RankingSettings",
     "Settings",
     "from_env",
-    "parse_build_procs",
+    "parse_processes",
     "parse_time_limit",
 ]
 
@@ -104,6 +104,8 @@ class Settings:
     admin_token: str | None = None
     #: processes building an index; None: one per core for a folder worth it
     build_procs: int | None = None
+    #: processes of ``dari serve``; None: one per core, at most four
+    serve_workers: int | None = None
     #: the benchmark data of ``dari eval``; None: ``../shared/bench`` beside the checkout
     bench_dir: Path | None = None
     ranking: RankingSettings = field(default_factory=RankingSettings)
@@ -130,8 +132,8 @@ def parse_time_limit(value: Any, name: str = "DARI_SEARCH_TIME_LIMIT") -> float:
     return seconds
 
 
-def parse_build_procs(value: Any, name: str = "DARI_BUILD_PROCS") -> int:
-    """A number of build processes (1–256), or :class:`ConfigError` naming ``name``."""
+def parse_processes(value: Any, name: str = "DARI_BUILD_PROCS") -> int:
+    """A number of processes (1–256), or :class:`ConfigError` naming ``name``."""
     text = str(value).strip()
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 256:
         raise ConfigError(f"{name} must be a whole number from 1 to 256, not {text[:40]!r}.")
@@ -197,7 +199,14 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "build_procs",
         "(one per core)",
         "processes that build an index (folders under 256 KB: one)",
-        parse_build_procs,
+        parse_processes,
+    ),
+    EnvSetting(
+        "DARI_WORKERS",
+        "serve_workers",
+        "(one per core, at most 4)",
+        "processes of `dari serve` answering requests (`--workers`)",
+        parse_processes,
     ),
     EnvSetting(
         "DARI_BENCH",

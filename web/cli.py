@@ -22,7 +22,13 @@ def register(add: AddCommand, commands: dict[str, Handler]) -> None:
     )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--threads", type=positive_int, default=8, help="waitress worker threads")
+    p.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="processes answering requests (default: DARI_WORKERS, else one per core, at most 4)",
+    )
+    p.add_argument("--threads", type=positive_int, default=8, help="threads of each worker")
     p.add_argument(
         "--watch", action="store_true", help="also reindex when files in the docs folder change"
     )
@@ -40,6 +46,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         index_dir=args.index,
         docs_dir=args.docs,
         threads=args.threads,
+        workers=args.workers,
         watch=args.watch,
         glossary=glossary,
         settings=settings,

@@ -3,9 +3,13 @@
 The settings come from :func:`search.settings.from_env` (``DARI_*``); the
 arguments of :func:`serve` override them.
 
+Requests are answered by several worker processes forked once everything is
+loaded (:mod:`web.workers`; ``--workers``, ``DARI_WORKERS``), each with its own
+threads, or by this process alone with ``--workers 1``.
+
 With ``watch=True`` (``dari serve --watch``) a :class:`search.indexing.watch.FolderWatcher`
-reindexes the docs folder in the background while serving; the engine follows
-each commit, so new documents are searchable without a restart.
+reindexes the docs folder in the background while serving; every worker's
+engine follows each commit, so new documents are searchable without a restart.
 """
 
 from __future__ import annotations
@@ -13,15 +17,10 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
-import signal
 import socket
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING
 
 from search.analysis import preload_kiwi
@@ -32,6 +31,7 @@ from search.indexing.build import ensure_index
 from search.indexing.reindex import ReindexReport
 from search.settings import Settings, from_env
 from web.admin import admin_configured
+from web.workers import can_fork, default_workers, run_workers, sigterm_as_interrupt
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -57,6 +57,7 @@ def serve(
     watch: bool = False,
     glossary: Path | str | None = None,
     settings: Settings | None = None,
+    workers: int | None = None,
 ) -> int:
     """Serve the web UI and JSON API until interrupted (Ctrl+C or SIGTERM); returns the exit code.
 
@@ -64,7 +65,9 @@ def serve(
     ``DARI_DOCS``: ``index`` and ``seeds``); ``watch`` also reindexes the docs
     folder whenever its files change; ``glossary`` is a TSV whose entries add to
     the shipped glossary (else ``DARI_GLOSSARY``).  ``settings`` are
-    :func:`~search.settings.from_env`'s unless given.
+    :func:`~search.settings.from_env`'s unless given.  ``workers`` processes
+    answer requests, each with ``threads`` threads (default ``DARI_WORKERS``, else
+    one per core, at most four; see :mod:`web.workers`).
     """
     import waitress
 
@@ -80,7 +83,7 @@ def serve(
         else:
             _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return EXIT_FAILED
-    preload_kiwi()  # meanwhile Flask, the app and the index are loaded
+    kiwi_loading = preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
         settings = from_env() if settings is None else settings
         settings = dataclasses.replace(
@@ -112,43 +115,71 @@ def serve(
     if uploads:
         _say("admin token set: adding and removing documents over HTTP is on (/upload, /api/docs)")
 
-    server = waitress.create_server(
-        app,
-        sockets=[sock],
-        threads=threads,
-        ident="dari",
-        # Request line plus headers; longer ones get waitress's 431. Below it, an address
-        # over MAX_URL_LENGTH gets the app's 414 with a message.
-        max_request_header_size=256 * 1024,
-        # Waitress refuses bigger bodies itself (a plain-text 413) before buffering them;
-        # the app applies each endpoint's own limit (a JSON 413). Without uploads, no
-        # request needs more than MAX_CONTENT_LENGTH.
-        max_request_body_size=(
-            max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_REQUEST_LENGTH"])
-            if uploads
-            else app.config["MAX_CONTENT_LENGTH"]
-        ),
+    if workers is None:
+        workers = settings.serve_workers or default_workers()
+    if workers > 1 and not can_fork():
+        _say("several workers need fork(), which this system lacks; serving with one")
+        workers = 1
+    max_body = (
+        max(app.config["MAX_CONTENT_LENGTH"], app.config["MAX_UPLOAD_REQUEST_LENGTH"])
+        if uploads
+        else app.config["MAX_CONTENT_LENGTH"]
     )
-    watcher = None
-    if watch:
-        from search.indexing.watch import FolderWatcher
 
-        watcher = FolderWatcher(docs_dir, index_dir, on_report=_log_report).start()
-        _say(f"watching {docs_dir} for changes")
+    def run_one() -> None:
+        server = waitress.create_server(
+            app,
+            sockets=[sock],
+            threads=threads,
+            ident="dari",
+            # Request line plus headers; longer ones get waitress's 431. Below it, an
+            # address over MAX_URL_LENGTH gets the app's 414 with a message.
+            max_request_header_size=256 * 1024,
+            # Waitress refuses bigger bodies itself (a plain-text 413) before buffering
+            # them; the app applies each endpoint's own limit (a JSON 413). Without
+            # uploads, no request needs more than MAX_CONTENT_LENGTH.
+            max_request_body_size=max_body,
+        )
+        try:
+            server.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt itself)
+        finally:
+            server.close()
+
     bound_host, bound_port = sock.getsockname()[:2]
     shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-    print(f"Dari is serving on http://{shown_host}:{bound_port}/  (Ctrl+C to stop)", flush=True)
+    watcher = None
+
+    def started() -> None:
+        nonlocal watcher
+        if watch:
+            from search.indexing.watch import FolderWatcher
+
+            watcher = FolderWatcher(docs_dir, index_dir, on_report=_log_report).start()
+            _say(f"watching {docs_dir} for changes")
+        shown_workers = f" with {workers} workers" if workers > 1 else ""
+        print(
+            f"Dari is serving on http://{shown_host}:{bound_port}/{shown_workers}  (Ctrl+C to stop)",
+            flush=True,
+        )
+
+    code = EXIT_OK
     try:
-        with _sigterm_as_interrupt():
-            server.run()  # returns on Ctrl+C (waitress catches KeyboardInterrupt itself)
+        if workers > 1:
+            kiwi_loading.join()  # no thread of ours may be mid-call when the workers fork
+            _close_engine(app)  # each worker opens the index files itself
+            code = run_workers(workers, run_one, _say, started=started)
+        else:
+            started()
+            with sigterm_as_interrupt():
+                run_one()
     except KeyboardInterrupt:
         pass
     finally:
-        server.close()
+        sock.close()
         if watcher is not None:
             watcher.stop()
     _say("stopped")
-    return EXIT_OK
+    return code
 
 
 def _log_report(report: ReindexReport) -> None:
@@ -165,23 +196,6 @@ def _log_report(report: ReindexReport) -> None:
     for skipped in report.skipped:
         _say(f"  skipped {skipped.name}: {skipped.reason}")
     _say(f"reindexed: {report.summary()}")
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Let SIGTERM stop the server like Ctrl+C (so the watcher is stopped and "stopped" said)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _prepare_app(settings: Settings) -> Flask:
@@ -210,6 +224,13 @@ def _prepare_app(settings: Settings) -> Flask:
     engine.suggest(WARM_UP_QUERY)
     _say(f"warmed up in {time.perf_counter() - started:.1f} s")
     return app
+
+
+def _close_engine(app: Flask) -> None:
+    from web.service import get_engine
+
+    with app.app_context():
+        get_engine().close()
 
 
 def _listen(host: str, port: int) -> socket.socket:

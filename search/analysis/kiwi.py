@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import warnings
 from typing import Any
 
 __all__ = ["KIWI_CACHE_SIZE", "KIWI_OPTIONS", "kiwi", "korean_morphemes", "preload_kiwi"]
@@ -21,6 +22,12 @@ _kiwi: Any = None
 #: loads Kiwi the same way.
 KIWI_OPTIONS: dict[str, Any] = {"load_multi_dict": False}
 
+#: Kiwi's own worker threads: none.  Dari analyses one text per call (its
+#: parallelism is processes: the build's and ``dari serve``'s workers), and a
+#: process whose Kiwi has started no thread can be forked safely, which is how
+#: ``dari serve`` shares one loaded model between its workers.
+KIWI_THREADS = 0
+
 
 def kiwi() -> Any:
     """The process-wide Kiwi instance (loading the model takes about a second)."""
@@ -30,7 +37,10 @@ def kiwi() -> Any:
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi(**KIWI_OPTIONS)
+                with warnings.catch_warnings():
+                    # kiwipiepy warns that 0 meant "all cores" before 0.21; now it is "none"
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    _kiwi = Kiwi(num_workers=KIWI_THREADS, **KIWI_OPTIONS)
     return _kiwi
 
 

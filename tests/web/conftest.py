@@ -52,14 +52,17 @@ def start_server(
     docs: Path = SEEDS,
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
+    workers: int | None = None,
 ) -> LiveServer:
-    """Start `dari serve` (4 threads, no admin token unless ``env`` gives one) on a free
-    port and wait until /healthz answers."""
+    """Start `dari serve` (4 threads per worker, the default number of workers unless
+    ``workers`` is given, no admin token unless ``env`` gives one) on a free port and wait
+    until /healthz answers."""
     return live_server_module.start_server(
         index,
         docs,
         log_path,
         threads=4,
+        workers=workers,
         extra_args=extra_args,
         env=env,
         unset_env=("DARI_ADMIN_TOKEN",),
