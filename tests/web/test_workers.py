@@ -52,7 +52,9 @@ def test_a_killed_worker_is_replaced_and_searches_go_on(web_index, server_on):
     first = workers_of(server)[0]
     first.kill()
     assert wait_until(
-        lambda: len(workers_of(server)) == 2 and first.pid not in {w.pid for w in workers_of(server)}
+        lambda: (
+            len(workers_of(server)) == 2 and first.pid not in {w.pid for w in workers_of(server)}
+        )
     )
     assert search_total(server) > 0
     assert f"worker {first.pid} stopped (signal SIGKILL); starting another" in server.log()
