@@ -1,4 +1,4 @@
-"""Searchers in many threads share one in-memory copy of the index (search.indexing.SharedReadStorage)."""
+"""Searchers in many threads share one memory map of each segment (search.indexing.SharedReadStorage)."""
 
 from __future__ import annotations
 
@@ -36,28 +36,28 @@ def test_threads_get_the_same_answers_from_shared_parts(seed_index):
     assert got == [expected] * 4
 
 
-def test_a_second_reader_reads_nothing_again(seed_index):
+def test_a_second_reader_maps_nothing_again(seed_index):
     first = open_index(seed_index).searcher()
-    parts = dict(index_module._parts)
-    assert parts, "the compound segment's parts are cached"
+    maps = dict(index_module._maps)
+    assert maps, "the compound segment is mapped"
     second = open_index(seed_index).searcher()
     try:
         assert second.doc_count() == first.doc_count()
-        assert {k: id(v) for k, v in index_module._parts.items()} == {
-            k: id(v) for k, v in parts.items()
+        assert {k: id(v) for k, v in index_module._maps.items()} == {
+            k: id(v) for k, v in maps.items()
         }
     finally:
         first.close()
         second.close()
 
 
-def test_parts_of_replaced_segments_are_dropped(tmp_path, seeds_dir):
+def test_maps_of_replaced_segments_are_dropped(tmp_path, seeds_dir):
     docs = tmp_path / "docs"
     shutil.copytree(seeds_dir, docs)
     root = tmp_path / "index"
     build_index(docs, root)
     Engine(root).search("quantum")
-    before = {k[0] for k in index_module._parts if k[0].startswith(str(root))}
+    before = {k[0] for k in index_module._maps if k[0].startswith(str(root))}
     assert before
     build_index(docs, root)  # a new generation; the one before the previous is deleted
     build_index(docs, root)
@@ -65,5 +65,5 @@ def test_parts_of_replaced_segments_are_dropped(tmp_path, seeds_dir):
     reindex(docs, root)
     engine = Engine(root)
     assert engine.search("sensing").total == 1
-    live = {k[0] for k in index_module._parts if k[0].startswith(str(root))}
+    live = {k[0] for k in index_module._maps if k[0].startswith(str(root))}
     assert live and not (before & live)

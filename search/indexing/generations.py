@@ -14,6 +14,7 @@ never a half-written one.
 from __future__ import annotations
 
 import fcntl
+import mmap
 import os
 import shutil
 import threading
@@ -83,14 +84,15 @@ def open_generation(root: Path) -> tuple[FileIndex, Path]:
 
 
 class SharedReadStorage(FileStorage):
-    """A Whoosh file storage whose readers share one in-memory copy of each segment part.
+    """A Whoosh file storage whose readers share one memory map of each segment file.
 
-    Whoosh's own storage maps a segment's compound file and gives every reader
-    its own ``BytesIO`` *copy* of each part (postings, terms, stored fields), and
-    the engine keeps one searcher per thread: a server with 8 threads held 8
-    copies of the index (1.8 GB at 100k reviews).  Here each part is read once
-    per process into a ``bytes`` object, which ``BytesIO`` shares without
-    copying; readers still each have their own file position.
+    Whoosh's own storage gives every reader its own ``BytesIO`` *copy* of each
+    part of a compound segment (postings, terms, stored fields), and the engine
+    keeps one searcher per thread: a server with 8 threads held 8 copies of the
+    index (1.8 GB at 100k reviews).  Here each segment file is mapped once per
+    process and every part is a view of that map, with its own file position:
+    the pages are the operating system's file cache, read when touched, shared
+    by every thread and every forked worker, and never copied into Python.
     """
 
     def __init__(self, path: str) -> None:
@@ -104,33 +106,91 @@ class SharedReadStorage(FileStorage):
 
 
 class _SharedPartsFile(StructFile):
-    """A compound segment file whose parts come from :func:`_segment_part`."""
+    """A compound segment file whose parts are views of :func:`_segment_map`."""
 
     def subset(self, offset: int, length: int, name: str | None = None) -> StructFile:
-        return BufferFile(_segment_part(self.file.name, offset, length), name=name or self._name)
+        view = memoryview(_segment_map(self.file.name))[offset : offset + length]
+        return _ViewFile(view, name=name or self._name)
 
 
-_parts_lock = threading.Lock()
-_parts: dict[tuple, bytes] = {}
+class _ViewFile(BufferFile):
+    """A Whoosh buffer file over a view that reads without copying the whole view
+    (``BufferFile`` wraps its buffer in a ``BytesIO``, which copies a memoryview)."""
+
+    def __init__(self, view: memoryview, name: str | None = None) -> None:
+        super().__init__(b"", name=name)
+        self._buf = view
+        self.file = _ViewReader(view)  # type: ignore[assignment]
 
 
-def _segment_part(path: str, offset: int, length: int) -> bytes:
-    """Bytes ``offset:offset+length`` of the file at ``path``, read once per process.
+class _ViewReader:
+    """The file methods Whoosh and ``pickle.load`` call (read, readline, readinto,
+    seek, tell, close) over a memoryview."""
 
-    Keyed by the file's identity too, so a replaced file is read again; parts of
-    files that are gone (merged segments, old generations) are dropped here.
+    __slots__ = ("_pos", "_view")
+
+    def __init__(self, view: memoryview) -> None:
+        self._view = view
+        self._pos = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
+        self._pos = max(start, end)
+        return self._view[start:end].tobytes()
+
+    def readline(self, size: int | None = -1) -> bytes:
+        start = self._pos
+        limit = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
+        end = start
+        while end < limit and self._view[end] != 0x0A:
+            end += 1
+        self._pos = min(end + 1, limit) if end < limit else limit
+        return self._view[start : self._pos].tobytes()
+
+    def readinto(self, target: bytearray | memoryview) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
+
+    def seek(self, pos: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_CUR:
+            pos += self._pos
+        elif whence == os.SEEK_END:
+            pos += len(self._view)
+        if pos < 0:
+            raise ValueError(f"negative seek position {pos}")
+        self._pos = pos
+        return pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        pass
+
+
+_maps_lock = threading.Lock()
+_maps: dict[tuple, mmap.mmap] = {}
+
+
+def _segment_map(path: str) -> mmap.mmap:
+    """A read-only memory map of the segment file at ``path``, made once per process.
+
+    Keyed by the file's identity too, so a replaced file is mapped again; maps of
+    files that are gone (merged segments, old generations) are dropped here (a map
+    lives on while a reader still holds a view of it).
     """
     st = os.stat(path)
-    key = (path, st.st_ino, st.st_mtime_ns, offset, length)
-    with _parts_lock:
-        data = _parts.get(key)
-        if data is None:
-            for old in [k for k in _parts if not _same_file(k)]:
-                del _parts[old]
+    key = (path, st.st_ino, st.st_mtime_ns)
+    with _maps_lock:
+        mapped = _maps.get(key)
+        if mapped is None:
+            for old in [k for k in _maps if not _same_file(k)]:
+                del _maps[old]
             with open(path, "rb") as fh:
-                fh.seek(offset)
-                data = _parts[key] = fh.read(length)
-        return data
+                mapped = _maps[key] = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        return mapped
 
 
 def _same_file(key: tuple) -> bool:
