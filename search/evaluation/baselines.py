@@ -64,11 +64,15 @@ def _split_digits_latin(text: str) -> list[str]:
 
 
 def kiwi_tokens(texts: list[str]) -> list[list[str]]:
-    """Kiwi morphemes with Dari's content tags, lowercased (one batch call)."""
+    """Kiwi morphemes with Dari's content tags, lowercased.
+
+    One call per text: Dari's Kiwi has no threads of its own (so that ``dari serve``
+    can fork), and Kiwi's batch calls need them.
+    """
     from search.analysis import KOREAN_CONTENT_TAGS, kiwi
 
     out = []
-    for tokens in kiwi().tokenize(texts):
+    for tokens in map(kiwi().tokenize, texts):
         out.append(
             [
                 t.form.lower().replace(" ", "_")
