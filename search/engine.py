@@ -609,7 +609,9 @@ class Engine:
                 before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if before.partial or time.perf_counter() >= deadline:
                 return None  # the counts to compare may be cut short
-            candidate = suggest_query(self.searcher(), q)
+            searcher = self.searcher()
+            columns = self.columnar(searcher) if self.query_path == "columnar" else None
+            candidate = suggest_query(searcher, q, columns)
             if candidate is None:
                 return None
             after = self.search(candidate, **options, time_limit=deadline - time.perf_counter())

@@ -23,15 +23,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
+import numpy as np
 from whoosh import query as wq
+from whoosh.automata.lev import levenshtein_automaton
+from whoosh.codec.base import Automata
 from whoosh.searching import Searcher
-from whoosh.spelling import ReaderCorrector
+from whoosh.spelling import Corrector, ReaderCorrector
 
 from search.analysis import analyze
 from search.query import MAX_QUERY_CHARS, normalize_query_text
 from search.records import TEXT_FIELD, TEXT_FIELDS
+
+if TYPE_CHECKING:
+    from search.columnar.searcher import ColumnarSearcher
+    from search.columnar.store import TermTable
 
 __all__ = ["edit_distance", "jamo_distance", "suggest_query"]
 
@@ -101,14 +109,20 @@ SINGLE_SYLLABLE_FIX_COST = 0.8
 MAX_COST_PER_SYLLABLE = 0.35
 
 
-def suggest_query(searcher: Searcher, text: str) -> str | None:
-    """A corrected version of the query ``text``, or None if no word needs (or has) one."""
+def suggest_query(
+    searcher: Searcher, text: str, columns: ColumnarSearcher | None = None
+) -> str | None:
+    """A corrected version of the query ``text``, or None if no word needs (or has) one.
+
+    ``columns``, the columnar form of ``searcher``'s segments, makes the look-ups
+    of index words in memory (same suggestions, without Whoosh's term files).
+    """
     if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
         return None
     text = normalize_query_text(text)
     if not text:
         return None
-    speller = _Speller(searcher)
+    speller = _Speller(searcher, columns)
     masked = _SYNTAX_RE.sub(lambda m: " " * len(m.group(0)), text)
     replacements: dict[tuple[int, int], str] = {}
     unknown = [
@@ -147,20 +161,30 @@ def _hangul_run(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 class _Speller:
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, columns: ColumnarSearcher | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
+        self.columns = columns
+        self.corrector: Corrector
+        if columns is None:
+            self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
+        else:
+            self.corrector = _ColumnarCorrector(columns)
         self._known: dict[str, bool] = {}
         self._near: dict[tuple[str, int, int, int], list[str]] = {}
 
+    def _doc_frequency(self, fieldname: str, term: str) -> int:
+        if self.columns is not None:
+            return self.columns.doc_frequency(fieldname, term)
+        return self.reader.doc_frequency(fieldname, term)
+
     def known(self, term: str) -> bool:
         if term not in self._known:
-            self._known[term] = any(self.reader.doc_frequency(f, term) for f in TEXT_FIELDS)
+            self._known[term] = any(self._doc_frequency(f, term) for f in TEXT_FIELDS)
         return self._known[term]
 
     def frequency(self, term: str) -> int:
-        return self.reader.doc_frequency(FIELD, term)
+        return self._doc_frequency(FIELD, term)
 
     def near(self, term: str, maxdist: int, prefix: int, limit: int = 20) -> list[str]:
         """Indexed terms within ``maxdist`` edits of ``term``, most frequent first."""
@@ -258,6 +282,73 @@ class _Speller:
             elif len(piece) <= 2:
                 options.append((UNMATCHED_SUFFIX_COST * len(piece), piece))
         return options
+
+
+class _ColumnarCorrector(Corrector):
+    """Whoosh's :class:`~whoosh.spelling.ReaderCorrector` over the columnar term tables.
+
+    The same Levenshtein automaton walks each segment's sorted terms (in memory,
+    one ``searchsorted`` per jump instead of a search of the on-disk term index),
+    and candidates are scored as Whoosh scores them: by distance, then by how
+    often the term occurs in the field.
+    """
+
+    def __init__(self, columns: ColumnarSearcher) -> None:
+        self.columns = columns
+        self.tables = [
+            leaf.columns.fields[FIELD].terms
+            for leaf in columns.leaves
+            if FIELD in leaf.columns.fields
+        ]
+
+    def _frequency(self, term: str) -> int:
+        total = 0
+        for leaf in self.columns.leaves:
+            column = leaf.columns.fields.get(FIELD)
+            found = column.postings(term) if column is not None else None
+            if found is not None:
+                total += int(found[1].sum())
+        return total
+
+    def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
+        dfa = levenshtein_automaton(text, maxdist, prefix).to_dfa()
+        seen: set[str] = set()
+        for table in self.tables:
+            for sug in Automata.find_matches(dfa, _TermCursor(table)):
+                if sug not in seen:
+                    seen.add(sug)
+                    f = self._frequency(sug) or 1
+                    yield 0 - (maxdist + (1.0 / f * 0.5)), sug
+
+
+class _TermCursor:
+    """The two cursor methods Whoosh's automaton walk calls, over a sorted term table."""
+
+    def __init__(self, table: TermTable) -> None:
+        self.table = table
+        self.i = 0
+
+    def text(self) -> str | None:
+        if self.i >= len(self.table):
+            return None
+        return self.table[self.i].decode("utf-8")
+
+    def find(self, term: str) -> None:
+        """Move to the first term at or after ``term``."""
+        from search.columnar.store import term_prefix
+
+        key = term.encode("utf-8")
+        prefixes = self.table.prefixes
+        first = term_prefix(key)
+        lo = int(np.searchsorted(prefixes, first, side="left"))
+        hi = int(np.searchsorted(prefixes, first, side="right"))
+        while lo < hi:  # among the terms that share the first 8 bytes
+            mid = (lo + hi) // 2
+            if self.table[mid] < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        self.i = lo
 
 
 # --- distances ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from search.columnar import store
 from search.engine import Engine
 from search.indexing import build_index, current_generation
 from search.indexing.reindex import reindex
+from search.spelling import suggest_query
 
 SEED_QUERIES = [
     *[q for _, q, _ in SEED_QUERY_MIX],
@@ -254,3 +255,38 @@ def test_an_index_without_stored_offsets_is_highlighted_by_analysing_the_text(se
     assert engine.columnar().highlight(docnum, {"freedom"}) is None  # nothing stored
     [hit] = engine.search('"freedom of inquiry"').results
     assert "<mark>freedom of inquiry</mark>" in hit.snippet
+
+
+def misspelled(queries: list[str]) -> list[str]:
+    """Each query with one Hangul syllable or Latin letter changed (a typo a user makes)."""
+    rnd = random.Random(7)
+    out = []
+    for q in queries:
+        spots = [i for i, c in enumerate(q) if "가" <= c <= "힣" or c.isascii() and c.isalpha()]
+        if not spots:
+            continue
+        i = rnd.choice(spots)
+        c = q[i]
+        typo = chr(ord(c) + rnd.choice((-28, 28, -1, 1))) if "가" <= c <= "힣" else "xq"[c == "x"]
+        out.append(q[:i] + typo + q[i + 1 :])
+    return out
+
+
+def assert_same_suggestions(index: Path, queries: list[str]) -> None:
+    engine = Engine(index)
+    searcher = engine.searcher()
+    columns = engine.columnar(searcher)
+    proposed = 0
+    for q in queries:
+        expected = suggest_query(searcher, q)
+        assert suggest_query(searcher, q, columns) == expected, q
+        proposed += expected is not None
+    assert proposed >= 10  # the comparison is about real suggestions, not only None == None
+
+
+def test_did_you_mean_proposes_the_same_from_the_columnar_terms(seed_index):
+    assert_same_suggestions(seed_index, misspelled(SEED_QUERIES + review_queries()[-60:]))
+
+
+def test_did_you_mean_proposes_the_same_over_several_segments(reviews_index):
+    assert_same_suggestions(reviews_index, misspelled(review_queries()))

@@ -97,7 +97,8 @@ def term_prefixes(blob: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return padded.view(">u8").ravel().astype(np.uint64)
 
 
-def _prefix(term: bytes) -> np.uint64:
+def term_prefix(term: bytes) -> np.uint64:
+    """A term's first 8 bytes as :func:`term_prefixes` has them."""
     return np.uint64(int.from_bytes(term[:8].ljust(8, b"\0"), "big"))
 
 
@@ -121,7 +122,7 @@ class TermTable:
 
     def find(self, term: bytes) -> int:
         """The index of ``term``, or -1."""
-        key = _prefix(term)
+        key = term_prefix(term)
         lo = int(np.searchsorted(self.prefixes, key, side="left"))
         hi = int(np.searchsorted(self.prefixes, key, side="right"))
         if hi - lo == 1:
