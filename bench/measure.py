@@ -19,6 +19,7 @@ __all__ = [
     "loadavg",
     "percentile",
     "run_measured",
+    "tree_memory",
     "tree_rss",
 ]
 
@@ -80,6 +81,34 @@ def tree_rss(pid: int) -> tuple[int, int]:
         return own, total
     except psutil.Error:
         return 0, 0
+
+
+def tree_memory(pid: int) -> dict[str, int]:
+    """The memory of ``pid`` and its descendants (a server and its forked workers):
+    ``pss_bytes``, their proportional set sizes summed (a page shared by n processes
+    counts 1/n in each: the memory the server really holds), ``rss_sum_bytes``,
+    ``rss_largest_bytes`` and ``processes``."""
+    import psutil
+
+    pss = rss_sum = rss_largest = count = 0
+    try:
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except psutil.Error:
+        procs = []
+    for proc in procs:
+        with contextlib.suppress(psutil.Error):
+            info = proc.memory_full_info()
+            pss += info.pss
+            rss_sum += info.rss
+            rss_largest = max(rss_largest, info.rss)
+            count += 1
+    return {
+        "pss_bytes": pss,
+        "rss_sum_bytes": rss_sum,
+        "rss_largest_bytes": rss_largest,
+        "processes": count,
+    }
 
 
 @dataclass

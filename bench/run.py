@@ -54,7 +54,7 @@ from bench.corpus import (
     write_corpus,
 )
 from bench.live_server import dari_command, start_server
-from bench.measure import dir_size, loadavg, run_measured, tree_rss
+from bench.measure import dir_size, loadavg, run_measured, tree_memory
 from bench.queries import (
     PAIR_WORDS,
     QUERY_MIX,
@@ -306,12 +306,28 @@ def measure_serving(
             out[f"http_{clients}"] = http_load(
                 server.port, mix, clients, args.rounds, args.budget, distinct, args.distinct
             )
-        out["server"]["rss_after_mix_bytes"] = tree_rss(server.proc.pid)[0]
+        out["server"]["memory_after_mix"] = tree_memory(server.proc.pid)
         if incremental:
             log(f"{name}: incremental reindex over HTTP (warm server)")
             out["incremental_http"] = measure_incremental(corpus, index_dir, tsv, server=server)
     finally:
         server.stop()
+    if name != "seeds" and out["server"]["memory_after_mix"]["processes"] > 1:
+        # the same load on one process with threads only: what the workers are for
+        log(f"{name}: HTTP, 4 clients, dari serve --workers 1")
+        with start_server(
+            index_dir,
+            corpus.folder,
+            index_dir.with_name(f"serve-{name}-one-worker.log"),
+            workers=1,
+            command=dari_command(),
+            timeout=120,
+            stop_timeout=20,
+        ) as one:
+            out["http_4_one_worker"] = http_load(
+                one.port, mix, 4, args.rounds, args.budget, distinct, args.distinct
+            )
+            out["server"]["one_worker_memory_after_mix"] = tree_memory(one.proc.pid)
     if incremental:
         log(f"{name}: incremental reindex with dari reindex")
         out["incremental_cli"] = measure_incremental(corpus, index_dir, tsv)

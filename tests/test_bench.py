@@ -240,7 +240,10 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
     for figures in (r["in_process"]["engine"], r["http_1"], r["http_4"]):
         assert set(figures["kinds"]) == set(KINDS)
         assert all(k["p50_ms"] is not None and k["errors"] == 0 for k in figures["kinds"].values())
-    assert r["server"]["cold_start_seconds"] > 0 and r["server"]["rss_after_mix_bytes"] > 0
+    memory = r["server"]["memory_after_mix"]
+    assert r["server"]["cold_start_seconds"] > 0
+    assert 0 < memory["pss_bytes"] <= memory["rss_sum_bytes"]
+    assert memory["processes"] >= 1 and memory["rss_largest_bytes"] > 0
     for how in ("incremental_cli", "incremental_http"):
         steps = r[how]
         assert steps["check"] == {"added_document_gone": True, "changed_document_found": True}
