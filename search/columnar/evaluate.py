@@ -101,7 +101,30 @@ def evaluate(
 
     Raises :class:`DeadlineReached` when ``deadline`` passes before it is done.
     """
-    return _Evaluator(seg, scoring, expand, deadline).run(q)
+    evaluator = _Evaluator(seg, scoring, expand, deadline)
+    evaluator.prefetch(q)
+    return evaluator.run(q)
+
+
+def query_terms(q: wq.Query) -> dict[str, list[bytes]]:
+    """The terms of ``q`` and of its phrases by field (UTF-8), worked out once per query
+    object (kept on it: every segment's evaluation asks)."""
+    known = q.__dict__.get("_dari_terms")
+    if known is not None:
+        return known
+    wanted: dict[str, list[bytes]] = {}
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Term):
+            wanted.setdefault(node.fieldname, []).append(str(node.text).encode("utf-8"))
+        elif isinstance(node, wq.Phrase):
+            words = wanted.setdefault(node.fieldname, [])
+            words.extend(str(w).encode("utf-8") for w in node.words)
+        else:
+            stack.extend(node.children())
+    q.__dict__["_dari_terms"] = wanted
+    return wanted
 
 
 class _Evaluator:
@@ -148,8 +171,18 @@ class _Evaluator:
             return intersection(parts)
         if isinstance(q, WrappingQuery):
             inner = self.expand(q) if self.expand is not None else q.child
+            if inner is not q.child:
+                self.prefetch(inner)
             return self.run(inner)
         raise TypeError(f"the columnar path cannot evaluate {type(q).__name__}")
+
+    def prefetch(self, q: wq.Query) -> None:
+        """Look up every term of ``q`` in this segment at once (vectorised per field), so
+        that evaluating it finds them remembered (see ``TermTable.find_many``)."""
+        for fieldname, terms in query_terms(q).items():
+            column = self.seg.fields.get(fieldname)
+            if column is not None and len(terms) > 1:
+                column.terms.find_many(terms)
 
     def _flatten(
         self, q: wq.compound.CompoundQuery, kind: type, boost: float, out: list[Match]

@@ -74,6 +74,8 @@ ID_FIELDS = (KIND_FIELD, LANG_FIELD, DOC_ID_FIELD)
 FIELDS = SCORED_FIELDS + ID_FIELDS
 #: Fields whose postings keep positions (phrases are searched in them).
 POSITION_FIELDS = (TITLE_FIELD, TEXT_FIELD)
+#: Terms whose place a term table remembers (about 100 bytes each) before it starts over.
+FOUND_CACHE_TERMS = 20_000
 #: Languages by code (a paragraph's ``lang``), and the code of "none" (a document record).
 LANG_CODES = ("ko", "en", "mixed")
 NO_LANG = 255
@@ -113,6 +115,9 @@ class TermTable:
         self.blob = blob
         self.offsets = offsets
         self.prefixes = prefixes
+        #: terms looked up lately and where they are (-1: absent); every thread of the
+        #: process shares it (a dict's get and set are atomic), emptied when full
+        self._found: dict[bytes, int] = {}
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -122,9 +127,39 @@ class TermTable:
 
     def find(self, term: bytes) -> int:
         """The index of ``term``, or -1."""
+        i = self._found.get(term)
+        if i is None:
+            i = self._search(term)
+            if len(self._found) >= FOUND_CACHE_TERMS:
+                self._found = {}
+            self._found[term] = i
+        return i
+
+    def find_many(self, terms: list[bytes]) -> list[int]:
+        """:meth:`find` for many terms, the prefixes of those not looked up lately
+        searched in one vectorised step."""
+        found = self._found
+        todo = [t for t in dict.fromkeys(terms) if t not in found]
+        if todo:
+            keys = np.fromiter((term_prefix(t) for t in todo), dtype=np.uint64, count=len(todo))
+            los = np.searchsorted(self.prefixes, keys, side="left").tolist()
+            his = np.searchsorted(self.prefixes, keys, side="right").tolist()
+            if len(found) + len(todo) > FOUND_CACHE_TERMS:
+                found = self._found = {}
+            for term, lo, hi in zip(todo, los, his, strict=True):
+                found[term] = self._among(term, lo, hi)
+        return [found[t] if t in found else self.find(t) for t in terms]
+
+    def _search(self, term: bytes) -> int:
         key = term_prefix(term)
         lo = int(np.searchsorted(self.prefixes, key, side="left"))
         hi = int(np.searchsorted(self.prefixes, key, side="right"))
+        return self._among(term, lo, hi)
+
+    def _among(self, term: bytes, lo: int, hi: int) -> int:
+        """Where ``term`` is among the terms ``lo:hi`` (those sharing its prefix), or -1."""
+        if hi - lo == 0:
+            return -1
         if hi - lo == 1:
             return lo if self[lo] == term else -1
         i = bisect_left(self, term, lo, hi)
