@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,36 @@ class LiveServer:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request(method, path, headers=dict(headers or {}))
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def upload(
+        self, name: str, data: bytes, token: str, replace: bool = False, timeout: float = 60.0
+    ) -> tuple[int, bytes]:
+        """(status, body) of ``POST /api/docs`` with ``data`` as the file ``name``."""
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: text/plain\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            conn.request(
+                "POST",
+                "/api/docs" + ("?replace=1" if replace else ""),
+                body=body,
+                headers={
+                    "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    "Authorization": f"Bearer {token}",
+                },
+            )
             response = conn.getresponse()
             return response.status, response.read()
         finally:

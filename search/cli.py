@@ -23,7 +23,7 @@ from pathlib import Path
 
 from search.documents import DocumentError
 from search.engine import Engine
-from search.errors import Busy, DariError
+from search.errors import Busy, DariError, StorageError
 from search.indexing import BuildWorkerError, build_index
 from search.request import LANGUAGES, MATCH_MODES, MAX_PER_PAGE, SearchRequest
 from search.results import SearchResults
@@ -44,6 +44,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 #: working is 1; a bad query, option or setting, or a missing index, is 2.
 EXIT_CODES: tuple[tuple[type[DariError], int], ...] = (
     (Busy, EXIT_FAILED),
+    (StorageError, EXIT_FAILED),
     (DocumentError, EXIT_FAILED),
     (BuildWorkerError, EXIT_FAILED),
     (DariError, EXIT_USAGE),

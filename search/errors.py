@@ -15,6 +15,8 @@ kind                    meaning                                     HTTP status
 :class:`ConfigError`    a setting or configured file is unusable    (at start)
 :class:`Unavailable`    the index is missing or cannot be read      503
 :class:`Busy`           another process is writing the index        409
+:class:`NoSpace`        the disk of the index or documents is full  507
+:class:`ReadOnly`       that disk cannot be written to              503
 ======================  ==========================================  ===========
 
 The statuses are given by the web layer (``web/errors.py``) and exit codes by
@@ -23,16 +25,25 @@ the CLI (``search/cli.py``), each in one table; the library knows neither.
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 __all__ = [
     "Busy",
     "Conflict",
     "ConfigError",
     "DariError",
+    "NoSpace",
     "NotFound",
     "QueryError",
+    "ReadOnly",
+    "StorageError",
     "TooLarge",
     "Unavailable",
     "UserError",
+    "storage_error",
+    "storage_errors",
 ]
 
 
@@ -70,3 +81,50 @@ class Unavailable(DariError):
 
 class Busy(DariError):
     """Another process is writing the index; try again when it has finished."""
+
+
+class StorageError(DariError):
+    """Writing the index or a document file failed for want of storage; nothing was changed."""
+
+
+class NoSpace(StorageError):
+    """The disk (or quota) of the index or of the documents folder is full."""
+
+
+class ReadOnly(StorageError):
+    """The index or the documents folder cannot be written to (a read-only disk, permissions)."""
+
+
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def storage_error(exc: OSError, what: str) -> StorageError | None:
+    """The :class:`StorageError` that ``exc`` (raised writing ``what``) stands for, or None.
+
+    ``what`` names the place for the person who can free space or fix the mount
+    (``"the index folder index"``).
+    """
+    if exc.errno in _NO_SPACE:
+        return NoSpace(
+            f"There is no space left on the disk of {what}: free some space and try again."
+        )
+    if exc.errno in _READ_ONLY:
+        return ReadOnly(
+            f"{what[:1].upper()}{what[1:]} cannot be written to (read-only disk or permissions); "
+            "nothing was changed."
+        )
+    return None
+
+
+@contextmanager
+def storage_errors(what: str) -> Iterator[None]:
+    """Raise the :class:`StorageError` of an :class:`OSError` (see :func:`storage_error`)
+    from the block; other errors pass unchanged."""
+    try:
+        yield
+    except OSError as exc:
+        error = storage_error(exc, what)
+        if error is None:
+            raise
+        raise error from exc

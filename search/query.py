@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -151,11 +152,18 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
 # --- parser ----------------------------------------------------------------------
 
 
+#: Groups and exclusions nest at most this deep: ``((((x))))`` is 4.  Deeper queries
+#: are refused (no one writes them; a parser, a builder and an evaluator that recurse
+#: must not be made to overflow by one).
+MAX_NESTING = 32
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]], notes: list[str]) -> None:
         self.tokens = tokens
         self.i = 0
         self.notes = notes
+        self.depth = 0
         self.filters: list[tuple[bool, str, str]] = []  # (negated, name, value)
 
     def peek(self) -> str | None:
@@ -215,7 +223,8 @@ class _Parser:
             if self.peek() == "filter":
                 self.filter_token(negated=True)
                 return None
-            item = self.unary()
+            with self.nested():
+                item = self.unary()
             return Not(item) if item is not None else None
         if kind == "filter":
             self.filter_token(negated=False)
@@ -225,10 +234,24 @@ class _Parser:
         kind, value = self.tokens[self.i]
         self.i += 1
         if kind == "open":
-            return self.sequence()
+            with self.nested():
+                return self.sequence()
         if kind == "phrase":
             return Phrase(value) if value.strip() else None
         return Word(value)
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(
+                f"The query nests parentheses or exclusions too deeply "
+                f"(more than {MAX_NESTING} levels)."
+            )
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def filter_token(self, negated: bool) -> None:
         _, value = self.tokens[self.i]

@@ -1,17 +1,24 @@
 """Adding and removing document files safely (for uploads from the web and API).
 
 Every check happens before anything is written, and a file is written to a
-hidden temporary name and renamed into place, so a rejected or interrupted
-upload changes nothing.  Names are reduced to a plain file name inside the
-docs folder: no separators, no ``..``, no hidden files, ``.txt`` only.
+hidden temporary name and then linked (a new name) or renamed (a replacement)
+into place, so a rejected or interrupted upload changes nothing, and of several
+uploads of one new name at once exactly one is added: the others find it there.
+Names are reduced to a plain file name inside the docs folder: no separators, no
+``..``, no hidden files, ``.txt`` only, at most :data:`MAX_NAME_CHARS` characters
+and :data:`MAX_NAME_BYTES` bytes.  Files are created with the permissions the
+process's umask gives new files (as the documents copied in by hand have).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 import unicodedata
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from search.documents import DOCUMENT_SUFFIX, DocumentError, decode_bytes, split_paragraphs
@@ -21,15 +28,44 @@ __all__ = [
     "MAX_UPLOAD_BYTES",
     "DocumentExists",
     "NoDocumentFile",
+    "RemovedFile",
+    "SavedFile",
     "UploadRejected",
     "UploadTooLarge",
     "check_document_name",
     "delete_document_file",
+    "remove_pending",
     "save_document_file",
 ]
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: The ending of the hidden files of changes in progress (never a document's).
+PENDING_SUFFIX = ".pending"
 MAX_NAME_CHARS = 120
+#: What file systems allow for one name (ext4, XFS, btrfs, tmpfs): a Hangul
+#: syllable takes three bytes in UTF-8, so 84 of them and ``.txt`` are too many.
+MAX_NAME_BYTES = 255
+#: The process's umask when this module was imported (see :func:`file_mode`).
+_UMASK_AT_IMPORT = os.umask(0)
+os.umask(_UMASK_AT_IMPORT)
+
+
+def file_mode() -> int:
+    """The permissions ``open()`` would give a new file now (0o666 less the umask).
+
+    Read from ``/proc/self/status`` where Linux has it, since setting the umask to
+    read it is not safe while other threads create files.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o666 & ~_UMASK_AT_IMPORT
+
+
 _NAME_RE = re.compile(r"^[\w][\w .()\-+,&'\u00b7]*$")
 
 
@@ -64,6 +100,11 @@ def check_document_name(filename: str) -> str:
         raise UploadRejected("Only .txt files can be added.")
     if len(name) > MAX_NAME_CHARS:
         raise UploadRejected(f"The file name is longer than {MAX_NAME_CHARS} characters.")
+    if len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise UploadRejected(
+            f"The file name is longer than {MAX_NAME_BYTES} bytes "
+            "(a Korean letter takes three); shorten it."
+        )
     if not _NAME_RE.match(name):
         raise UploadRejected(
             "The file name may only use letters, digits, spaces and . _ - ( ) + , & '"
@@ -71,8 +112,73 @@ def check_document_name(filename: str) -> str:
     return name[: -len(DOCUMENT_SUFFIX)] + DOCUMENT_SUFFIX
 
 
-def save_document_file(docs_dir: Path, filename: str, data: bytes, replace: bool = False) -> Path:
-    """Write an uploaded document into ``docs_dir`` atomically and return its path.
+@dataclass(frozen=True)
+class SavedFile:
+    """Where :func:`save_document_file` wrote, and how to take it back.
+
+    The change stands once written; :meth:`undo` restores the folder as it was
+    (the replaced version, or no file) when what should follow it (indexing)
+    failed, :meth:`keep` drops what ``undo`` would need.
+    """
+
+    path: Path
+    replaced: bool
+    #: the replaced version, under a hidden name, while the change may be undone
+    backup: Path | None = None
+
+    def undo(self) -> None:
+        if self.backup is not None:
+            os.replace(self.backup, self.path)
+        elif not self.replaced:
+            self.path.unlink(missing_ok=True)
+
+    def keep(self) -> None:
+        if self.backup is not None:
+            self.backup.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class RemovedFile:
+    """What :func:`delete_document_file` removed: kept under a hidden name until
+    :meth:`keep`, put back by :meth:`undo` (unless a new file took its name)."""
+
+    path: Path
+    hidden: Path
+
+    def undo(self) -> None:
+        with contextlib.suppress(FileExistsError):  # a new file of that name came meanwhile
+            os.link(self.hidden, self.path)
+        self.hidden.unlink(missing_ok=True)
+
+    def keep(self) -> None:
+        self.hidden.unlink(missing_ok=True)
+
+
+def _hidden_name(docs_dir: Path, kind: str) -> Path:
+    """A name in ``docs_dir`` that no reader lists as a document (hidden, not ``.txt``)."""
+    return docs_dir / f".{kind}-{uuid.uuid4().hex}{PENDING_SUFFIX}"
+
+
+def remove_pending(docs_dir: Path) -> list[str]:
+    """Remove what interrupted uploads and deletions left in ``docs_dir``; the names.
+
+    A process killed between a change and its indexing leaves the change in place
+    (the folder is the truth, and the next reindex indexes it) and maybe a hidden
+    copy of what it replaced or removed, which nothing will read again.
+    """
+    removed = []
+    for entry in os.scandir(docs_dir):
+        if entry.name.startswith(".") and entry.name.endswith(PENDING_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+def save_document_file(
+    docs_dir: Path, filename: str, data: bytes, replace: bool = False
+) -> SavedFile:
+    """Write an uploaded document into ``docs_dir`` atomically; where, and whether it replaced one.
 
     Refuses (:class:`UploadRejected`) oversized, binary or empty files, unsafe
     names, and an existing name unless ``replace``.
@@ -90,28 +196,64 @@ def save_document_file(docs_dir: Path, filename: str, data: bytes, replace: bool
     target = docs_dir / name
     if target.resolve().parent != docs_dir.resolve():
         raise UploadRejected("The file name must not leave the documents folder.")
+    exists = DocumentExists(f"A document named {name} exists already; add replace=1 to replace it.")
     if (target.exists() or target.is_symlink()) and not replace:
-        raise DocumentExists(
-            f"A document named {name} exists already; add replace=1 to replace it."
-        )
-    fd, tmp = tempfile.mkstemp(dir=docs_dir, prefix=".upload-", suffix=".tmp")
+        raise exists
+    mode = file_mode()
+    fd, tmp = tempfile.mkstemp(dir=docs_dir, prefix=".upload-", suffix=PENDING_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        try:
+            _create(tmp, target, mode)  # atomic: of several at once, exactly one creates it
+            return SavedFile(target, replaced=False)
+        except FileExistsError:
+            if not replace:
+                raise exists from None
+        hidden = _hidden_name(docs_dir, "replaced")
+        backup: Path | None = hidden
+        existed = True
+        try:
+            os.link(target, hidden)  # the old version, kept until the change stands
+        except FileNotFoundError:  # removed meanwhile: this is a new file after all
+            backup, existed = None, False
+        except OSError:  # no hard links here: the replacement cannot be undone
+            backup = None
         os.replace(tmp, target)
-    except BaseException:
+        return SavedFile(target, replaced=existed, backup=backup)
+    finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _create(tmp: str, target: Path, mode: int) -> None:
+    """Give the written file ``tmp`` the new name ``target``; FileExistsError if it is taken.
+
+    A hard link is atomic: of several uploads of one name, exactly one gets it.  On a
+    file system without hard links the name is claimed by an exclusive create first
+    (an empty file for a moment), then the written file renamed over it.
+    """
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
         raise
-    return target
+    except OSError:
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode))
+        os.replace(tmp, target)
 
 
-def delete_document_file(docs_dir: Path, doc_id: str) -> Path:
-    """Remove the file of document ``doc_id`` from ``docs_dir``; :class:`NoDocumentFile` if absent."""
+def delete_document_file(docs_dir: Path, doc_id: str) -> RemovedFile:
+    """Remove the file of document ``doc_id`` from ``docs_dir`` (kept hidden until
+    :meth:`RemovedFile.keep`); :class:`NoDocumentFile` if there is none."""
     name = check_document_name(f"{doc_id}{DOCUMENT_SUFFIX}")
     target = Path(docs_dir) / name
     if not target.is_file() and not target.is_symlink():
         raise NoDocumentFile(f"No document file named {name}.")
-    target.unlink()
-    return target
+    hidden = _hidden_name(Path(docs_dir), "removed")
+    try:
+        os.rename(target, hidden)  # atomic: of several deletions at once, one removes it
+    except FileNotFoundError:
+        raise NoDocumentFile(f"No document file named {name}.") from None
+    return RemovedFile(target, hidden)

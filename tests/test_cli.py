@@ -104,6 +104,13 @@ def test_bad_query_is_a_message_not_a_traceback(capsys, seed_index):
     assert "Unknown language" in err and "Traceback" not in err
 
 
+def test_a_deeply_nested_query_is_one_line_and_exit_code_2(capsys, seed_index):
+    code, out, err = run(capsys, "search", "--index", str(seed_index), "(" * 327 + "x")
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "too deeply" in err
+
+
 @pytest.mark.parametrize(
     "argv", [["search"], ["search", "--limit", "0", "q"], ["search", "--lang", "fr", "q"], ["nope"]]
 )

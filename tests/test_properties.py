@@ -198,3 +198,21 @@ def test_query_parser_refuses_100k_characters_with_a_clear_message():
     for text in (_random_text(3), _korean_without_spaces(), "(" * 100_000, '"' * 100_000):
         with pytest.raises(QueryError, match=r"The query is too long \(100,000 characters"):
             parse_query(text)
+
+
+#: Query syntax and a few words: nesting, exclusions, alternatives, quotes.
+syntax_text = st.lists(
+    st.sampled_from(["(", ")", "-", "-(", '"', " ", "OR", " OR ", "x", "양자", "lang:ko", "NOT "]),
+    max_size=600,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(syntax_text)
+def test_query_parser_never_overflows_on_nested_syntax(text):
+    try:
+        parsed = parse_query(text[:1000])
+    except QueryError as err:
+        assert str(err).strip()
+        return
+    assert parsed.query is not None or parsed.langs or parsed.docs

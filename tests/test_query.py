@@ -97,3 +97,14 @@ def test_control_characters_and_lone_surrogates_are_ignored():
 def test_fallback_is_possible_only_with_several_words():
     assert parse_query("quantum cooperation").can_fall_back
     assert not parse_query("quantum").can_fall_back
+
+
+def test_parentheses_nested_too_deeply_are_refused_in_one_sentence():
+    with pytest.raises(QueryError, match=r"too deeply \(more than 32 levels\)"):
+        parse_query("(" * 327 + "x")
+
+
+def test_exclusions_count_as_nesting_too():
+    with pytest.raises(QueryError, match="too deeply"):
+        parse_query("-(" * 17 + "x")
+    assert parse_query("-(" * 16 + "x y").query is not None

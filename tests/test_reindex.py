@@ -218,6 +218,27 @@ def test_full_rebuild_killed_by_sigkill_keeps_the_old_index(docs, built, seeds_d
     assert len(list(built.glob("gen-*"))) == 2
 
 
+def test_a_killed_builds_partial_generation_is_removed_by_the_next_reindex(docs, built, seeds_dir):
+    _make_corpus(docs, seeds_dir, 120)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "search.cli", "index", "--docs", str(docs), "--index", str(built)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(built.glob("gen-*/.building")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)  # as soon as its generation exists
+    proc.wait()
+    live = (built / "CURRENT").read_text().strip()
+    before = {g.name for g in built.glob("gen-*")}
+    assert len(before) == 2 and live in before  # and what the killed build had started
+    reindex(docs, built)
+    assert {g.name for g in built.glob("gen-*")} == {live}
+    assert len(Engine(built).documents()) == 125
+
+
 def test_watcher_picks_up_a_new_file(docs, built):
     reports = []
     watcher = FolderWatcher(docs, built, settle=0.3, on_report=reports.append).start()

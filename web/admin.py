@@ -18,6 +18,7 @@ knows its documents folder; otherwise they answer 403.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import ipaddress
@@ -29,13 +30,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app, request
 
 from search.documents import DocumentError
+from search.errors import storage_errors
 from search.indexing.reindex import ReindexReport, reindex
-from search.uploads import check_document_name, delete_document_file, save_document_file
+from search.uploads import RemovedFile, SavedFile, delete_document_file, save_document_file
 from web.errors import AdminError
 
 __all__ = [
@@ -249,27 +251,57 @@ def add_document(filename: str, data: bytes, replace: bool = False) -> DocumentC
     """Save an uploaded file into the docs folder and reindex (waiting for other writers).
 
     Raises :class:`search.uploads.UploadRejected` (400; its kinds 409 and 413)
-    before writing anything if the upload is refused.
+    before writing anything if the upload is refused.  If the reindex fails (a full
+    or read-only disk), the file is taken back: the folder and the index stay as
+    they were, and the error says why.
     """
     docs = _docs_dir()
     assert docs is not None
-    name = check_document_name(filename)
-    existed = (docs / name).exists()
-    path = save_document_file(docs, filename, data, replace=replace)
-    report = _reindex(wait=True)
-    action = "replaced" if existed else "added"
-    log.info("admin: %s %s from %s; reindexed: %s", action, path.name, _address(), report.summary())
-    return DocumentChange(path.stem, path.name, action, report)
+    saved = _write_documents(lambda: save_document_file(docs, filename, data, replace=replace))
+    report = _reindex_or_undo(saved)
+    action = "replaced" if saved.replaced else "added"
+    log.info(
+        "admin: %s %s from %s; reindexed: %s", action, saved.path.name, _address(), report.summary()
+    )
+    return DocumentChange(saved.path.stem, saved.path.name, action, report)
 
 
 def remove_document(doc_id: str) -> DocumentChange:
-    """Delete the file of ``doc_id`` from the docs folder and reindex; 404 if there is none."""
+    """Delete the file of ``doc_id`` from the docs folder and reindex; 404 if there is none.
+
+    If the reindex fails, the file is put back (see :func:`add_document`).
+    """
     docs = _docs_dir()
     assert docs is not None
-    path = delete_document_file(docs, doc_id)
-    report = _reindex(wait=True)
+    removed = _write_documents(lambda: delete_document_file(docs, doc_id))
+    report = _reindex_or_undo(removed)
+    path = removed.path
     log.info("admin: removed %s from %s; reindexed: %s", path.name, _address(), report.summary())
     return DocumentChange(path.stem, path.name, "removed", report)
+
+
+T = TypeVar("T")
+
+
+def _write_documents(change: Callable[[], T]) -> T:
+    """``change()`` of the documents folder, its storage errors as :class:`StorageError`."""
+    with storage_errors("the documents folder"):
+        return change()
+
+
+def _reindex_or_undo(change: SavedFile | RemovedFile) -> ReindexReport:
+    """Index a change of the documents folder; take the change back if that fails."""
+    try:
+        report = _reindex(wait=True)
+    except BaseException:
+        try:
+            change.undo()
+        except OSError as exc:  # the folder now differs from the index until a reindex
+            log.error("admin: could not take back %s: %s", change.path.name, exc)
+        raise
+    with contextlib.suppress(OSError):
+        change.keep()
+    return report
 
 
 def run_reindex() -> ReindexReport:

@@ -75,7 +75,8 @@ def add_document() -> tuple[Response, int]:
 @bp.delete("/docs/<doc_id>")
 def delete_document(doc_id: str) -> Response:
     admin.authorize(admin.bearer_token())
-    return jsonify(admin.remove_document(clean_text(doc_id)).to_dict())
+    # not cleaned first: x%00 must be refused as it is, not read as x
+    return jsonify(admin.remove_document(doc_id).to_dict())
 
 
 @bp.post("/reindex")

@@ -6,7 +6,8 @@ page.  The status of a library error comes from :data:`ERROR_KINDS`, looked up
 along the exception's class hierarchy (so ``search.uploads.DocumentExists``, an
 ``UploadRejected`` and a :class:`~search.errors.Conflict`, is a 409); werkzeug's
 HTTP errors and the web layer's own :class:`AdminError` carry their status.
-Anything else is logged and answered with a plain 500 without a traceback.
+Anything else is answered with a plain 500 without a traceback; the log gets its
+traceback the first time, then a counted line now and then (:class:`_SeenErrors`).
 
 This module imports nothing else of :mod:`web`, so every other module may use it.
 """
@@ -14,13 +15,24 @@ This module imports nothing else of :mod:`web`, so every other module may use it
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import Busy, Conflict, NotFound, QueryError, TooLarge, Unavailable, UserError
+from search.errors import (
+    Busy,
+    Conflict,
+    NoSpace,
+    NotFound,
+    QueryError,
+    ReadOnly,
+    TooLarge,
+    Unavailable,
+    UserError,
+)
 
 __all__ = [
     "AdminError",
@@ -80,6 +92,21 @@ ERROR_KINDS: dict[type[Exception], ErrorKind] = {
     Unavailable: ErrorKind(
         503, "Unavailable", "The search index is not available right now.", log=True
     ),
+    # the log line names the folder; the answer does not show server paths
+    NoSpace: ErrorKind(
+        507,
+        "Disk full",
+        "The server's disk is full, so nothing was changed. "
+        "Ask its administrator to free some space, then try again.",
+        log=True,
+    ),
+    ReadOnly: ErrorKind(
+        503,
+        "Unavailable",
+        "The server cannot write its files right now (a read-only disk), so nothing was "
+        "changed. Ask its administrator to make it writable, then try again.",
+        log=True,
+    ),
 }
 
 #: The heading of an error page by status, for errors that carry their own status.
@@ -93,6 +120,7 @@ TITLES: dict[int, str] = {
     414: "Address too long",
     429: "Too many attempts",
     503: "Unavailable",
+    507: "Disk full",
 }
 
 #: What werkzeug's HTTP errors say (else their name).
@@ -191,8 +219,46 @@ def _known_error(exc: Exception) -> Response:
     return error_response(status_of(exc), message_of(exc), title_of(exc), headers)
 
 
+class _SeenErrors:
+    """How often each unexpected error (its type and where it was raised) has been seen.
+
+    Its traceback is logged the first time; after that one line with the count, at
+    the 2nd, 4th, 8th … time, so that a request repeated a million times writes
+    about twenty lines, not a million tracebacks.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, str, int], int] = {}
+
+    def count(self, exc: BaseException) -> tuple[int, tuple[str, str, int]]:
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno) if tb is not None else ("?", 0)
+        key = (type(exc).__qualname__, *where)
+        with self._lock:
+            seen = self._counts[key] = self._counts.get(key, 0) + 1
+        return seen, key
+
+
+_seen_errors = _SeenErrors()
+
+
 def _unexpected(exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.path)
+    seen, (name, path, line) = _seen_errors.count(exc)
+    if seen == 1:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+    elif seen & (seen - 1) == 0:  # a power of two
+        log.error(
+            "unexpected error on %s %s: %s at %s:%d, seen %d times (traceback logged the first time)",
+            request.method,
+            request.path,
+            name,
+            path,
+            line,
+            seen,
+        )
     return error_response(500, _SERVER_ERROR, "Server error")
 
 

@@ -19,13 +19,14 @@ import errno
 import logging
 import socket
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from search.analysis import preload_kiwi
 from search.documents import DocumentError, document_paths
-from search.errors import ConfigError
+from search.errors import ConfigError, DariError, StorageError
 from search.indexing import IndexBusy
 from search.indexing.build import ensure_index
 from search.indexing.reindex import ReindexReport
@@ -69,7 +70,7 @@ def serve(
     answer requests, each with ``threads`` threads (default ``DARI_WORKERS``, else
     one per core, at most four; see :mod:`web.workers`).
     """
-    import waitress
+    from web.serving import create_server  # waitress: imported only to serve
 
     # Take the port first: a clash is reported at once, not after building and warming up.
     try:
@@ -94,9 +95,10 @@ def serve(
         )
         index_dir, docs_dir = settings.index_dir, settings.docs_dir
         app = _prepare_app(settings)
+        behind = _behind(docs_dir, index_dir)
         if watch:
             document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
-    except (DocumentError, IndexBusy) as exc:
+    except (DocumentError, IndexBusy, StorageError) as exc:
         sock.close()
         _say(str(exc))
         return EXIT_FAILED
@@ -127,10 +129,10 @@ def serve(
     )
 
     def run_one() -> None:
-        server = waitress.create_server(
+        server = create_server(  # waitress with deadlines for slow clients (web.serving)
             app,
-            sockets=[sock],
-            threads=threads,
+            sock,
+            threads,
             ident="dari",
             # Request line plus headers; longer ones get waitress's 431. Below it, an
             # address over MAX_URL_LENGTH gets the app's 414 with a message.
@@ -151,6 +153,8 @@ def serve(
 
     def started() -> None:
         nonlocal watcher
+        if behind:
+            _catch_up(docs_dir, index_dir)
         if watch:
             from search.indexing.watch import FolderWatcher
 
@@ -180,6 +184,35 @@ def serve(
             watcher.stop()
     _say("stopped")
     return code
+
+
+def _behind(docs_dir: Path, index_dir: Path) -> bool:
+    """Whether the documents folder changed while no server ran (or while a killed one
+    was between saving an upload and indexing it); what interrupted uploads left in it
+    is removed.  A quick look (names, sizes, times), made before serving."""
+    from search.indexing.reindex import out_of_date
+    from search.uploads import remove_pending
+
+    try:
+        remove_pending(docs_dir)
+        return out_of_date(docs_dir, index_dir)
+    except (DariError, OSError) as exc:
+        _say(f"could not compare {docs_dir} with the index: {exc}")
+        return False
+
+
+def _catch_up(docs_dir: Path, index_dir: Path) -> None:
+    """Index what :func:`_behind` found, in the background: searches are answered meanwhile."""
+    from search.indexing.reindex import reindex
+
+    def run() -> None:
+        try:
+            _log_report(reindex(docs_dir, index_dir, wait=True))
+        except (DariError, OSError) as exc:
+            _say(f"catching up with {docs_dir} failed: {exc}")
+
+    _say(f"{docs_dir} changed since the index was made; reindexing in the background")
+    threading.Thread(target=run, name="dari-catch-up", daemon=True).start()
 
 
 def _log_report(report: ReindexReport) -> None:

@@ -12,13 +12,15 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask import request as http_request
 
 from search.documents import majority_language
 from search.engine import Engine
 from search.indexing import current_generation
 from search.request import SearchRequest
 from search.results import Result, SearchResults
+from web.serving import RECEIVED_AT
 
 __all__ = [
     "EXTENSION",
@@ -88,20 +90,33 @@ class SearchOutcome:
         return out
 
 
+#: The least time a search gets, however long its request waited for a thread.
+MIN_TIME_LIMIT = 0.1
+
+
+def _waited() -> float:
+    """Seconds since this request arrived whole at the server (0 outside ``dari serve``)."""
+    received = http_request.environ.get(RECEIVED_AT) if has_request_context() else None
+    return max(time.monotonic() - received, 0.0) if isinstance(received, float) else 0.0
+
+
 def run_search(request: SearchRequest, *, page_facets: bool = False) -> SearchOutcome:
     """Run ``request``; raises :class:`search.errors.QueryError` for the user.
 
     The search, the "did you mean" and the page's facet counts share one time
-    limit (the engine's, ``SEARCH_TIME_LIMIT``): once it is spent, what is left
-    is skipped and the results say the search was stopped.
+    limit (the engine's, ``SEARCH_TIME_LIMIT``), counted from when the request
+    arrived at the server, so that time spent waiting for a thread counts too
+    (:mod:`web.serving`): once it is spent, what is left is skipped and the
+    results say the search was stopped.
     """
     engine = get_engine()
-    deadline = time.perf_counter() + engine.time_limit
+    limit = max(engine.time_limit - _waited(), min(MIN_TIME_LIMIT, engine.time_limit))
+    deadline = time.perf_counter() + limit
 
     def remaining() -> float:
         return deadline - time.perf_counter()
 
-    results = _search(engine, request, facets=True, time_limit=engine.time_limit)
+    results = _search(engine, request, facets=True, time_limit=limit)
     if results.total and request.page > results.pages:
         # Whoosh answers a page past the end with the last page; say so instead.
         results.results = []

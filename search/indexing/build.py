@@ -21,7 +21,7 @@ from whoosh import index
 from search import documents
 from search.columnar import store as columnar
 from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
-from search.errors import DariError
+from search.errors import DariError, storage_errors
 from search.indexing.generations import (
     IndexMissing,
     index_lock,
@@ -83,11 +83,13 @@ def build_index(
     per core for a folder worth it).
 
     Raises :class:`IndexBusy` if another writer holds the lock (unless
-    ``wait``) and :class:`DocumentError` if the docs folder does not exist.
+    ``wait``), :class:`DocumentError` if the docs folder does not exist and
+    :class:`search.errors.StorageError` if the index's disk is full or read-only
+    (the live index is then as it was, and the new generation is removed).
     """
     root = Path(root)
     document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
-    with index_lock(root, wait=wait):
+    with storage_errors(f"the index folder {root}"), index_lock(root, wait=wait):
         return build_locked(Path(docs_dir), root, on_document, procs=procs)
 
 
@@ -108,7 +110,7 @@ def ensure_index(
     if docs_dir is None:
         raise IndexMissing.at(root)
     document_paths(Path(docs_dir))  # fail early with a clear message on a missing folder
-    with index_lock(root, wait=True):
+    with storage_errors(f"the index folder {root}"), index_lock(root, wait=True):
         if _has_index(root):
             return None  # built by someone else meanwhile
         return build_locked(Path(docs_dir), root, on_document)

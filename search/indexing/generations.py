@@ -46,6 +46,8 @@ __all__ = [
 CURRENT_FILE = "CURRENT"
 LOCK_FILE = ".lock"
 GENERATION_PREFIX = "gen-"
+#: In a generation while its build runs (see :func:`remove_abandoned`).
+BUILDING_FILE = ".building"
 
 
 class IndexMissing(Unavailable):
@@ -209,6 +211,7 @@ def publish(root: Path, gen: Path) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     previous = current_generation(root)
+    (gen / BUILDING_FILE).unlink(missing_ok=True)
     os.replace(tmp, root / CURRENT_FILE)
     _fsync_dir(root)
     for old in root.glob(GENERATION_PREFIX + "*"):
@@ -216,6 +219,26 @@ def publish(root: Path, gen: Path) -> None:
         # running right now may still open its files.  Readers follow CURRENT.
         if old not in (gen, previous) and old.is_dir():
             shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_abandoned(root: Path) -> list[str]:
+    """Remove what killed writers left in ``root``; the names removed.
+
+    Call with :func:`index_lock` held, so that no build is running.  A build's
+    generation carries a :data:`BUILDING_FILE` marker until it is published; one
+    that still has it was abandoned by a killed build and nothing will ever read
+    it.  A half-written ``CURRENT`` beside the real one goes too.
+    """
+    live = current_generation(root)
+    removed = []
+    for gen in sorted(root.glob(GENERATION_PREFIX + "*")):
+        if gen != live and (gen / BUILDING_FILE).exists():
+            shutil.rmtree(gen, ignore_errors=True)
+            removed.append(gen.name)
+    for tmp in root.glob(f".{CURRENT_FILE}.*"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp.name)
+    return removed
 
 
 def _fsync_dir(path: Path) -> None:
@@ -230,6 +253,7 @@ def new_generation(root: Path) -> Path:
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     gen = root / f"{GENERATION_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10**6:06d}"
     gen.mkdir(parents=True)
+    (gen / BUILDING_FILE).write_text(f"{os.getpid()}\n", "utf-8")
     return gen
 
 

@@ -5,21 +5,32 @@ SHA-256).  A file whose name, size and mtime match is not even read; one whose
 bytes hash the same is not re-analysed.  All changes go into one Whoosh commit,
 which is atomic (new segments, then a TOC file renamed into place), so a
 reindex killed at any moment leaves the old state, and the next run finishes
-the job.  A file that cannot be read any more keeps its last indexed version.
+the job (and removes what a killed build left).  A reindex that fails (a full
+disk) removes the files its writer had written, so that the space is free
+again, and raises :class:`search.errors.NoSpace` or :class:`~search.errors.ReadOnly`.
+A file that cannot be read any more keeps its last indexed version.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from search.columnar import store as columnar
 from search.documents import DocumentError, Skipped, document_paths, load_document
+from search.errors import storage_errors
 from search.indexing.build import build_locked
-from search.indexing.generations import current_generation, index_lock, open_index
+from search.indexing.generations import (
+    current_generation,
+    index_lock,
+    open_index,
+    remove_abandoned,
+)
 from search.records import (
     DOC_ID_FIELD,
     DOCUMENT_KIND,
@@ -31,7 +42,7 @@ from search.records import (
     stored_meta,
 )
 
-__all__ = ["ReindexReport", "reindex"]
+__all__ = ["ReindexReport", "out_of_date", "reindex"]
 
 
 @dataclass
@@ -82,8 +93,19 @@ def reindex(
 
     ``on_change(message)`` hears about each added, updated, removed or skipped
     file.  Raises :class:`search.indexing.IndexBusy` when another writer is busy
-    and ``wait`` is false.
+    and ``wait`` is false, :class:`search.errors.StorageError` when the index's
+    disk is full or read-only (the index is then as it was).
     """
+    with storage_errors(f"the index folder {root}"):
+        return _reindex(docs_dir, root, wait, on_change)
+
+
+def _reindex(
+    docs_dir: Path,
+    root: Path,
+    wait: bool,
+    on_change: Callable[[str], None] | None,
+) -> ReindexReport:
     started = time.perf_counter()
     docs_dir, root = Path(docs_dir), Path(root)
     paths = document_paths(docs_dir)
@@ -97,12 +119,12 @@ def reindex(
             report.skipped, report.warnings = built.skipped, built.warnings
             report.seconds = time.perf_counter() - started
             return report
+        remove_abandoned(root)
         ix = open_index(root)
-        with ix.searcher() as searcher:
-            manifest = {
-                f[DOC_ID_FIELD]: stored_meta(f)
-                for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
-            }
+        generation = current_generation(root)
+        assert generation is not None  # checked above, and we hold the lock
+        before = set(os.listdir(generation))
+        manifest = _manifest(ix)
         writer = None
         vanished: set[str] = set()
         try:
@@ -153,15 +175,70 @@ def reindex(
                 writer.delete_by_term(DOC_ID_FIELD, doc_id)
                 report.removed.append(doc_id)
                 say(f"removed {manifest[doc_id].file or doc_id}")
+            if writer is not None:
+                writer.commit()
         except BaseException:
             if writer is not None:
-                writer.cancel()
+                _abandon(writer, generation, before)
             raise
         if writer is not None:
-            writer.commit()
             columnar.prepare(current_generation(root) or root)  # the new segment's arrays
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _manifest(ix: Any) -> dict[str, DocumentMeta]:
+    """Each indexed document's record (file name, size, mtime, SHA-256) by its ID."""
+    with ix.searcher() as searcher:
+        return {
+            f[DOC_ID_FIELD]: stored_meta(f)
+            for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
+        }
+
+
+def out_of_date(docs_dir: Path, root: Path) -> bool:
+    """Whether :func:`reindex` would change anything (a quick look without the lock:
+    file names, sizes and modification times against the index's records)."""
+    paths = document_paths(Path(docs_dir))
+    manifest = _manifest(open_index(Path(root)))
+    if set(manifest) != {p.stem for p in paths}:
+        return True
+    for path in paths:
+        try:
+            if not _same_stat(manifest[path.stem], path.name, path.stat()):
+                return True
+        except OSError:
+            return True
+    return False
+
+
+def _abandon(writer: Any, generation: Path, before: set[str]) -> None:
+    """Give up a writer that failed (maybe half-way through its commit): release its
+    lock and temporary files, and remove the files it added to ``generation`` that
+    the committed index does not use (its table of contents is renamed into place
+    last, so a commit that failed before that uses none of them)."""
+    from whoosh import index
+
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    with contextlib.suppress(Exception):
+        writer._tempstorage.destroy()
+    with contextlib.suppress(Exception):
+        if writer.writelock:
+            writer.writelock.release()
+    try:
+        committed = index.open_dir(str(generation))
+        live = {segment.segment_id() for segment in committed._segments()}
+        toc = f"_{committed.indexname}_{committed.latest_generation()}.toc"
+    except Exception:
+        return  # what is live cannot be told: leave every file
+    for name in set(os.listdir(generation)) - before:
+        if name == toc or any(segment in name for segment in live):
+            continue
+        path = generation / name
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                path.unlink()
 
 
 def _same_stat(known: DocumentMeta, name: str, stat: os.stat_result) -> bool:

@@ -318,11 +318,8 @@ def test_concurrent_pathological_queries_through_waitress_do_not_pin_a_core(busy
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_chunked_body_of_unknown_length_is_413_from_waitress(live_server, method):
-    """No Content-Length to refuse early: waitress counts the chunks and stops at 64 KiB.
-
-    Just over the limit, sent at once: waitress stops reading at the limit, and a
-    client still sending much more would see the connection reset before the 413.
-    """
+    """No Content-Length to refuse early: waitress counts the chunks and stops at 64 KiB,
+    and answers in JSON under /api (web.serving)."""
     parts = urlsplit(live_server.url)
     chunk = b"400\r\n" + b"x" * 1024 + b"\r\n"  # 1 KiB chunks, 65 of them, then the end
     request = (
@@ -339,6 +336,9 @@ def test_a_chunked_body_of_unknown_length_is_413_from_waitress(live_server, meth
         while data := sock.recv(65536):
             answer += data
     assert answer.startswith(b"HTTP/1.1 413 ")
-    assert b"exceeds max_body of 65536" in answer
+    body = json.loads(answer.split(b"\r\n\r\n", 1)[1])
+    assert body == {
+        "error": "The request is too large: this server accepts at most 64 KB in a request body."
+    }
     status, _, _ = _raw_get(live_server.url, "/healthz")
     assert status == 200
