@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from search.indexing.build import build_locked
 from search.indexing.generations import (
     current_generation,
     index_lock,
+    open_generation,
     open_index,
     remove_abandoned,
 )
@@ -124,7 +126,8 @@ def _reindex(
         generation = current_generation(root)
         assert generation is not None  # checked above, and we hold the lock
         before = set(os.listdir(generation))
-        manifest = _manifest(ix)
+        manifest = _manifest(ix, generation)
+        changed: dict[str, DocumentMeta | None] = {}  # what this run writes: for the next one
         writer = None
         vanished: set[str] = set()
         try:
@@ -155,9 +158,11 @@ def _reindex(
                     continue
                 report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
                 writer = writer or index_writer(ix)
+                record = document_record(doc)
+                changed[doc_id] = stored_meta(record)
                 if known and known.sha256 == doc.sha256 and known.file == path.name:
                     # touched but not changed: refresh the manifest record only
-                    writer.update_document(**document_record(doc))
+                    writer.update_document(**record)
                     report.unchanged += 1
                     continue
                 if known:
@@ -173,10 +178,12 @@ def _reindex(
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or index_writer(ix)
                 writer.delete_by_term(DOC_ID_FIELD, doc_id)
+                changed[doc_id] = None
                 report.removed.append(doc_id)
                 say(f"removed {manifest[doc_id].file or doc_id}")
             if writer is not None:
                 writer.commit()
+                _remember_manifest(root, generation, manifest, changed)
         except BaseException:
             if writer is not None:
                 _abandon(writer, generation, before)
@@ -187,20 +194,60 @@ def _reindex(
     return report
 
 
-def _manifest(ix: Any) -> dict[str, DocumentMeta]:
-    """Each indexed document's record (file name, size, mtime, SHA-256) by its ID."""
+#: The manifest of the index as this process last left it: (generation folder, TOC
+#: generation) → records.  A reindex reads every document record (0.45 s for 14,700
+#: documents); after its own commit a process knows the new manifest without reading.
+_last_manifest: tuple[tuple[str, int], dict[str, DocumentMeta]] | None = None
+_manifest_lock = threading.Lock()
+
+
+def _manifest(ix: Any, generation: Path | None = None) -> dict[str, DocumentMeta]:
+    """Each indexed document's record (file name, size, mtime, SHA-256) by its ID (a copy:
+    the caller may change it); remembered for the next call on the same commit."""
+    global _last_manifest
+    key = (str(generation), ix.latest_generation()) if generation is not None else None
+    with _manifest_lock:
+        if key is not None and _last_manifest is not None and _last_manifest[0] == key:
+            return dict(_last_manifest[1])
     with ix.searcher() as searcher:
-        return {
+        manifest = {
             f[DOC_ID_FIELD]: stored_meta(f)
             for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
         }
+    if key is not None:
+        with _manifest_lock:
+            _last_manifest = (key, manifest)
+    return dict(manifest)
+
+
+def _remember_manifest(
+    root: Path,
+    generation: Path,
+    manifest: dict[str, DocumentMeta],
+    changed: dict[str, DocumentMeta | None],
+) -> None:
+    """After a commit (the index lock still held): the manifest it made, for the next run."""
+    global _last_manifest
+    new = dict(manifest)
+    for doc_id, meta in changed.items():
+        if meta is None:
+            new.pop(doc_id, None)
+        else:
+            new[doc_id] = meta
+    try:
+        toc = open_index(root).latest_generation()
+    except Exception:
+        return  # cannot tell which commit this is: read the records next time
+    with _manifest_lock:
+        _last_manifest = ((str(generation), toc), new)
 
 
 def out_of_date(docs_dir: Path, root: Path) -> bool:
     """Whether :func:`reindex` would change anything (a quick look without the lock:
     file names, sizes and modification times against the index's records)."""
     paths = document_paths(Path(docs_dir))
-    manifest = _manifest(open_index(Path(root)))
+    ix, generation = open_generation(Path(root))
+    manifest = _manifest(ix, generation)  # remembered: a server forks its workers after this
     if set(manifest) != {p.stem for p in paths}:
         return True
     for path in paths:
