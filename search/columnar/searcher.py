@@ -89,6 +89,10 @@ class Hits:
         return {"lang": langs, "doc": dict(sorted(docs.items()))}
 
 
+#: Document frequencies a searcher remembers before it starts over.
+DF_CACHE_TERMS = 4_000
+
+
 class ColumnarSearcher:
     """Evaluates queries on the columnar form of a Whoosh searcher's segments."""
 
@@ -123,6 +127,8 @@ class ColumnarSearcher:
                 found = column.postings(text) if column is not None else None
                 if found is not None:
                     df += len(found[0])
+            if len(self._df) >= DF_CACHE_TERMS:
+                self._df = {}  # bounded: a searcher lives as long as its index generation
             self._df[key] = df
         return df
 

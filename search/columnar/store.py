@@ -74,8 +74,9 @@ ID_FIELDS = (KIND_FIELD, LANG_FIELD, DOC_ID_FIELD)
 FIELDS = SCORED_FIELDS + ID_FIELDS
 #: Fields whose postings keep positions (phrases are searched in them).
 POSITION_FIELDS = (TITLE_FIELD, TEXT_FIELD)
-#: Terms whose place a term table remembers (about 100 bytes each) before it starts over.
-FOUND_CACHE_TERMS = 20_000
+#: Terms whose place a term table remembers (about 100 bytes each) before it starts over
+#: (a table per field and segment: 24 of them in a 6-segment index).
+FOUND_CACHE_TERMS = 4_000
 #: Languages by code (a paragraph's ``lang``), and the code of "none" (a document record).
 LANG_CODES = ("ko", "en", "mixed")
 NO_LANG = 255
