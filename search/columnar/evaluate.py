@@ -165,9 +165,17 @@ class _Evaluator:
                 return self.run(subs[0])
             # nested compounds of the same kind are one sum: combined in one step
             parts: list[Match] = []
-            self._flatten(q, type(q), 1.0, parts)
             if isinstance(q, wq.Or):
-                return union(parts, self.seg.doc_count)
+                terms: dict[str, list[tuple[str, float]]] = {}
+                self._flatten(q, wq.Or, 1.0, parts, terms)
+                raw = self._term_scores(terms)
+                if raw is None:
+                    return union(parts, self.seg.doc_count)
+                parts = [p for p in parts if len(p)]
+                docs = np.concatenate([raw[0], *(p.docs for p in parts)])
+                scores = np.concatenate([raw[1], *(p.scores for p in parts)])
+                return _summed(docs, scores, self.seg.doc_count)
+            self._flatten(q, wq.And, 1.0, parts)
             return intersection(parts)
         if isinstance(q, WrappingQuery):
             inner = self.expand(q) if self.expand is not None else q.child
@@ -185,9 +193,18 @@ class _Evaluator:
                 column.terms.find_many(terms)
 
     def _flatten(
-        self, q: wq.compound.CompoundQuery, kind: type, boost: float, out: list[Match]
+        self,
+        q: wq.compound.CompoundQuery,
+        kind: type,
+        boost: float,
+        out: list[Match],
+        terms: dict[str, list[tuple[str, float]]] | None = None,
     ) -> None:
-        """The clauses of ``q`` and of the compounds of its kind in it, each with its boost."""
+        """The clauses of ``q`` and of the compounds of its kind in it, each with its boost.
+
+        With ``terms`` (a union), the scored fields' terms are not evaluated one by one
+        but gathered there by field, with their boosts, for :meth:`_term_sums`.
+        """
         boost *= q.boost
         for sub in q.subqueries:
             if (
@@ -195,11 +212,53 @@ class _Evaluator:
                 and isinstance(sub, wq.compound.CompoundQuery)
                 and len(sub.subqueries) >= 2
             ):
-                self._flatten(sub, kind, boost, out)
+                self._flatten(sub, kind, boost, out, terms)
+                continue
+            if terms is not None and type(sub) is wq.Term and sub.fieldname in SCORED_FIELDS:
+                terms.setdefault(sub.fieldname, []).append((sub.text, sub.boost * boost))
                 continue
             out.append(self.run(sub).scaled(boost))
 
-    # -- leaves -----------------------------------------------------------------------
+    def _term_scores(
+        self, terms: dict[str, list[tuple[str, float]]]
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The gathered terms' postings and their scores (documents repeat where several
+        terms match one), or None if none matches: each field's terms in one step, their
+        postings concatenated and BM25 computed for all at once (each posting with its
+        term's idf and boost). Summed per document, the same as one :meth:`term` each."""
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            raise DeadlineReached
+        scoring = self.scoring
+        b, k1 = scoring.ranking.b, scoring.ranking.k1
+        all_docs: list[np.ndarray] = []
+        all_scores: list[np.ndarray] = []
+        for fieldname, wanted in terms.items():
+            column = self.seg.fields.get(fieldname)
+            if column is None:
+                continue
+            docs_parts, tf_parts, factors, counts = [], [], [], []
+            for text, boost in wanted:
+                found = column.postings(text)
+                if found is None or not len(found[0]):
+                    continue
+                docs_parts.append(found[0])
+                tf_parts.append(found[1])
+                factors.append(scoring.idf(fieldname, text) * boost)
+                counts.append(len(found[0]))
+            if not docs_parts:
+                continue
+            docs = np.concatenate(docs_parts)
+            tf = np.concatenate(tf_parts).astype(np.float64)
+            lengths = self.seg.lengths[fieldname][docs]
+            avgfl = scoring.avg_lengths[fieldname]
+            factor = np.repeat(np.asarray(factors, dtype=np.float64), counts)
+            all_docs.append(docs)
+            all_scores.append(
+                factor * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl)))
+            )
+        if not all_docs:
+            return None
+        return np.concatenate(all_docs), np.concatenate(all_scores)
 
     def term(self, fieldname: str, text: str, boost: float = 1.0) -> Match:
         found = self.postings(fieldname, text)
@@ -309,6 +368,11 @@ def union(parts: Sequence[Match], doc_count: int) -> Match:
         return parts[0]
     docs = np.concatenate([p.docs for p in parts])
     scores = np.concatenate([p.scores for p in parts])
+    return _summed(docs, scores, doc_count)
+
+
+def _summed(docs: np.ndarray, scores: np.ndarray, doc_count: int) -> Match:
+    """The documents among ``docs`` (repeats allowed, any order), their scores summed."""
     if len(docs) * 8 > doc_count:  # many: sum into one slot per document instead of sorting
         summed = np.bincount(docs, weights=scores, minlength=doc_count)
         present = np.flatnonzero(np.bincount(docs, minlength=doc_count))
