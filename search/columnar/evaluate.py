@@ -90,18 +90,26 @@ class Scoring:
 Expand = Callable[[WrappingQuery], wq.Query]
 
 
+#: Results already worked out for a segment: id(query) → (the query, its match).
+Memo = dict[int, tuple[wq.Query, "Match"]]
+
+
 def evaluate(
     q: wq.Query,
     seg: SegmentColumns,
     scoring: Scoring,
     expand: Expand | None = None,
     deadline: float | None = None,
+    memo: Memo | None = None,
 ) -> Match:
     """The documents of ``seg`` that ``q`` matches, with Whoosh's scores.
 
-    Raises :class:`DeadlineReached` when ``deadline`` passes before it is done.
+    A sub-query found in ``memo`` (the very object) is not evaluated again: the
+    feedback pass's expanded query holds the question it was made from, whose
+    match the first pass has already worked out.  Raises :class:`DeadlineReached`
+    when ``deadline`` passes before it is done.
     """
-    evaluator = _Evaluator(seg, scoring, expand, deadline)
+    evaluator = _Evaluator(seg, scoring, expand, deadline, memo)
     evaluator.prefetch(q)
     return evaluator.run(q)
 
@@ -134,15 +142,21 @@ class _Evaluator:
         scoring: Scoring,
         expand: Expand | None,
         deadline: float | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.seg = seg
         self.scoring = scoring
         self.expand = expand
         self.deadline = deadline
+        self.memo = memo
 
     def run(self, q: wq.Query) -> Match:
         if self.deadline is not None and time.perf_counter() >= self.deadline:
             raise DeadlineReached
+        if self.memo:
+            known = self.memo.get(id(q))
+            if known is not None and known[0] is q:
+                return known[1]
         if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
             return Match.empty()
         if isinstance(q, wq.Term):

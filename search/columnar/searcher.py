@@ -19,7 +19,7 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
-from search.columnar.evaluate import DeadlineReached, Scoring, evaluate
+from search.columnar.evaluate import DeadlineReached, Memo, Scoring, evaluate
 from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
 from search.feedback import (
     FEEDBACK_FIELD,
@@ -112,6 +112,9 @@ class ColumnarSearcher:
         paragraphs = paragraph_count(searcher)
         avg = {f: (reader.field_length(f) / paragraphs) or 1 for f in SCORED_FIELDS}
         self._df: dict[tuple[str, str], int] = {}
+        #: per segment: matches worked out during the search now running (see hits)
+        self._memo: dict[int, Memo] = {}
+        self._depth = 0
         self.scoring = Scoring(ranking, paragraphs, avg, self.doc_frequency)
 
     # -- statistics ------------------------------------------------------------------------
@@ -135,24 +138,44 @@ class ColumnarSearcher:
     # -- matching ------------------------------------------------------------------------
 
     def hits(
-        self, q: wq.Query, allow: np.ndarray | None = None, deadline: float | None = None
+        self,
+        q: wq.Query,
+        allow: np.ndarray | None = None,
+        deadline: float | None = None,
+        remember: bool = False,
     ) -> Hits:
         """Every live document ``q`` matches (limited to ``allow``, global numbers, if given).
 
         Past ``deadline`` (``time.perf_counter()``) the segments not yet
-        searched are left out and the hits say they are ``partial``.
+        searched are left out and the hits say they are ``partial``.  With
+        ``remember``, each segment's match of ``q`` is kept until the outermost
+        search of this searcher ends, for queries that hold ``q`` (the feedback pass).
         """
+        self._depth += 1
+        try:
+            return self._hits(q, allow, deadline, remember)
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._memo = {}
+
+    def _hits(
+        self, q: wq.Query, allow: np.ndarray | None, deadline: float | None, remember: bool
+    ) -> Hits:
         docs, scores, ids, langs = [], [], [], []
         partial = False
-        for leaf in self.leaves:
+        for i, leaf in enumerate(self.leaves):
             if deadline is not None and time.perf_counter() >= deadline:
                 partial = True
                 break
+            memo = self._memo.setdefault(i, {})
             try:
-                m = evaluate(q, leaf.columns, self.scoring, self._expand, deadline)
+                m = evaluate(q, leaf.columns, self.scoring, self._expand, deadline, memo)
             except DeadlineReached:
                 partial = True
                 break
+            if remember:
+                memo[id(q)] = (q, m)
             local = m.docs
             keep = None
             if leaf.live is not None and len(local):
@@ -243,7 +266,7 @@ class ColumnarSearcher:
             return q.child
         return q.expanded_by(
             self,
-            lambda k: self.hits(q.child).top(k),
+            lambda k: self.hits(q.child, remember=True).top(k),
             self.word_counts,
             lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
             self.scoring.paragraphs,
