@@ -371,6 +371,74 @@ def measure_cli_search(index_dir: Path, mix: Mix) -> dict[str, Any]:
     }
 
 
+def run_soak(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """``--soak``: one corpus (``--sizes``, default 10k), indexed if ``--work`` has no
+    index of it, served as a user serves it, then loaded (:mod:`bench.soak`)."""
+    from bench import soak
+
+    sizes = args.sizes.split(",") if args.sizes else ["10k"]
+    if len(sizes) != 1 or sizes[0] not in SIZES:
+        parser.error(f"--soak takes one corpus: one of {', '.join(SIZES)}")
+    name = sizes[0]
+    tsv = args.tsv or default_nsmc()
+    if name != "seeds" and not tsv.exists():
+        parser.error(f"{tsv} not found (the NSMC reviews from ../shared/bench/nsmc/)")
+    work = args.work or Path(tempfile.mkdtemp(prefix="dari-soak-"))
+    work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        corpus = make_corpus(name, work, tsv, args.held_out)
+        index_dir = work / f"index-{name}"
+        if not (index_dir / "CURRENT").exists():
+            log(f"soak: indexing {name}")
+            subprocess.run(
+                [*dari_command(), "index", "--docs", str(corpus.folder), "--index", str(index_dir)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        questions = soak.held_out_questions(tsv if name != "seeds" else None, corpus.reviews)
+        started = time.strftime("%Y-%m-%d %H:%M:%S %Z")
+        load_start = loadavg()
+        log(f"soak: {args.clients} clients for {args.minutes:g} min on {name}")
+        with start_server(
+            index_dir,
+            corpus.folder,
+            work / f"serve-soak-{name}.log",
+            command=dari_command(),
+            env={"DARI_ADMIN_TOKEN": soak.ADMIN_TOKEN},
+            timeout=180,
+            stop_timeout=20,
+        ) as server:
+            out = soak.soak(
+                server.host,
+                server.port,
+                server.proc.pid,
+                args.minutes,
+                args.clients,
+                args.hostile,
+                questions,
+                seeds=name == "seeds",
+            )
+            log_text = server.log()
+        out["tracebacks_in_log"] = log_text.count("Traceback")
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    header = (
+        f"Soak `{name}` — {started} — {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; git {git_describe()}; load average at start "
+        f"{load_start}, at end {loadavg()}; tracebacks in the server's log: "
+        f"{out['tracebacks_in_log']}."
+    )
+    text = soak.markdown(out, header)
+    base = args.out / f"bench-soak-{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    base.with_suffix(".json").write_text(json.dumps(out, indent=2, ensure_ascii=False))
+    base.with_suffix(".md").write_text(text)
+    print(text)
+    log(f"results: {base}.json and {base}.md")
+    return 1 if out["server_errors"] or out["failure_count"] else 0
+
+
 def git_describe() -> str:
     try:
         rev = subprocess.run(
@@ -422,7 +490,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="reuse the documents and indexes in --work; measure only queries, server, reindex",
     )
+    soaking = parser.add_argument_group("soak test (--soak; see bench/soak.py)")
+    soaking.add_argument(
+        "--soak", action="store_true", help="minutes of load with hostile requests"
+    )
+    soaking.add_argument("--minutes", type=float, default=10.0)
+    soaking.add_argument("--clients", type=int, default=8)
+    soaking.add_argument("--hostile", type=float, default=0.1, help="share of hostile requests")
     args = parser.parse_args(argv)
+    if args.soak:
+        return run_soak(parser, args)
     args.tsv = args.tsv or default_nsmc()
     args.mode = args.mode or "quick"
     sizes, inc_sizes, rounds, budget, single = MODES[args.mode]

@@ -312,3 +312,23 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
     d = r["http_4"]["distinct"]
     assert (d["requests"] + d["nothing_left"], d["errors"]) == (16, 0)
     assert r["incremental_cli"]["check"]["changed_document_found"]
+
+
+def test_the_soak_test_runs_and_finds_no_server_error(tmp_path, capsys):
+    from bench.soak import HOSTILE
+
+    code = main(
+        ["--soak", "--sizes", "seeds", "--minutes", "0.25", "--clients", "2"]
+        + ["--hostile", "0.5", "--work", str(tmp_path / "work"), "--out", str(tmp_path / "out")]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    (report,) = (tmp_path / "out").glob("bench-soak-seeds-*.json")
+    out = json.loads(report.read_text())
+    assert out["server_errors"] == 0 and out["failure_count"] == 0
+    assert out["tracebacks_in_log"] == 0
+    hostile = sum(n for key, n in out["statuses"].items() if key.startswith("hostile"))
+    ordinary = sum(n for key, n in out["statuses"].items() if key.startswith("ordinary"))
+    assert hostile > len(HOSTILE) and ordinary > 0  # both kinds were sent
+    assert out["memory"]["pss_start"] and out["memory"]["pss_peak"] >= out["memory"]["pss_start"]
+    assert "server errors (5xx)" in printed

@@ -37,6 +37,11 @@ def register(add: AddCommand, commands: dict[str, Handler]) -> None:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from search.analysis import preload_kiwi
+
+    # Kiwi's load and lazy set-up (about 1 s, mostly outside the GIL) overlap with
+    # importing Flask, Whoosh and numpy (about 0.5 s) and opening the index
+    kiwi_loading = preload_kiwi()
     from web.server import serve
 
     glossary: Path | None = args.glossary
@@ -50,4 +55,5 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         watch=args.watch,
         glossary=glossary,
         settings=settings,
+        kiwi_loading=kiwi_loading,
     )

@@ -59,6 +59,7 @@ def serve(
     glossary: Path | str | None = None,
     settings: Settings | None = None,
     workers: int | None = None,
+    kiwi_loading: threading.Thread | None = None,
 ) -> int:
     """Serve the web UI and JSON API until interrupted (Ctrl+C or SIGTERM); returns the exit code.
 
@@ -84,7 +85,8 @@ def serve(
         else:
             _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return EXIT_FAILED
-    kiwi_loading = preload_kiwi()  # meanwhile Flask, the app and the index are loaded
+    if kiwi_loading is None:  # (the CLI starts it before importing this module)
+        kiwi_loading = preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
         settings = from_env() if settings is None else settings
         settings = dataclasses.replace(

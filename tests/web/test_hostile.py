@@ -335,7 +335,7 @@ def test_a_request_that_waited_too_long_for_a_thread_is_shed_with_503_and_retry_
 
 
 def test_a_burst_beyond_the_threads_is_answered_in_time_or_shed_with_503(web_index, server_on):
-    from web.serving import MAX_QUEUE_WAIT, QUEUE_LIMIT
+    from web.serving import MAX_QUEUE_WAIT
 
     limit = 1.0
     server = server_on(
@@ -378,7 +378,7 @@ def test_a_burst_beyond_the_threads_is_answered_in_time_or_shed_with_503(web_ind
     statuses = {status for status, *_ in outcomes}
     assert statuses <= {200, 503}
     shed = [o for o in outcomes if o[0] == 503]  # how many depends on the machine's speed
-    assert len(outcomes) - len(shed) >= QUEUE_LIMIT  # at least the queue's worth is answered
+    assert len(outcomes) > len(shed)  # the ones a thread took in time are answered
     assert all(retry == "2" and "busy" in body["error"] for _, _, body, retry in shed)
     slowest = max(seconds for _, seconds, _, _ in outcomes)
     assert slowest < limit + MAX_QUEUE_WAIT + 3  # no answer waits behind the whole burst
