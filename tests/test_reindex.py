@@ -1,5 +1,6 @@
 """Incremental reindexing: only the difference, atomic under SIGKILL, live for readers."""
 
+import json
 import os
 import shutil
 import signal
@@ -302,3 +303,48 @@ def test_an_index_from_before_counterparts_reindexes_and_gains_them(docs, tmp_pa
     [after] = Engine(root).search(q).results
     assert after.counterpart["paragraph"] == 46
     assert Engine(root).search("Gretchen Campbell").results  # the other documents still answer
+
+
+def _fresh_process_state(monkeypatch) -> None:
+    """Forget what this process remembers of the manifest, as a new process would."""
+    monkeypatch.setattr(reindex_module, "_last_manifest", None)
+
+
+def test_a_reindex_leaves_its_manifest_beside_the_segments_for_the_next_process(
+    docs, built, monkeypatch
+):
+    (docs / "new.txt").write_text("A new document about quasars.\n", "utf-8")
+    reindex(docs, built)
+    generation = built / (built / "CURRENT").read_text().strip()
+    kept = json.loads((generation / reindex_module.MANIFEST_FILE).read_text("utf-8"))
+    assert set(kept["documents"]) == doc_ids(built)
+    _fresh_process_state(monkeypatch)
+    read: list[str] = []
+    real = reindex_module.stored_meta
+    monkeypatch.setattr(
+        reindex_module, "stored_meta", lambda f: read.append(f["doc_id"]) or real(f)
+    )
+    (docs / "new.txt").write_text("A new document about pulsars.\n", "utf-8")
+    assert reindex(docs, built).updated == ["new"]
+    assert read == ["new"]  # only the record it writes: the others came from the file
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other commit", "not json"])
+def test_a_stale_or_damaged_manifest_file_is_not_trusted(docs, built, monkeypatch, damage):
+    (docs / "new.txt").write_text("A new document about quasars.\n", "utf-8")
+    reindex(docs, built)
+    generation = built / (built / "CURRENT").read_text().strip()
+    path = generation / reindex_module.MANIFEST_FILE
+    kept = json.loads(path.read_text("utf-8"))
+    if damage == "truncated":
+        path.write_text(path.read_text("utf-8")[:100], "utf-8")
+    elif damage == "other commit":
+        kept["toc"] -= 1
+        kept["documents"].pop("new")  # it would make the reindex add "new" twice
+        path.write_text(json.dumps(kept), "utf-8")
+    else:
+        path.write_bytes(b"\x00\xff")
+    _fresh_process_state(monkeypatch)
+    report = reindex(docs, built)
+    assert not report.changed
+    assert doc_ids(built) >= {"new"} and len(Engine(built).documents()) == len(doc_ids(built))

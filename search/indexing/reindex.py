@@ -14,11 +14,12 @@ A file that cannot be read any more keeps its last indexed version.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -201,23 +202,61 @@ _last_manifest: tuple[tuple[str, int], dict[str, DocumentMeta]] | None = None
 _manifest_lock = threading.Lock()
 
 
+#: Beside the segments: the manifest as of one commit (its TOC generation inside), so
+#: that a new process (a server starting, ``dari reindex``) need not read every record.
+MANIFEST_FILE = "manifest.json"
+
+
 def _manifest(ix: Any, generation: Path | None = None) -> dict[str, DocumentMeta]:
     """Each indexed document's record (file name, size, mtime, SHA-256) by its ID (a copy:
-    the caller may change it); remembered for the next call on the same commit."""
+    the caller may change it).  Remembered for the next call on the same commit, and
+    read from :data:`MANIFEST_FILE` when that file is of the commit the index is at."""
     global _last_manifest
     key = (str(generation), ix.latest_generation()) if generation is not None else None
     with _manifest_lock:
         if key is not None and _last_manifest is not None and _last_manifest[0] == key:
             return dict(_last_manifest[1])
-    with ix.searcher() as searcher:
-        manifest = {
-            f[DOC_ID_FIELD]: stored_meta(f)
-            for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
-        }
+    manifest = _read_manifest_file(generation, key[1]) if generation and key else None
+    if manifest is None:
+        with ix.searcher() as searcher:
+            manifest = {
+                f[DOC_ID_FIELD]: stored_meta(f)
+                for f in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND})
+            }
+        if generation is not None and key is not None:
+            _write_manifest_file(generation, key[1], manifest)
     if key is not None:
         with _manifest_lock:
             _last_manifest = (key, manifest)
     return dict(manifest)
+
+
+def _read_manifest_file(generation: Path, toc: int) -> dict[str, DocumentMeta] | None:
+    """The manifest kept beside the segments, if it is of commit ``toc`` (else None)."""
+    try:
+        with open(generation / MANIFEST_FILE, encoding="utf-8") as fh:
+            kept = json.load(fh)
+        if kept.get("toc") != toc:
+            return None
+        return {doc_id: DocumentMeta(**meta) for doc_id, meta in kept["documents"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # missing, half-written or of another version: read the records
+
+
+def _write_manifest_file(generation: Path, toc: int, manifest: dict[str, DocumentMeta]) -> None:
+    """Keep ``manifest`` (of commit ``toc``) beside the segments; atomically, best effort."""
+    tmp = generation / f".{MANIFEST_FILE}.{os.getpid()}.{threading.get_ident()}"
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(
+                {"toc": toc, "documents": {k: asdict(v) for k, v in manifest.items()}},
+                fh,
+                ensure_ascii=False,
+            )
+        os.replace(tmp, generation / MANIFEST_FILE)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _remember_manifest(
@@ -240,6 +279,7 @@ def _remember_manifest(
         return  # cannot tell which commit this is: read the records next time
     with _manifest_lock:
         _last_manifest = ((str(generation), toc), new)
+    _write_manifest_file(generation, toc, new)
 
 
 def out_of_date(docs_dir: Path, root: Path) -> bool:
