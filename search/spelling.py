@@ -26,7 +26,6 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
 from whoosh import query as wq
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.codec.base import Automata
@@ -301,15 +300,6 @@ class _ColumnarCorrector(Corrector):
             if FIELD in leaf.columns.fields
         ]
 
-    def _frequency(self, term: str) -> int:
-        total = 0
-        for leaf in self.columns.leaves:
-            column = leaf.columns.fields.get(FIELD)
-            found = column.postings(term) if column is not None else None
-            if found is not None:
-                total += int(found[1].sum())
-        return total
-
     def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
         dfa = levenshtein_automaton(text, maxdist, prefix).to_dfa()
         seen: set[str] = set()
@@ -317,7 +307,7 @@ class _ColumnarCorrector(Corrector):
             for sug in Automata.find_matches(dfa, _TermCursor(table)):
                 if sug not in seen:
                     seen.add(sug)
-                    f = self._frequency(sug) or 1
+                    f = self.columns.frequency(FIELD, sug) or 1
                     yield 0 - (maxdist + (1.0 / f * 0.5)), sug
 
 
@@ -335,20 +325,7 @@ class _TermCursor:
 
     def find(self, term: str) -> None:
         """Move to the first term at or after ``term``."""
-        from search.columnar.store import term_prefix
-
-        key = term.encode("utf-8")
-        prefixes = self.table.prefixes
-        first = term_prefix(key)
-        lo = int(np.searchsorted(prefixes, first, side="left"))
-        hi = int(np.searchsorted(prefixes, first, side="right"))
-        while lo < hi:  # among the terms that share the first 8 bytes
-            mid = (lo + hi) // 2
-            if self.table[mid] < key:
-                lo = mid + 1
-            else:
-                hi = mid
-        self.i = lo
+        self.i = self.table.first_at_or_after(term.encode("utf-8"))
 
 
 # --- distances ------------------------------------------------------------------------

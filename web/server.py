@@ -71,7 +71,7 @@ def serve(
     answer requests, each with ``threads`` threads (default ``DARI_WORKERS``, else
     one per core, at most four; see :mod:`web.workers`).
     """
-    from web.serving import create_server  # waitress: imported only to serve
+    from web.serving import create_server  # waitress, with deadlines for slow clients
 
     # Take the port first: a clash is reported at once, not after building and warming up.
     try:

@@ -195,17 +195,15 @@ class DeadlineChannel(HTTPChannel):
             self.awaiting_since = None
         return bool(done)
 
-    def overdue(self, now: float) -> str | None:
-        """Why this connection should be closed now, if it should."""
-        if self.lingering_since is not None:
-            return "lingered long enough" if now - self.lingering_since > LINGER else None
+    def overdue(self, now: float) -> bool:
+        """Whether the request now arriving has missed its deadline (head or whole)."""
         if self.requests or self.awaiting_since is None:
-            return None  # being answered, or idle between requests (IDLE_TIMEOUT)
-        waited = now - self.awaiting_since
+            return False  # being answered, or idle between requests (IDLE_TIMEOUT)
         request = self.request
-        if request is not None and request.headers_finished:
-            return "request body too slow" if waited > REQUEST_TIMEOUT else None
-        return "request head too slow" if waited > HEAD_TIMEOUT else None
+        limit = (
+            REQUEST_TIMEOUT if request is not None and request.headers_finished else HEAD_TIMEOUT
+        )
+        return now - self.awaiting_since > limit
 
 
 class DeadlineServer(TcpWSGIServer):
@@ -247,10 +245,10 @@ class DeadlineServer(TcpWSGIServer):
         for channel in list(self.active_channels.values()):
             if not isinstance(channel, DeadlineChannel):
                 continue
-            why = channel.overdue(now)
-            if why == "lingered long enough":
-                channel.handle_close()
-            elif why:
+            if channel.lingering_since is not None:
+                if now - channel.lingering_since > LINGER:
+                    channel.handle_close()  # lingered long enough: close now
+            elif channel.overdue(now):
                 channel.will_close = True
                 closed += 1
         if closed:

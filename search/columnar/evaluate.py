@@ -77,12 +77,14 @@ class Scoring:
 
     def bm25(self, fieldname: str, term: str, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Whoosh's ``bm25(idf, tf, fl, avgfl, B, K1)`` for arrays of frequencies and lengths."""
+        return self.idf(fieldname, term) * self.saturation(fieldname, tf, lengths)
+
+    def saturation(self, fieldname: str, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """BM25 without its idf: how much frequencies ``tf`` count in fields of ``lengths``."""
         b, k1 = self.ranking.b, self.ranking.k1
         avgfl = self.avg_lengths[fieldname]
         tf = tf.astype(np.float64)
-        return self.idf(fieldname, term) * (
-            (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl))
-        )
+        return (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl))
 
 
 #: How a wrapping query is opened up before evaluation (the feedback pass):
@@ -217,7 +219,7 @@ class _Evaluator:
         """The clauses of ``q`` and of the compounds of its kind in it, each with its boost.
 
         With ``terms`` (a union), the scored fields' terms are not evaluated one by one
-        but gathered there by field, with their boosts, for :meth:`_term_sums`.
+        but gathered there by field, with their boosts, for :meth:`_term_scores`.
         """
         boost *= q.boost
         for sub in q.subqueries:
@@ -243,7 +245,6 @@ class _Evaluator:
         if self.deadline is not None and time.perf_counter() >= self.deadline:
             raise DeadlineReached
         scoring = self.scoring
-        b, k1 = scoring.ranking.b, scoring.ranking.k1
         all_docs: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
         for fieldname, wanted in terms.items():
@@ -262,13 +263,11 @@ class _Evaluator:
             if not docs_parts:
                 continue
             docs = np.concatenate(docs_parts)
-            tf = np.concatenate(tf_parts).astype(np.float64)
             lengths = self.seg.lengths[fieldname][docs]
-            avgfl = scoring.avg_lengths[fieldname]
             factor = np.repeat(np.asarray(factors, dtype=np.float64), counts)
             all_docs.append(docs)
             all_scores.append(
-                factor * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl)))
+                factor * scoring.saturation(fieldname, np.concatenate(tf_parts), lengths)
             )
         if not all_docs:
             return None

@@ -10,7 +10,7 @@ ties broken by document number, as Whoosh's top-N collector does.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,16 +124,24 @@ class ColumnarSearcher:
         key = (fieldname, text)
         df = self._df.get(key)
         if df is None:
-            df = 0
-            for leaf in self.leaves:
-                column = leaf.columns.fields.get(fieldname)
-                found = column.postings(text) if column is not None else None
-                if found is not None:
-                    df += len(found[0])
+            df = sum(len(docs) for docs, _ in self._postings(fieldname, text))
             if len(self._df) >= DF_CACHE_TERMS:
                 self._df = {}  # bounded: a searcher lives as long as its index generation
             self._df[key] = df
         return df
+
+    def frequency(self, fieldname: str, text: str) -> int:
+        """How often ``text`` occurs in ``fieldname`` over every segment (Whoosh's
+        ``reader.frequency``: its frequencies summed, deletions included)."""
+        return sum(int(tf.sum()) for _, tf in self._postings(fieldname, text))
+
+    def _postings(self, fieldname: str, text: str) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """``text``'s postings (documents, frequencies) in each segment that has it."""
+        for leaf in self.leaves:
+            column = leaf.columns.fields.get(fieldname)
+            found = column.postings(text) if column is not None else None
+            if found is not None:
+                yield found[0], found[1]
 
     # -- matching ------------------------------------------------------------------------
 

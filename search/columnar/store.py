@@ -151,11 +151,19 @@ class TermTable:
                 found[term] = self._among(term, lo, hi)
         return [found[t] if t in found else self.find(t) for t in terms]
 
-    def _search(self, term: bytes) -> int:
+    def first_at_or_after(self, term: bytes) -> int:
+        """The index of the first term not sorted before ``term`` (``len(self)`` if none)."""
+        lo, hi = self._sharing_prefix(term)
+        return bisect_left(self, term, lo, hi)
+
+    def _sharing_prefix(self, term: bytes) -> tuple[int, int]:
+        """The range of the terms whose first 8 bytes are ``term``'s."""
         key = term_prefix(term)
         lo = int(np.searchsorted(self.prefixes, key, side="left"))
-        hi = int(np.searchsorted(self.prefixes, key, side="right"))
-        return self._among(term, lo, hi)
+        return lo, int(np.searchsorted(self.prefixes, key, side="right"))
+
+    def _search(self, term: bytes) -> int:
+        return self._among(term, *self._sharing_prefix(term))
 
     def _among(self, term: bytes, lo: int, hi: int) -> int:
         """Where ``term`` is among the terms ``lo:hi`` (those sharing its prefix), or -1."""
