@@ -39,6 +39,7 @@ from search.errors import storage_errors
 from search.indexing.reindex import ReindexReport, reindex
 from search.uploads import RemovedFile, SavedFile, delete_document_file, save_document_file
 from web.errors import AdminError
+from web.jobs import Handed, run_within
 
 __all__ = [
     "ADMIN_EXTENSION",
@@ -247,26 +248,38 @@ def _reindex(wait: bool) -> ReindexReport:
         raise AdminError(503, "The documents folder cannot be read right now.") from None
 
 
-def add_document(filename: str, data: bytes, replace: bool = False) -> DocumentChange:
+def add_document(
+    filename: str, data: bytes, replace: bool = False
+) -> DocumentChange | Handed[DocumentChange]:
     """Save an uploaded file into the docs folder and reindex (waiting for other writers).
 
     Raises :class:`search.uploads.UploadRejected` (400; its kinds 409 and 413)
     before writing anything if the upload is refused.  If the reindex fails (a full
     or read-only disk), the file is taken back: the folder and the index stay as
-    they were, and the error says why.
+    they were, and the error says why.  A reindex that outlasts the time limit
+    goes on as a job (:mod:`web.jobs`): what is returned then is its :class:`Handed`.
     """
     docs = _docs_dir()
     assert docs is not None
     saved = _write_documents(lambda: save_document_file(docs, filename, data, replace=replace))
-    report = _reindex_or_undo(saved)
     action = "replaced" if saved.replaced else "added"
-    log.info(
-        "admin: %s %s from %s; reindexed: %s", action, saved.path.name, _address(), report.summary()
-    )
-    return DocumentChange(saved.path.stem, saved.path.name, action, report)
+    address = _address()
+
+    def index() -> DocumentChange:
+        report = _reindex_or_undo(saved)
+        log.info(
+            "admin: %s %s from %s; reindexed: %s",
+            action,
+            saved.path.name,
+            address,
+            report.summary(),
+        )
+        return DocumentChange(saved.path.stem, saved.path.name, action, report)
+
+    return _within_limit(index, saved.path, action)
 
 
-def remove_document(doc_id: str) -> DocumentChange:
+def remove_document(doc_id: str) -> DocumentChange | Handed[DocumentChange]:
     """Delete the file of ``doc_id`` from the docs folder and reindex; 404 if there is none.
 
     If the reindex fails, the file is put back (see :func:`add_document`).
@@ -274,10 +287,26 @@ def remove_document(doc_id: str) -> DocumentChange:
     docs = _docs_dir()
     assert docs is not None
     removed = _write_documents(lambda: delete_document_file(docs, doc_id))
-    report = _reindex_or_undo(removed)
-    path = removed.path
-    log.info("admin: removed %s from %s; reindexed: %s", path.name, _address(), report.summary())
-    return DocumentChange(path.stem, path.name, "removed", report)
+    address = _address()
+
+    def index() -> DocumentChange:
+        report = _reindex_or_undo(removed)
+        path = removed.path
+        log.info("admin: removed %s from %s; reindexed: %s", path.name, address, report.summary())
+        return DocumentChange(path.stem, path.name, "removed", report)
+
+    return _within_limit(index, removed.path, "removed")
+
+
+def _within_limit(
+    index: Callable[[], DocumentChange], path: Path, action: str
+) -> DocumentChange | Handed[DocumentChange]:
+    return run_within(
+        float(current_app.config["SEARCH_TIME_LIMIT"]),
+        index,
+        {"doc_id": path.stem, "file": path.name, "action": action},
+        lambda change: {"reindex": change.report.to_dict()},
+    )
 
 
 T = TypeVar("T")
@@ -304,8 +333,21 @@ def _reindex_or_undo(change: SavedFile | RemovedFile) -> ReindexReport:
     return report
 
 
-def run_reindex() -> ReindexReport:
-    """An incremental reindex now; :class:`search.indexing.IndexBusy` if another writer is busy."""
-    report = _reindex(wait=False)
-    log.info("admin: reindex from %s: %s", _address(), report.summary())
-    return report
+def run_reindex() -> ReindexReport | Handed[ReindexReport]:
+    """An incremental reindex now; :class:`search.indexing.IndexBusy` if another writer is busy.
+
+    One that outlasts the time limit goes on as a job (see :func:`add_document`).
+    """
+    address = _address()
+
+    def index() -> ReindexReport:
+        report = _reindex(wait=False)
+        log.info("admin: reindex from %s: %s", address, report.summary())
+        return report
+
+    return run_within(
+        float(current_app.config["SEARCH_TIME_LIMIT"]),
+        index,
+        {"action": "reindex"},
+        lambda report: {"reindex": report.to_dict()},
+    )

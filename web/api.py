@@ -1,18 +1,23 @@
 """The JSON API under ``/api`` (described by ``/api/openapi.json``).
 
 The admin endpoints (``POST /api/docs``, ``DELETE /api/docs/<id>``,
-``POST /api/reindex``) need ``Authorization: Bearer <admin token>``; see
-:mod:`web.admin`.
+``POST /api/reindex``, ``GET /api/jobs/<id>``) need ``Authorization: Bearer
+<admin token>``; see :mod:`web.admin`.  A change that outlasts the time limit is
+answered ``202`` with a job to follow (:mod:`web.jobs`).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from search.request import SearchRequest, clean_text, parse_flag
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
-from web.errors import error_response
+from web.errors import AdminError, error_response
+from web.jobs import Handed, job_state, job_url
 from web.openapi import openapi_document
 from web.service import get_engine, run_search
 
@@ -69,20 +74,48 @@ def add_document() -> tuple[Response, int]:
         raise UploadRejected("Send the document as a multipart/form-data file field named 'file'.")
     data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
     change = admin.add_document(storage.filename or "", data, replace=replace)
+    if isinstance(change, Handed):
+        return _accepted(change)
     return jsonify(change.to_dict()), 201 if change.action == "added" else 200
 
 
 @bp.delete("/docs/<doc_id>")
-def delete_document(doc_id: str) -> Response:
+def delete_document(doc_id: str) -> Response | tuple[Response, int]:
     admin.authorize(admin.bearer_token())
     # not cleaned first: x%00 must be refused as it is, not read as x
-    return jsonify(admin.remove_document(doc_id).to_dict())
+    change = admin.remove_document(doc_id)
+    return _accepted(change) if isinstance(change, Handed) else jsonify(change.to_dict())
 
 
 @bp.post("/reindex")
-def reindex() -> Response:
+def reindex() -> Response | tuple[Response, int]:
     admin.authorize(admin.bearer_token())
-    return jsonify(admin.run_reindex().to_dict())
+    report = admin.run_reindex()
+    return _accepted(report) if isinstance(report, Handed) else jsonify(report.to_dict())
+
+
+#: Seconds a client is asked to wait before it asks how a job went.
+JOB_RETRY_AFTER = 1
+
+
+def _accepted(handed: Handed[Any]) -> tuple[Response, int]:
+    """``202 Accepted``: the change goes on as a job, to be followed at its URL."""
+    response = jsonify(handed.to_dict())
+    response.headers["Location"] = job_url(handed.job_id)
+    response.headers["Retry-After"] = str(JOB_RETRY_AFTER)
+    return response, 202
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str) -> Response:
+    admin.authorize(admin.bearer_token())
+    state = job_state(Path(current_app.config["DARI_INDEX"]), job_id)
+    if state is None:
+        raise AdminError(404, f"No job '{job_id[:40]}' (jobs are kept for a day).")
+    response = jsonify(state)
+    if state.get("state") == "running":
+        response.headers["Retry-After"] = str(JOB_RETRY_AFTER)
+    return response
 
 
 @bp.get("/openapi.json")

@@ -40,7 +40,10 @@ DEFAULT_LIMITS: dict[str, Any] = {
     "MAX_URL_LENGTH": MAX_URL_LENGTH,
     # Only the upload endpoints need a body (see UPLOAD_ENDPOINTS), so refuse big ones early.
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # More than werkzeug's 64 KB read size: its multipart parser checks this limit against
+    # each chunk plus the few bytes it holds back at a line break (a possible boundary),
+    # so at 64 KB a file with a line break near a chunk's end was refused as too large.
+    "MAX_FORM_MEMORY_SIZE": 128 * 1024,
     "MAX_FORM_PARTS": 100,
     # the largest request to an upload endpoint: a 5 MB file plus multipart overhead
     "MAX_UPLOAD_REQUEST_LENGTH": UPLOAD_REQUEST_LIMIT,

@@ -51,6 +51,22 @@ def _ok(description: str, ref: str) -> dict[str, Any]:
     }
 
 
+_ACCEPTED = {
+    "description": (
+        "Still being indexed when the time limit (DARI_SEARCH_TIME_LIMIT) came: the change "
+        "goes on in the background; follow it at the Location header's job."
+    ),
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
+    "headers": {
+        "Location": {"description": "The job's URL.", "schema": {"type": "string"}},
+        "Retry-After": {
+            "description": "Seconds to wait before asking the job.",
+            "schema": {"type": "integer", "minimum": 1},
+        },
+    },
+}
+
+
 def _admin_errors(**extra: str) -> dict[str, Any]:
     """The refusals every admin operation may answer, plus ``extra`` (status → description)."""
     described: dict[str, Any] = {
@@ -279,6 +295,55 @@ _SCHEMAS: dict[str, Any] = {
             "reindex": {"$ref": "#/components/schemas/ReindexReport"},
         },
     },
+    "Accepted": {
+        "type": "object",
+        "description": (
+            "A change still being indexed when the time limit came: it goes on in the "
+            "background; follow it at job.url (the Location header)."
+        ),
+        "required": ["action", "job"],
+        "additionalProperties": False,
+        "properties": {
+            "action": {"type": "string", "enum": ["added", "replaced", "removed", "reindex"]},
+            "doc_id": {"type": "string"},
+            "file": {"type": "string"},
+            "job": {
+                "type": "object",
+                "required": ["id", "state", "url"],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string"},
+                    "state": {"type": "string", "enum": ["running"]},
+                    "url": {"type": "string"},
+                },
+            },
+        },
+    },
+    "Job": {
+        "type": "object",
+        "description": (
+            "How a change answered with 202 went: running, done (with what the reindex did), "
+            "failed (with the error it would have been answered with; the change was taken "
+            "back) or interrupted (the server stopped; it indexes the change when it starts)."
+        ),
+        "required": ["id", "state", "action", "updated"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string"},
+            "state": {"type": "string", "enum": ["running", "done", "failed", "interrupted"]},
+            "action": {"type": "string", "enum": ["added", "replaced", "removed", "reindex"]},
+            "doc_id": {"type": "string"},
+            "file": {"type": "string"},
+            "updated": {"type": "number", "description": "When the state was written (Unix time)."},
+            "reindex": {"$ref": "#/components/schemas/ReindexReport"},
+            "error": {
+                "type": "object",
+                "required": ["status", "message"],
+                "additionalProperties": False,
+                "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+            },
+        },
+    },
     "Document": {
         "type": "object",
         "required": ["doc_id", "title", "paragraphs"],
@@ -418,7 +483,8 @@ _DOCUMENT: dict[str, Any] = {
                 "description": (
                     "Saves the uploaded .txt file into the server's documents folder under its "
                     "file name (the document id is the name without .txt) and runs an incremental "
-                    "reindex before answering, so the document is searchable at once. Names with "
+                    "reindex before answering, so the document is searchable at once (or, when "
+                    "that takes longer than the time limit, answers 202 with a job). Names with "
                     "path separators or '..', hidden names and other extensions are refused, as "
                     "are binary and empty files; a refused upload writes nothing."
                 ),
@@ -460,6 +526,7 @@ _DOCUMENT: dict[str, Any] = {
                 "responses": {
                     "201": _ok("Added and indexed.", "DocumentChange"),
                     "200": _ok("Replaced (replace=1) and reindexed.", "DocumentChange"),
+                    "202": _ACCEPTED,
                     **_admin_errors(
                         _400="A bad file name (path separators, '..', hidden, not .txt), a file "
                         "that is binary or empty, no 'file' field, or a bad replace value.",
@@ -502,6 +569,7 @@ _DOCUMENT: dict[str, Any] = {
                 ],
                 "responses": {
                     "200": _ok("Removed from the folder and from the index.", "DocumentChange"),
+                    "202": _ACCEPTED,
                     **_admin_errors(
                         _400="The id cannot be a document file name.",
                         _404="No document file has this id.",
@@ -520,9 +588,31 @@ _DOCUMENT: dict[str, Any] = {
                 "security": [{"adminToken": []}],
                 "responses": {
                     "200": _ok("What the reindex did.", "ReindexReport"),
+                    "202": _ACCEPTED,
                     **_admin_errors(
                         _409="Another indexer is running; try again when it has finished."
                     ),
+                },
+            }
+        },
+        "/api/jobs/{job_id}": {
+            "get": {
+                "operationId": "getJob",
+                "summary": "How a change answered with 202 went (admin)",
+                "description": "Jobs are kept for a day; any worker of the server answers.",
+                "security": [{"adminToken": []}],
+                "parameters": [
+                    {
+                        "name": "job_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "example": "mXc1qP0b2Zr8kT4e",
+                    }
+                ],
+                "responses": {
+                    "200": _ok("The job's state.", "Job"),
+                    **_admin_errors(_404="No such job (or it is more than a day old)."),
                 },
             }
         },

@@ -11,6 +11,7 @@ from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
 from web.errors import AdminError, error_response, kind_of, message_of, status_of
+from web.jobs import Handed
 from web.service import get_engine, group_by_document, paragraph_lang, run_search, state
 
 __all__ = ["bp"]
@@ -161,10 +162,15 @@ def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
     return _upload_page(change=change)
 
 
-def _upload_page(change: admin.DocumentChange | None = None, error: str | None = None) -> str:
+def _upload_page(
+    change: admin.DocumentChange | Handed[admin.DocumentChange] | None = None,
+    error: str | None = None,
+) -> str:
+    handed = change if isinstance(change, Handed) else None
     return render_template(
         "upload.html",
-        change=change,
+        change=None if handed else change,
+        handed=handed,
         error=error,
         documents=get_engine().documents(),
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),

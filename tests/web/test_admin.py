@@ -9,6 +9,7 @@ import logging
 import re
 import shutil
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -681,3 +682,95 @@ def test_tokens_are_compared_as_digests_in_constant_time(monkeypatch, given):
     monkeypatch.setattr(admin_module.hmac, "compare_digest", spy)
     assert admin_module._same_token(given, TOKEN) is (given == TOKEN)
     assert compared == [(32, 32)]
+
+
+# --- changes that outlast the time limit ------------------------------------------------
+
+#: Real text long enough that indexing it outlasts a 0.2 s limit: the seeds' texts, eight
+#: times over (about 220 KB, one document), and a word found nowhere else.
+LONG_TEXT = (
+    "\n\n".join(p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt"))) * 8
+    + "\n\nThis copy is marked by the word quodlibetarian."
+).encode()
+
+
+@pytest.fixture
+def slow_site(pristine, tmp_path, monkeypatch) -> Site:
+    """An app whose time limit (0.2 s) a long upload's indexing outlasts."""
+    monkeypatch.delenv("DARI_ADMIN_TOKEN", raising=False)
+    return make_site(pristine, tmp_path / "slow", {"ADMIN_TOKEN": TOKEN, "SEARCH_TIME_LIMIT": 0.2})
+
+
+def follow(client, url: str, timeout: float = 120.0) -> dict:
+    """The job at ``url`` once it is no longer running (or when ``timeout`` passes)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(url, headers=AUTH)
+        assert response.status_code == 200
+        state = response.get_json()
+        if state["state"] != "running" or time.monotonic() > deadline:
+            return state
+        time.sleep(0.05)
+
+
+def test_an_upload_indexed_past_the_time_limit_answers_202_with_a_job_to_follow(
+    slow_site, matches_openapi
+):
+    response = upload(slow_site.client, "long-copy.txt", LONG_TEXT)
+
+    assert response.status_code == 202
+    matches_openapi("/api/docs", response, "post")
+    body = response.get_json()
+    assert (body["doc_id"], body["file"], body["action"]) == ("long-copy", "long-copy.txt", "added")
+    assert response.headers["Location"] == body["job"]["url"]
+    state = follow(slow_site.client, body["job"]["url"])
+    assert state["state"] == "done"
+    assert state["reindex"]["added"] == ["long-copy"]
+    assert found(slow_site.client, "quodlibetarian") == {"long-copy"}
+
+
+def test_a_finished_job_reads_as_the_change_would_have_been_answered(slow_site, matches_openapi):
+    url = upload(slow_site.client, "long-copy.txt", LONG_TEXT).get_json()["job"]["url"]
+    follow(slow_site.client, url)
+
+    response = slow_site.client.get(url, headers=AUTH)
+
+    matches_openapi("/api/jobs/{job_id}", response)
+    assert response.get_json()["file"] == "long-copy.txt"
+    assert "Retry-After" not in response.headers  # nothing left to wait for
+
+
+def test_jobs_are_read_with_the_admin_token_only(slow_site):
+    url = upload(slow_site.client, "long-copy.txt", LONG_TEXT).get_json()["job"]["url"]
+    assert slow_site.client.get(url).status_code == 401
+    assert slow_site.client.get(url, headers=WRONG).status_code == 401
+    follow(slow_site.client, url)
+
+
+@pytest.mark.parametrize("job_id", ["abcdefghijklmnop", "..", "x" * 300])
+def test_an_unknown_job_is_404_with_a_message(site, job_id):
+    response = site.client.get(f"/api/jobs/{job_id}", headers=AUTH)
+    assert response.status_code == 404
+    assert "No job" in response.get_json()["error"]
+
+
+def test_the_upload_form_says_when_indexing_goes_on_in_the_background(slow_site):
+    response = slow_site.client.post(
+        "/upload", data={"token": TOKEN, "file": (io.BytesIO(LONG_TEXT), "long-copy.txt")}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "goes on in the background" in body and "long-copy.txt" in body
+    deadline = time.monotonic() + 120
+    while not found(slow_site.client, "quodlibetarian") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert found(slow_site.client, "quodlibetarian") == {"long-copy"}
+
+
+def test_an_upload_of_many_short_lines_is_accepted_whatever_the_parser_s_chunk_edges(site):
+    # a line break every 11 bytes: one sits near the end of every 64 KB chunk the multipart
+    # parser reads, which once made it answer 413 "larger than 5 MB" for a 220 KB file
+    data = ("Short line\n" * 20_000 + "The word zwieback ends it.\n").encode()
+    response = upload(site.client, "short-lines.txt", data)
+    assert response.status_code == 201
+    assert found(site.client, "zwieback") == {"short-lines"}

@@ -244,6 +244,7 @@ def test_openapi_is_valid_json_with_every_path(client):
         "/api/search",
         "/api/docs",
         "/api/docs/{doc_id}",
+        "/api/jobs/{job_id}",
         "/api/openapi.json",
         "/api/reindex",
         "/healthz",

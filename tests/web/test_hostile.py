@@ -407,3 +407,40 @@ def test_a_restarted_server_indexes_what_a_killed_one_left_unindexed(docs, tmp_p
         time.sleep(0.2)
     assert json.loads(server.request("GET", "/api/search?q=quizzaciously")[1])["total"] == 1
     assert not list(docs.glob(".*.pending"))
+
+
+def test_an_upload_outlasting_the_time_limit_is_202_and_a_killed_job_reads_interrupted(
+    docs, tmp_path, server_on
+):
+    # "A 5 MB upload holds its request thread 17.7 s": now the thread waits the time
+    # limit at most; the job is written down in the index folder, for every worker
+    index = tmp_path / "index"
+    env = {"DARI_ADMIN_TOKEN": TOKEN, "DARI_SEARCH_TIME_LIMIT": "0.2"}
+    server = server_on(index, docs=docs, env=env, workers=1)
+    seeds_text = "\n\n".join(p.read_text("utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    text = (seeds_text * 40 + "\n\nMarked by the word xenodochial.").encode()  # about 1.1 MB
+
+    status, body = server.upload("long-copy.txt", text, TOKEN)
+
+    assert status == 202
+    job = json.loads(body)["job"]
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    status, body = server.request("GET", job["url"], headers=auth)
+    assert status == 200 and json.loads(body)["state"] == "running"
+    server.proc.kill()  # kill -9 while it indexes
+    server.proc.wait(timeout=30)
+
+    restarted = server_on(index, docs=docs, env=env, workers=2)
+
+    status, body = restarted.request("GET", job["url"], headers=auth)
+    assert status == 200
+    state = json.loads(body)
+    assert state["state"] == "interrupted" and state["file"] == "long-copy.txt"
+    assert "indexes it when it starts again" in state["error"]["message"]
+    deadline = time.monotonic() + 120  # the restarted server catches up in the background
+    while time.monotonic() < deadline:
+        status, body = restarted.request("GET", "/api/search?q=xenodochial")
+        if status == 200 and json.loads(body)["total"]:
+            break
+        time.sleep(0.2)
+    assert json.loads(restarted.request("GET", "/api/search?q=xenodochial")[1])["total"] >= 1
