@@ -32,7 +32,13 @@ from search.indexing.build import ensure_index
 from search.indexing.reindex import ReindexReport
 from search.settings import Settings, from_env
 from web.admin import admin_configured
-from web.workers import can_fork, default_workers, run_workers, sigterm_as_interrupt
+from web.workers import (
+    WorkerLoad,
+    can_fork,
+    default_workers,
+    run_workers,
+    sigterm_as_interrupt,
+)
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -130,11 +136,12 @@ def serve(
         else app.config["MAX_CONTENT_LENGTH"]
     )
 
-    def run_one() -> None:
+    def run_one(load: WorkerLoad | None = None) -> None:
         server = create_server(  # waitress with deadlines for slow clients (web.serving)
             app,
             sock,
             threads,
+            load,
             ident="dari",
             # Request line plus headers; longer ones get waitress's 431. Below it, an
             # address over MAX_URL_LENGTH gets the app's 414 with a message.

@@ -34,6 +34,13 @@ time limit counted from when a thread took it up, not from when it arrived):
 * **a fast lane**: ``/healthz`` is answered by a thread of its own, never behind
   searches, so that a load balancer sees a busy server as alive.
 
+And so that several workers share the load although clients keep their
+connections (see :mod:`web.workers`): a worker that serves :data:`REBALANCE_LEAD`
+clients more than the least loaded one answers with ``Connection: close``, so
+that the client reconnects, and the kernel hands the new connection to either
+worker, until they serve alike.  (Holding back from accepting instead would let
+an idle worker sleep on a stale count while no one accepts.)
+
 A reverse proxy in front (nginx, Caddy) adds what one process cannot: limits per
 client address (every client of a proxy has the proxy's address), TLS, and
 buffering of slow uploads before they reach Dari; see SECURITY.md.
@@ -47,7 +54,7 @@ import resource
 import socket
 import time
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -99,8 +106,31 @@ SHED = "dari.shed"
 BUSY_MESSAGE = "The server is busy; please try again in a few seconds."
 
 
+class WorkerLoad(Protocol):
+    """How many clients a worker serves, beside its siblings (:class:`web.workers.WorkerLoad`)."""
+
+    def publish(self, clients: int) -> None: ...
+    def lead(self) -> int: ...
+
+
+#: A worker serving this many clients more than the least loaded one ends the
+#: connections it answers (so that their clients reconnect, maybe to another worker).
+REBALANCE_LEAD = 2
+#: A client counts as served by a worker while its last answer is this recent (s):
+#: connections that never asked (or went quiet) do not count.
+ACTIVE_WINDOW = 2.0
+
+
 class DeadlineTask(WSGITask):
-    """Waitress's WSGI task, adding when the request arrived (and whether it is shed)."""
+    """Waitress's WSGI task, adding when the request arrived (and whether it is shed),
+    and ending its connection when its worker is well ahead of another."""
+
+    def build_response_header(self) -> bytes:
+        load = getattr(self.channel.server, "load", None)
+        if load is not None and load.lead() >= REBALANCE_LEAD:
+            self.set_close_on_finish()  # "Connection: close": the client reconnects elsewhere
+        header: bytes = super().build_response_header()
+        return header
 
     def get_environment(self) -> dict[str, Any]:
         environ: dict[str, Any] = super().get_environment()
@@ -158,6 +188,12 @@ class DeadlineChannel(HTTPChannel):
         self.awaiting_since: float | None = self.creation_time
         self.linger_on_close = False
         self.lingering_since: float | None = None
+        #: when this connection's last answer was finished (None: never answered)
+        self.answered_at: float | None = None
+
+    def service(self) -> None:
+        super().service()
+        self.answered_at = time.time()
 
     def readable(self) -> bool:
         return True if self.lingering_since is not None else bool(super().readable())
@@ -212,10 +248,28 @@ class DeadlineServer(TcpWSGIServer):
 
     channel_class = DeadlineChannel
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, load: WorkerLoad | None = None, **kwargs: Any) -> None:
         self.fast_lane = ThreadedTaskDispatcher()
         self.fast_lane.set_thread_count(1)
+        self.load = load
         super().__init__(*args, **kwargs)
+
+    def readable(self) -> bool:
+        """Within the limits, accept; and publish how many clients this worker serves.
+
+        Waitress asks before every wait for events, so the count stays fresh.
+        """
+        accepting: bool = super().readable()  # also runs maintenance() now and then
+        if self.load is not None:
+            since = time.time() - ACTIVE_WINDOW
+            self.load.publish(
+                sum(
+                    1
+                    for channel in list(self.active_channels.values())
+                    if (getattr(channel, "answered_at", None) or 0.0) > since
+                )
+            )
+        return accepting
 
     def add_task(self, task: Any) -> None:
         """Queue a connection whose request has arrived whole (waitress calls this with
@@ -304,10 +358,15 @@ def raise_open_file_limit(wanted: int) -> int:
 
 
 def create_server(
-    app: Any, sock: socket.socket, threads: int, **adjustments: Any
+    app: Any,
+    sock: socket.socket,
+    threads: int,
+    load: WorkerLoad | None = None,
+    **adjustments: Any,
 ) -> DeadlineServer:
     """A waitress server for ``app`` on the listening socket ``sock`` (as waitress's own
-    ``create_server`` makes one for a socket), with the limits above."""
+    ``create_server`` makes one for a socket), with the limits above; ``load``: this
+    worker's, when several share the socket."""
     limit = raise_open_file_limit(CONNECTION_LIMIT + SPARE_DESCRIPTORS)
     adj = Adjustments(
         sockets=[sock],
@@ -326,6 +385,7 @@ def create_server(
         _sock=sock,
         dispatcher=dispatcher,
         adj=adj,
+        load=load,
         bind_socket=False,
         sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
     )

@@ -9,6 +9,16 @@ caches are memory-mapped files, and :func:`gc.freeze` keeps the collector from
 touching the rest), and each accepts connections on the same socket with its
 own threads.  docs/performance.md has the measurements behind the choice.
 
+Workers share one socket, and a client keeps its connection (keep-alive), so the
+kernel's choice of who accepts would fix the load for good: four clients could
+all land on one worker while another idles.  Each worker therefore publishes
+how many clients it serves (connections answered in the last two seconds) in
+memory all workers share (:class:`WorkerLoads`); one serving two or more more
+than the least loaded ends the connections it answers (``Connection: close``),
+so that their clients reconnect, until the workers serve alike
+(:mod:`web.serving`).  Clients, not requests in progress: their count does not
+flicker with every request, so connections are not closed back and forth.
+
 The parent only supervises: a worker that dies is replaced (workers that keep
 dying as they start stop the server instead: a restart will not mend that),
 Ctrl+C or SIGTERM stops them all, and a worker whose parent is gone stops
@@ -18,6 +28,7 @@ itself.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import signal
 import sys
@@ -27,8 +38,16 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
+from typing import Any
 
-__all__ = ["can_fork", "default_workers", "run_workers", "sigterm_as_interrupt"]
+__all__ = [
+    "WorkerLoad",
+    "WorkerLoads",
+    "can_fork",
+    "default_workers",
+    "run_workers",
+    "sigterm_as_interrupt",
+]
 
 #: At most this many workers by default: past it, memory grows and the cores are busy.
 MAX_DEFAULT_WORKERS = 4
@@ -55,6 +74,38 @@ def default_workers() -> int:
     return max(1, min(cores or 1, MAX_DEFAULT_WORKERS))
 
 
+class WorkerLoads:
+    """How many clients each worker serves, in memory shared across ``fork``.
+
+    Made by the parent before it forks; each worker takes its :meth:`slot`.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._counts = multiprocessing.RawArray("i", count)
+
+    def slot(self, index: int) -> WorkerLoad:
+        """Worker ``index``'s load (starting from 0: a replaced worker's clients are gone)."""
+        return WorkerLoad(self._counts, index)
+
+
+class WorkerLoad:
+    """How many clients one worker serves, beside its siblings' (see
+    :class:`WorkerLoads`); written by this worker only."""
+
+    def __init__(self, counts: Any, index: int) -> None:
+        self._counts = counts
+        self._index = index
+        counts[index] = 0
+
+    def publish(self, clients: int) -> None:
+        self._counts[self._index] = clients
+
+    def lead(self) -> int:
+        """How many more clients this worker serves than the least loaded one."""
+        counts = self._counts[:]
+        return int(counts[self._index] - min(counts))
+
+
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """Let SIGTERM stop the process like Ctrl+C (KeyboardInterrupt in the main thread)."""
@@ -74,11 +125,12 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def run_workers(
     count: int,
-    run_one: Callable[[], None],
+    run_one: Callable[[WorkerLoad], None],
     say: Callable[[str], None],
     started: Callable[[], None] | None = None,
 ) -> int:
-    """Fork ``count`` workers that each call ``run_one`` (serve until interrupted), call
+    """Fork ``count`` workers that each call ``run_one(load)`` (serve until interrupted,
+    publishing its connections in ``load``: see :class:`WorkerLoads`), call
     ``started`` (in this process, once they are forked), and supervise them until
     Ctrl+C or SIGTERM; returns the exit code (0, or 1 when the workers kept dying at
     start).
@@ -89,27 +141,28 @@ def run_workers(
     parent = os.getpid()
     gc.collect()
     gc.freeze()  # what is loaded now stays in pages the workers share
-    children: dict[int, float] = {}
+    children: dict[int, tuple[float, int]] = {}  # pid → (started, slot)
+    loads = WorkerLoads(count)
 
-    def spawn() -> None:
+    def spawn(slot: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            _worker(run_one, parent)  # never returns
-        children[pid] = time.monotonic()
+            _worker(lambda: run_one(loads.slot(slot)), parent)  # never returns
+        children[pid] = (time.monotonic(), slot)
 
     quick_deaths = 0
     code = 0
     try:
         with sigterm_as_interrupt():
-            for _ in range(count):
-                spawn()
+            for slot in range(count):
+                spawn(slot)
             if started is not None:
                 started()
             while children:
                 time.sleep(POLL)
-                for pid, born in list(children.items()):
+                for pid, (born, slot) in list(children.items()):
                     done, status = os.waitpid(pid, os.WNOHANG)
                     if done == 0:
                         continue
@@ -120,7 +173,7 @@ def run_workers(
                         say(f"workers died {quick_deaths} times as they started; stopping")
                         code = 1
                         return code
-                    spawn()
+                    spawn(slot)
     except KeyboardInterrupt:
         pass
     finally:
@@ -159,7 +212,7 @@ def _follow_parent(parent: int) -> None:
     threading.Thread(target=watch, name="dari-parent-watch", daemon=True).start()
 
 
-def _stop(children: dict[int, float]) -> None:
+def _stop(children: dict[int, tuple[float, int]]) -> None:
     """SIGTERM every worker, wait for them, kill those that outstay :data:`STOP_TIMEOUT`."""
     for pid in children:
         with suppress(ProcessLookupError):

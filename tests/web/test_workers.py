@@ -1,9 +1,11 @@
 """`dari serve --workers N`: forked workers on one socket, supervised by the parent."""
 
+import http.client
 import json
 import os
 import signal
 import time
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
@@ -99,3 +101,46 @@ def test_a_bad_dari_workers_is_one_line_and_exit_2(web_index, tmp_path, value):
     )
     assert result.returncode == 2
     assert "DARI_WORKERS" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_four_keep_alive_clients_end_up_two_on_each_of_two_workers(web_index, server_on):
+    # A client keeps its connection, so whichever worker accepted it served it for
+    # good: four clients could all land on one worker while the other idled.
+    server = server_on(web_index, workers=2)
+    workers = workers_of(server)
+    queries = ["quantum", "양자 협력", '"joint statement"', "cooperation -Daejeon", "한미 연구"]
+    stop_at = time.monotonic() + 4.0
+    errors: list[str] = []
+
+    def client(k: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        n = 0
+        while time.monotonic() < stop_at:
+            q = urllib.parse.quote(queries[(k + n) % len(queries)])
+            conn.request("GET", f"/api/search?q={q}")
+            response = conn.getresponse()
+            response.read()  # after a "Connection: close" the next request reconnects
+            if response.status != 200:
+                errors.append(f"{q}: {response.status}")
+            n += 1
+        conn.close()
+
+    def spread() -> tuple[int, ...]:
+        return tuple(
+            sum(1 for c in w.net_connections(kind="tcp") if c.status == "ESTABLISHED")
+            for w in workers
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        running = [pool.submit(client, k) for k in range(4)]
+        time.sleep(1.0)  # let them settle
+        samples = []
+        while time.monotonic() < stop_at - 0.2:
+            samples.append(spread())
+            time.sleep(0.1)
+        for future in running:
+            future.result()
+
+    assert not errors
+    balanced = sum(1 for s in samples if s == (2, 2))
+    assert balanced >= 0.6 * len(samples), samples
