@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from bench.corpus import default_nsmc, iter_reviews, write_corpus
 from bench.queries import QUERY_MIX, SEED_QUERY_MIX
 from search.columnar import store
+from search.columnar.searcher import Hits, kth_bound
 from search.engine import Engine
 from search.indexing import build_index, current_generation
 from search.indexing.reindex import reindex
@@ -290,3 +291,40 @@ def test_did_you_mean_proposes_the_same_from_the_columnar_terms(seed_index):
 
 def test_did_you_mean_proposes_the_same_over_several_segments(reviews_index):
     assert_same_suggestions(reviews_index, misspelled(review_queries()))
+
+
+# --- choosing the best k --------------------------------------------------------------------
+
+# Matches of up to 40,000 documents with few distinct scores (ties at the k-th place), so
+# that both ways of bounding the k-th best are used: selection, and blocks' maxima.
+MATCHES = st.tuples(
+    st.integers(min_value=0, max_value=2**32 - 1),  # seed
+    st.integers(min_value=1, max_value=40_000),  # documents matched
+    st.integers(min_value=1, max_value=50),  # distinct scores
+    st.integers(min_value=1, max_value=25),  # k
+)
+
+
+def random_match(seed: int, n: int, distinct: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    docs = rng.permutation(n * 3)[:n].astype(np.int64)
+    return docs, rng.integers(1, distinct + 1, size=n) / 7
+
+
+@settings(max_examples=150, deadline=None)
+@given(MATCHES)
+def test_top_k_is_the_k_best_by_score_then_document_number(match):
+    seed, n, distinct, k = match
+    docs, scores = random_match(seed, n, distinct)
+    expected = sorted(zip(docs.tolist(), scores.tolist(), strict=True), key=lambda p: (-p[1], p[0]))
+    assert Hits(docs, scores).top(k) == expected[:k]
+
+
+@settings(max_examples=150, deadline=None)
+@given(MATCHES)
+def test_the_kth_bound_is_reached_by_k_scores_and_by_every_one_of_the_k_best(match):
+    seed, n, distinct, k = match
+    _, scores = random_match(seed, n, distinct)
+    bound = kth_bound(scores, k)
+    assert (scores >= bound).sum() >= min(k, n)
+    assert bound <= np.sort(scores)[::-1][min(k, n) - 1]

@@ -358,6 +358,10 @@ class _Evaluator:
     def and_maybe(self, a: Match, b: Match) -> Match:
         if not len(a) or not len(b):
             return a
+        if len(a) * 8 > self.seg.doc_count:  # many: look b's scores up in a dense array
+            dense = np.zeros(self.seg.doc_count, dtype=np.float64)
+            dense[b.docs] = b.scores
+            return Match(a.docs, a.scores + dense[a.docs])
         scores = a.scores.copy()
         at = np.searchsorted(b.docs, a.docs)
         at_clipped = np.minimum(at, len(b.docs) - 1)
@@ -388,7 +392,10 @@ def _summed(docs: np.ndarray, scores: np.ndarray, doc_count: int) -> Match:
     """The documents among ``docs`` (repeats allowed, any order), their scores summed."""
     if len(docs) * 8 > doc_count:  # many: sum into one slot per document instead of sorting
         summed = np.bincount(docs, weights=scores, minlength=doc_count)
-        present = np.flatnonzero(np.bincount(docs, minlength=doc_count))
+        if scores.min() > 0:  # as BM25's are: a document is present where its sum is not 0
+            present = np.flatnonzero(summed)
+        else:
+            present = np.flatnonzero(np.bincount(docs, minlength=doc_count))
         return Match(present.astype(np.int32), summed[present])
     unique, inverse = np.unique(docs, return_inverse=True)
     return Match(unique.astype(np.int32), np.bincount(inverse, weights=scores))

@@ -31,7 +31,7 @@ from search.results import merge_spans
 from search.scoring import paragraph_count
 from search.settings import RankingSettings
 
-__all__ = ["ColumnarSearcher", "Hits"]
+__all__ = ["ColumnarSearcher", "Hits", "kth_bound"]
 
 
 @dataclass
@@ -62,12 +62,8 @@ class Hits:
         """The best ``k`` (document number, score): highest score first, then lowest number."""
         if k <= 0 or not len(self.docs):
             return []
-        if k < len(self.docs):
-            # everything scoring at least the k-th best, ties included
-            kth = np.partition(self.scores, len(self.scores) - k)[len(self.scores) - k]
-            keep = np.flatnonzero(self.scores >= kth)
-        else:
-            keep = np.arange(len(self.docs))
+        # everything scoring at least a bound on the k-th best (ties included), then sorted
+        keep = np.flatnonzero(self.scores >= kth_bound(self.scores, k))
         order = np.lexsort((self.docs[keep], -self.scores[keep]))[:k]
         chosen = keep[order]
         return [
@@ -87,6 +83,28 @@ class Hits:
                 name = str(names[i])
                 docs[name] = docs.get(name, 0) + int(counts[i])
         return {"lang": langs, "doc": dict(sorted(docs.items()))}
+
+
+#: Scores are cut into blocks of this many to bound the k-th best (see kth_bound).
+BOUND_BLOCK = 256
+
+
+def kth_bound(scores: np.ndarray, k: int) -> float:
+    """A score that at least ``k`` of ``scores`` reach and the ``k`` best all do: at most
+    the ``k``-th best (-inf when there are ``k`` or fewer).
+
+    Many scores (a match of half the index): the ``k``-th best of the blocks' maxima
+    (``k`` blocks hold a score at least that high), which one pass over the scores
+    finds, where selecting the ``k``-th best itself costs several.
+    """
+    n = len(scores)
+    if n <= k:
+        return -np.inf
+    blocks = n // BOUND_BLOCK
+    if blocks < 4 * k:
+        return float(np.partition(scores, n - k)[n - k])
+    maxima = scores[: blocks * BOUND_BLOCK].reshape(blocks, BOUND_BLOCK).max(axis=1)
+    return float(np.partition(maxima, blocks - k)[blocks - k])
 
 
 #: Document frequencies a searcher remembers before it starts over.
@@ -208,6 +226,31 @@ class ColumnarSearcher:
             partial=partial,
         )
 
+    def best(self, q: wq.Query, k: int) -> list[tuple[int, float]]:
+        """``hits(q, remember=True).top(k)`` without gathering what facets need: the
+        feedback pass's first look (only the best few are read)."""
+        self._depth += 1
+        try:
+            docs, scores = [], []
+            for i, leaf in enumerate(self.leaves):
+                memo = self._memo.setdefault(i, {})
+                m = evaluate(q, leaf.columns, self.scoring, self._expand, None, memo)
+                memo[id(q)] = (q, m)
+                local, scored = m.docs, m.scores
+                if leaf.live is not None and len(local):
+                    keep = leaf.live[local]
+                    local, scored = local[keep], scored[keep]
+                keep = np.flatnonzero(scored >= kth_bound(scored, k))  # this segment's best
+                docs.append(local[keep].astype(np.int64) + leaf.offset)
+                scores.append(scored[keep])
+        finally:
+            self._depth -= 1
+            if not self._depth:
+                self._memo = {}
+        if not docs:
+            return []
+        return Hits(np.concatenate(docs), np.concatenate(scores)).top(k)
+
     def docs(
         self, queries: Iterable[wq.Query], deadline: float | None = None
     ) -> tuple[np.ndarray, bool]:
@@ -274,7 +317,7 @@ class ColumnarSearcher:
             return q.child
         return q.expanded_by(
             self,
-            lambda k: self.hits(q.child, remember=True).top(k),
+            lambda k: self.best(q.child, k),
             self.word_counts,
             lambda word: self.doc_frequency(FEEDBACK_FIELD, word),
             self.scoring.paragraphs,
