@@ -111,6 +111,15 @@ def kth_bound(scores: np.ndarray, k: int) -> float:
 DF_CACHE_TERMS = 4_000
 
 
+def _segment_mask(docs: np.ndarray, offset: int, doc_count: int) -> np.ndarray:
+    """A mark per document of the segment at ``offset`` for those among ``docs`` (sorted
+    global numbers)."""
+    lo, hi = np.searchsorted(docs, [offset, offset + doc_count])
+    mask = np.zeros(doc_count, dtype=np.bool_)
+    mask[docs[lo:hi] - offset] = True
+    return mask
+
+
 class ColumnarSearcher:
     """Evaluates queries on the columnar form of a Whoosh searcher's segments."""
 
@@ -207,7 +216,7 @@ class ColumnarSearcher:
             if leaf.live is not None and len(local):
                 keep = leaf.live[local]
             if allow is not None and len(local):
-                allowed = np.isin(local + leaf.offset, allow)
+                allowed = _segment_mask(allow, leaf.offset, leaf.columns.doc_count)[local]
                 keep = allowed if keep is None else keep & allowed
             scored = m.scores
             if keep is not None:
@@ -254,16 +263,35 @@ class ColumnarSearcher:
     def docs(
         self, queries: Iterable[wq.Query], deadline: float | None = None
     ) -> tuple[np.ndarray, bool]:
-        """The live documents (global numbers) any of ``queries`` matches, and if cut short."""
-        found = []
-        for q in queries:
-            hits = self.hits(q, deadline=deadline)
-            found.append(hits.docs)
-            if hits.partial:
-                return np.unique(np.concatenate(found)), True
+        """The live documents (global numbers, sorted) any of ``queries`` matches, and if cut
+        short: segment by segment, a mark per document (a term's postings need no scores)."""
+        queries = list(queries)
+        found: list[np.ndarray] = []
+        partial = False
+        for leaf in self.leaves:
+            columns = leaf.columns
+            marked = np.zeros(columns.doc_count, dtype=np.bool_)
+            try:
+                for q in queries:
+                    if deadline is not None and time.perf_counter() >= deadline:
+                        raise DeadlineReached
+                    if type(q) is wq.Term:
+                        column = columns.fields.get(q.fieldname)
+                        posted = column.postings(q.text) if column is not None else None
+                        if posted is not None:
+                            marked[posted[0]] = True
+                        continue
+                    marked[evaluate(q, columns, self.scoring, self._expand, deadline).docs] = True
+            except DeadlineReached:
+                partial = True
+            if leaf.live is not None:
+                marked &= leaf.live
+            found.append(np.flatnonzero(marked) + leaf.offset)
+            if partial:
+                break
         if not found:
-            return np.zeros(0, dtype=np.int64), False
-        return np.unique(np.concatenate(found)), False
+            return np.zeros(0, dtype=np.int64), partial
+        return np.concatenate(found).astype(np.int64), partial
 
     # -- highlighting ------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -202,6 +202,10 @@ class FieldColumns:
     fwd_off: np.ndarray | None = None
     fwd_term: np.ndarray | None = None
     fwd_tf: np.ndarray | None = None
+    #: terms asked for lately and their postings (None: absent); shared like TermTable's
+    _posted: dict[str, tuple[np.ndarray, np.ndarray, int] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def word_counts(self, doc: int) -> list[tuple[str, int]] | None:
         """Document ``doc``'s words and counts in order of appearance; None if not kept."""
@@ -241,11 +245,18 @@ class FieldColumns:
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         """(document numbers, term frequencies, index of the first posting) of ``term``."""
+        posted = self._posted
+        if term in posted:
+            return posted[term]
         i = self.terms.find(term.encode("utf-8"))
-        if i < 0:
-            return None
-        start, end = int(self.post_off[i]), int(self.post_off[i + 1])
-        return self.post_doc[start:end], self.post_tf[start:end], start
+        found = None
+        if i >= 0:
+            start, end = int(self.post_off[i]), int(self.post_off[i + 1])
+            found = self.post_doc[start:end], self.post_tf[start:end], start
+        if len(posted) >= FOUND_CACHE_TERMS:
+            posted = self._posted = {}
+        posted[term] = found
+        return found
 
 
 @dataclass
@@ -323,8 +334,8 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
         tfs = array("f")
         pos_off = array("q", [0])
         pos = array("i")
-        for (field, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
-            if field != fieldname:
+        for (term_field, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
+            if term_field != fieldname:
                 break
             blob += tbytes
             t_off.append(len(blob))
