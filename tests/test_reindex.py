@@ -348,3 +348,30 @@ def test_a_stale_or_damaged_manifest_file_is_not_trusted(docs, built, monkeypatc
     report = reindex(docs, built)
     assert not report.changed
     assert doc_ids(built) >= {"new"} and len(Engine(built).documents()) == len(doc_ids(built))
+
+
+def segment_count(root: Path) -> int:
+    from search.indexing import open_index
+
+    return len(open_index(root)._segments())
+
+
+def test_documents_added_one_reindex_at_a_time_leave_few_segments(docs, built):
+    # every reindex writes a segment; small ones are merged once a few have gathered
+    words = ["aardvark", "bobolink", "caracal", "dugong", "echidna", "fossa", "gharial", "hoatzin"]
+    counts = []
+    for i, word in enumerate(words):
+        (docs / f"added-{i}.txt").write_text(f"A note on the {word}.\n\n양자 협력 {i}", "utf-8")
+        reindex(docs, built)
+        counts.append(segment_count(built))
+    (docs / "added-3.txt").unlink()
+    reindex(docs, built)
+
+    assert max(counts) <= reindex_module.MAX_SMALL_SEGMENTS
+    assert min(counts) == 1  # they were merged, more than once
+    engine = Engine(built)
+    for i, word in enumerate(words):
+        assert {r.doc_id for r in engine.search(word).results} == (
+            set() if i == 3 else {f"added-{i}"}
+        )
+    assert len(doc_ids(built)) == 5 + len(words) - 1

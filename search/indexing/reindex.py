@@ -183,7 +183,7 @@ def _reindex(
                 report.removed.append(doc_id)
                 say(f"removed {manifest[doc_id].file or doc_id}")
             if writer is not None:
-                writer.commit()
+                writer.commit(mergetype=merge_small_segments)
                 _remember_manifest(root, generation, manifest, changed)
         except BaseException:
             if writer is not None:
@@ -193,6 +193,38 @@ def _reindex(
             columnar.prepare(current_generation(root) or root)  # the new segment's arrays
     report.seconds = time.perf_counter() - started
     return report
+
+
+#: Segments with fewer entries than this are "small": every reindex adds one (an upload,
+#: a watched change), and each costs a search about as much as a large one.
+SMALL_SEGMENT_ENTRIES = 2_000
+#: When a commit finds this many small segments, it merges them into its new one.
+MAX_SMALL_SEGMENTS = 3
+
+
+def merge_small_segments(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh's merge policy for a reindex's commit: the segments to keep as they are.
+
+    Every reindex writes a segment, and a search's cost grows with their number
+    (measured: six segments of 50 reviews beside two of 50,000 made never-repeating
+    questions 2.2 times slower). Whoosh's own policy (``MERGE_SMALL``) merges only
+    segments of a few entries. Here, once :data:`MAX_SMALL_SEGMENTS` segments under
+    :data:`SMALL_SEGMENT_ENTRIES` entries have gathered, they are merged into the
+    commit's new segment, so that a search sees the large segments and at most
+    that many small ones; a merge rewrites at most ``MAX_SMALL_SEGMENTS ×
+    SMALL_SEGMENT_ENTRIES`` entries (about 0.3 ms each), and the merged segment
+    leaves the small ones once it has grown past the limit.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = [s for s in segments if s.doc_count_all() < SMALL_SEGMENT_ENTRIES]
+    if len(small) < MAX_SMALL_SEGMENTS:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
 
 
 #: The manifest of the index as this process last left it: (generation folder, TOC
