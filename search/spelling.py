@@ -22,6 +22,7 @@ worth showing (it must find more than the original) is decided by
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -43,6 +44,9 @@ if TYPE_CHECKING:
 __all__ = ["edit_distance", "jamo_distance", "suggest_query"]
 
 FIELD = TEXT_FIELD
+#: Near-term lists a columnar searcher keeps (a walk of every segment's terms each: a
+#: Korean word is corrected piece by piece, and the pieces come back query after query).
+NEAR_CACHE_TERMS = 5_000
 #: Syntax that is not words: filters, operators (masked before analysis).
 _SYNTAX_RE = re.compile(r"(?<![^\s(])-?(?:lang|doc):[^\s()\"]*|(?<!\S)(?:OR|AND|NOT|\|)(?!\S)")
 _HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
@@ -170,7 +174,8 @@ class _Speller:
         else:
             self.corrector = _ColumnarCorrector(columns)
         self._known: dict[str, bool] = {}
-        self._near: dict[tuple[str, int, int, int], list[str]] = {}
+        # the columnar searcher keeps them for the next queries on the same segments
+        self._near = columns.near_terms if columns is not None else {}
 
     def _doc_frequency(self, fieldname: str, term: str) -> int:
         if self.columns is not None:
@@ -188,11 +193,13 @@ class _Speller:
     def near(self, term: str, maxdist: int, prefix: int, limit: int = 20) -> list[str]:
         """Indexed terms within ``maxdist`` edits of ``term``, most frequent first."""
         key = (term, maxdist, prefix, limit)
-        if key not in self._near:
-            self._near[key] = self.corrector.suggest(
-                term, limit=limit, maxdist=maxdist, prefix=prefix
-            )
-        return self._near[key]
+        near = self._near.get(key)
+        if near is None:
+            near = self.corrector.suggest(term, limit=limit, maxdist=maxdist, prefix=prefix)
+            if len(self._near) >= NEAR_CACHE_TERMS:
+                self._near.clear()  # bounded: the searcher lives as long as its segments
+            self._near[key] = near
+        return near
 
     # -- English (and other Latin-script words) -----------------------------------------
 
@@ -315,17 +322,17 @@ class _TermCursor:
     """The two cursor methods Whoosh's automaton walk calls, over a sorted term table."""
 
     def __init__(self, table: TermTable) -> None:
-        self.table = table
+        self.terms = table.as_list()
         self.i = 0
 
     def text(self) -> str | None:
-        if self.i >= len(self.table):
+        if self.i >= len(self.terms):
             return None
-        return self.table[self.i].decode("utf-8")
+        return self.terms[self.i].decode("utf-8")
 
     def find(self, term: str) -> None:
         """Move to the first term at or after ``term``."""
-        self.i = self.table.first_at_or_after(term.encode("utf-8"))
+        self.i = bisect_left(self.terms, term.encode("utf-8"))
 
 
 # --- distances ------------------------------------------------------------------------

@@ -139,6 +139,8 @@ class ColumnarSearcher:
         paragraphs = paragraph_count(searcher)
         avg = {f: (reader.field_length(f) / paragraphs) or 1 for f in SCORED_FIELDS}
         self._df: dict[tuple[str, str], int] = {}
+        #: did-you-mean's index words near a word (see search.spelling), for these segments
+        self.near_terms: dict[tuple[str, int, int, int], list[str]] = {}
         #: per segment: matches worked out during the search now running (see hits)
         self._memo: dict[int, Memo] = {}
         self._depth = 0

@@ -21,6 +21,7 @@ Deletions are not part of it: a searcher applies them as a mask when it opens.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import mmap
 import os
@@ -119,6 +120,7 @@ class TermTable:
         #: terms looked up lately and where they are (-1: absent); every thread of the
         #: process shares it (a dict's get and set are atomic), emptied when full
         self._found: dict[bytes, int] = {}
+        self._list: list[bytes] | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -151,10 +153,15 @@ class TermTable:
                 found[term] = self._among(term, lo, hi)
         return [found[t] if t in found else self.find(t) for t in terms]
 
-    def first_at_or_after(self, term: bytes) -> int:
-        """The index of the first term not sorted before ``term`` (``len(self)`` if none)."""
-        lo, hi = self._sharing_prefix(term)
-        return bisect_left(self, term, lo, hi)
+    def as_list(self) -> list[bytes]:
+        """The terms as a sorted list, made on first use and kept (about 50 bytes a term):
+        for walks that jump through the terms many times (did-you-mean's automaton),
+        where a C ``bisect`` over a list beats a numpy search per jump."""
+        terms = self._list
+        if terms is None:
+            blob, offsets = self.blob.tobytes(), self.offsets.tolist()
+            terms = self._list = [blob[a:b] for a, b in itertools.pairwise(offsets)]
+        return terms
 
     def _sharing_prefix(self, term: bytes) -> tuple[int, int]:
         """The range of the terms whose first 8 bytes are ``term``'s."""
