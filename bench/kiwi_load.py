@@ -8,6 +8,10 @@ after it.  Dari loads Kiwi with ``search.analysis.KIWI_OPTIONS`` and no threads 
 its own; the lighter configurations (no typo or default dictionary, no allomorph
 merging) start faster but analyse differently, so they would need a rebuilt index
 and the quality tables measured again: they show what `dari search` could gain.
+
+Then how much a process's memory grows when 1, 2, 4 or 8 threads share the analysis
+of the same words (NSMC reviews' words): Kiwi keeps state per calling thread, so a
+server's request threads each add to it.
 """
 
 from __future__ import annotations
@@ -38,6 +42,38 @@ def measure(options: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+THREADS_CHILD = """
+import json, sys, threading, psutil
+from kiwipiepy import Kiwi
+options, threads, words = json.loads(sys.argv[1]), int(sys.argv[2]), json.load(sys.stdin)
+kiwi = Kiwi(**options); kiwi.tokenize("다리")
+before = psutil.Process().memory_info().rss
+def work(part):
+    for word in part:
+        kiwi.tokenize(word)
+runners = [threading.Thread(target=work, args=(words[i::threads],)) for i in range(threads)]
+for t in runners: t.start()
+for t in runners: t.join()
+print(json.dumps({"growth_mb": (psutil.Process().memory_info().rss - before) / 1e6}))
+"""
+
+#: Words analysed, one call each, by the threads of :func:`measure_threads`.
+THREAD_WORDS = 20_000
+
+
+def measure_threads(options: dict, threads: int, words: list[str]) -> float:
+    """RSS growth (MB) of a process whose ``threads`` threads share the analysis of
+    ``words`` (one Kiwi call each), as a server's request threads do."""
+    out = subprocess.run(
+        [sys.executable, "-c", THREADS_CHILD, json.dumps(options), str(threads)],
+        input=json.dumps(words),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["growth_mb"])
+
+
 def main() -> int:
     from search.analysis import KIWI_OPTIONS
 
@@ -57,6 +93,21 @@ def main() -> int:
             f"| {label} | {m['init']:.2f} s | {m['first_call']:.2f} s | {m['rss_mb']:,.0f} MB |",
             flush=True,
         )
+
+    # Kiwi keeps state per calling thread: what a server's request threads cost
+    from bench.corpus import default_nsmc, iter_reviews
+
+    words: list[str] = []
+    for _, text in iter_reviews(default_nsmc()):
+        words += text.split()
+        if len(words) >= THREAD_WORDS:
+            break
+    words = words[:THREAD_WORDS]
+    print()
+    print(f"| threads calling Kiwi ({len(words):,} words, one call each) | RSS growth |")
+    print("| ---: | ---: |")
+    for threads in (1, 2, 4, 8):
+        print(f"| {threads} | {measure_threads(dari, threads, words):,.0f} MB |", flush=True)
     return 0
 
 
