@@ -33,6 +33,8 @@ from bench.queries import QUERY_MIX, SEED_QUERY_MIX, api_params
 __all__ = ["HOSTILE", "SoakResult", "soak"]
 
 ADMIN_TOKEN = "soak-test-token-6c5b4a"
+#: How many of the slowest ordinary requests the report names.
+SLOWEST = 5
 #: Seconds between two samples of the server's memory.
 MEMORY_EVERY = 5.0
 
@@ -73,13 +75,26 @@ class SoakResult:
     latencies: list[float] = field(default_factory=list)
     memory: list[tuple[float, int, int]] = field(default_factory=list)
     half_sent_connections: int = 0
+    #: the slowest ordinary requests: (seconds, when it was sent (s into the run), what)
+    slowest: list[tuple[float, float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, kind: str, status: int | str, seconds: float | None = None) -> None:
+    def record(
+        self,
+        kind: str,
+        status: int | str,
+        seconds: float | None = None,
+        what: str = "",
+        sent_at: float = 0.0,
+    ) -> None:
         with self.lock:
             self.statuses[f"{kind} {status}"] += 1
             if seconds is not None:
                 self.latencies.append(seconds)
+                if len(self.slowest) < SLOWEST or seconds > self.slowest[-1][0]:
+                    self.slowest.append((seconds, sent_at, what))
+                    self.slowest.sort(reverse=True)
+                    del self.slowest[SLOWEST:]
 
 
 def soak(
@@ -98,6 +113,7 @@ def soak(
     mix = SEED_QUERY_MIX if seeds else QUERY_MIX
     stop_at = time.monotonic() + minutes * 60
     started = time.monotonic()
+    run_started = time.perf_counter()
     left_open: list[socket.socket] = []
 
     def sample_memory() -> None:
@@ -143,7 +159,8 @@ def soak(
                 conn = http.client.HTTPConnection(host, port, timeout=60)
             took = time.perf_counter() - t0
             ok = status == 200 or status == 400  # 400: nothing left to search for
-            result.record("ordinary", status, took if ok else None)
+            what = f"{q[:60]}" + (" [match=any]" if options.get("match") == "any" else "")
+            result.record("ordinary", status, took if ok else None, what, t0 - run_started)
             if not ok:
                 with result.lock:
                     result.failures.append(f"{q[:60]!r}: {status}")
@@ -204,6 +221,10 @@ def _summary(result: SoakResult, seconds: float, clients: int, hostile: float) -
         "failures": result.failures[:20],
         "failure_count": len(result.failures),
         "half_sent_connections": result.half_sent_connections,
+        "slowest": [
+            {"ms": round(sec * 1000, 1), "sent_at_s": round(at, 1), "query": what}
+            for sec, at, what in result.slowest
+        ],
         "ordinary_ms": {
             "p50": pct(0.50),
             "p95": pct(0.95),
@@ -238,6 +259,13 @@ def markdown(out: dict[str, Any], header: str) -> str:
         "| ordinary requests | p50 | p95 | p99 | max |",
         "|---|---:|---:|---:|---:|",
         f"| latency (ms) | {ms['p50']} | {ms['p95']} | {ms['p99']} | {ms['max']} |",
+        "",
+        "The slowest ordinary requests (when sent, seconds into the run):",
+        "",
+        *(
+            f"- {x['ms']:,} ms at {x['sent_at_s']} s: `{x['query']}`"
+            for x in out.get("slowest", [])
+        ),
         "",
         "| server memory (all processes) | start | peak | end |",
         "|---|---:|---:|---:|",

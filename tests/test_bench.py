@@ -331,4 +331,7 @@ def test_the_soak_test_runs_and_finds_no_server_error(tmp_path, capsys):
     ordinary = sum(n for key, n in out["statuses"].items() if key.startswith("ordinary"))
     assert hostile > len(HOSTILE) and ordinary > 0  # both kinds were sent
     assert out["memory"]["pss_start"] and out["memory"]["pss_peak"] >= out["memory"]["pss_start"]
+    slowest = [x["ms"] for x in out["slowest"]]  # named, so that an outlier can be explained
+    assert 1 <= len(slowest) <= 5 and slowest == sorted(slowest, reverse=True)
+    assert slowest[0] == out["ordinary_ms"]["max"] and all(x["query"] for x in out["slowest"])
     assert "server errors (5xx)" in printed
