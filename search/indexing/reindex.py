@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +281,9 @@ def _write_manifest_file(generation: Path, toc: int, manifest: dict[str, Documen
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(
-                {"toc": toc, "documents": {k: asdict(v) for k, v in manifest.items()}},
+                # vars(), not asdict(): the records hold no nested dataclasses, and
+                # asdict's deep copies were half of the time
+                {"toc": toc, "documents": {k: vars(v) for k, v in manifest.items()}},
                 fh,
                 ensure_ascii=False,
             )
@@ -311,7 +313,25 @@ def _remember_manifest(
         return  # cannot tell which commit this is: read the records next time
     with _manifest_lock:
         _last_manifest = ((str(generation), toc), new)
-    _write_manifest_file(generation, toc, new)
+    # written beside the request, not before its answer (about 0.35 s for 14,700
+    # documents); not a daemon, so that `dari reindex` waits for it before exiting
+    global _manifest_writer
+    writer = threading.Thread(
+        target=_write_manifest_file, args=(generation, toc, new), name="dari-manifest"
+    )
+    writer.start()
+    _manifest_writer = writer
+
+
+_manifest_writer: threading.Thread | None = None
+
+
+def manifest_written(timeout: float | None = None) -> None:
+    """Wait until the manifest file of this process's last commit is written (see
+    :data:`MANIFEST_FILE`; a reindex writes it in the background after its commit)."""
+    writer = _manifest_writer
+    if writer is not None:
+        writer.join(timeout)
 
 
 def out_of_date(docs_dir: Path, root: Path) -> bool:
