@@ -33,6 +33,8 @@ _COUNTERPART_PARAGRAPHS = {
     "items": {"type": "integer", "minimum": 1},
 }
 _COUNTERPART_LANG = {"type": "string", "enum": ["en", "ko"]}
+#: What a change answered with 202 (and its job) was.
+_ACTION = {"type": "string", "enum": ["added", "replaced", "removed", "reindex"]}
 
 VERSION = "0.1.0"
 
@@ -41,6 +43,16 @@ def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _path_parameter(name: str, example: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+        "example": example,
     }
 
 
@@ -304,7 +316,7 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["action", "job"],
         "additionalProperties": False,
         "properties": {
-            "action": {"type": "string", "enum": ["added", "replaced", "removed", "reindex"]},
+            "action": _ACTION,
             "doc_id": {"type": "string"},
             "file": {"type": "string"},
             "job": {
@@ -331,7 +343,7 @@ _SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "string"},
             "state": {"type": "string", "enum": ["running", "done", "failed", "interrupted"]},
-            "action": {"type": "string", "enum": ["added", "replaced", "removed", "reindex"]},
+            "action": _ACTION,
             "doc_id": {"type": "string"},
             "file": {"type": "string"},
             "updated": {"type": "number", "description": "When the state was written (Unix time)."},
@@ -540,15 +552,7 @@ _DOCUMENT: dict[str, Any] = {
             "get": {
                 "operationId": "getDocument",
                 "summary": "One document, paragraph by paragraph",
-                "parameters": [
-                    {
-                        "name": "doc_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "example": "003_f33e5257b7cf7671",
-                    }
-                ],
+                "parameters": [_path_parameter("doc_id", "003_f33e5257b7cf7671")],
                 "responses": {
                     "200": _ok("The document.", "Document"),
                     "404": _error("No document has this id."),
@@ -558,15 +562,7 @@ _DOCUMENT: dict[str, Any] = {
                 "operationId": "deleteDocument",
                 "summary": "Remove a document's file and reindex (admin)",
                 "security": [{"adminToken": []}],
-                "parameters": [
-                    {
-                        "name": "doc_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "example": "003_f33e5257b7cf7671",
-                    }
-                ],
+                "parameters": [_path_parameter("doc_id", "003_f33e5257b7cf7671")],
                 "responses": {
                     "200": _ok("Removed from the folder and from the index.", "DocumentChange"),
                     "202": _ACCEPTED,
@@ -601,15 +597,7 @@ _DOCUMENT: dict[str, Any] = {
                 "summary": "How a change answered with 202 went (admin)",
                 "description": "Jobs are kept for a day; any worker of the server answers.",
                 "security": [{"adminToken": []}],
-                "parameters": [
-                    {
-                        "name": "job_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                        "example": "mXc1qP0b2Zr8kT4e",
-                    }
-                ],
+                "parameters": [_path_parameter("job_id", "mXc1qP0b2Zr8kT4e")],
                 "responses": {
                     "200": _ok("The job's state.", "Job"),
                     **_admin_errors(_404="No such job (or it is more than a day old)."),

@@ -89,6 +89,11 @@ def upload(client, name, data=NEW_TEXT, headers=AUTH, query=""):
     )
 
 
+def upload_form(client, name, data=NEW_TEXT):
+    """The /upload page's form, sent with the right token."""
+    return client.post("/upload", data={"token": TOKEN, "file": (io.BytesIO(data), name)})
+
+
 def found(client, q: str) -> set[str]:
     response = client.get("/api/search", query_string={"q": q, "per_page": 100})
     assert response.status_code == 200
@@ -489,7 +494,7 @@ def test_the_token_never_appears_in_the_logs(site, caplog):
     upload(site.client, "other.txt", headers={"Authorization": "Bearer guessed-token-123"})
     site.client.delete("/api/docs/new", headers=AUTH)
     site.client.post("/api/reindex", headers=AUTH)
-    site.client.post("/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "p.txt")})
+    upload_form(site.client, "p.txt")
     site.client.post("/upload", data={"token": "guessed-token-456"})
     with index_lock(site.index):
         site.client.post("/api/reindex", headers=AUTH)
@@ -501,9 +506,7 @@ def test_the_token_never_appears_in_the_logs(site, caplog):
 
 
 def test_the_token_is_not_echoed_by_the_upload_page(site):
-    response = site.client.post(
-        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "p.txt")}
-    )
+    response = upload_form(site.client, "p.txt")
     assert response.status_code == 200
     assert TOKEN not in response.get_data(as_text=True)
 
@@ -565,9 +568,7 @@ def test_footer_links_the_upload_page_only_when_a_token_is_configured(site, clos
 
 def test_upload_page_is_403_when_no_token_is_configured(closed_site):
     assert closed_site.client.get("/upload").status_code == 403
-    response = closed_site.client.post(
-        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "n.txt")}
-    )
+    response = upload_form(closed_site.client, "n.txt")
     assert response.status_code == 403
     assert "n.txt" not in closed_site.files()
 
@@ -584,9 +585,7 @@ def test_upload_page_has_a_multipart_form_with_a_password_field(site):
 
 
 def test_upload_form_adds_the_document_and_shows_what_changed(site):
-    response = site.client.post(
-        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "form-doc.txt")}
-    )
+    response = upload_form(site.client, "form-doc.txt")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Added" in body and 'href="/doc/form-doc"' in body
@@ -619,9 +618,7 @@ def test_upload_form_replaces_only_with_the_checkbox(site):
 
 def test_upload_form_refuses_an_unsafe_name_with_the_reason(site):
     before = site.tree()
-    response = site.client.post(
-        "/upload", data={"token": TOKEN, "file": (io.BytesIO(NEW_TEXT), "../evil.txt")}
-    )
+    response = upload_form(site.client, "../evil.txt")
     assert response.status_code == 400
     assert "path separators" in response.get_data(as_text=True)
     assert site.tree() == before
@@ -755,9 +752,7 @@ def test_an_unknown_job_is_404_with_a_message(site, job_id):
 
 
 def test_the_upload_form_says_when_indexing_goes_on_in_the_background(slow_site):
-    response = slow_site.client.post(
-        "/upload", data={"token": TOKEN, "file": (io.BytesIO(LONG_TEXT), "long-copy.txt")}
-    )
+    response = upload_form(slow_site.client, "long-copy.txt", LONG_TEXT)
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "goes on in the background" in body and "long-copy.txt" in body
