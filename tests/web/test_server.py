@@ -8,6 +8,8 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from web.server import serve
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +65,11 @@ def test_serve_returns_1_without_index_or_documents(tmp_path, capsys):
 def test_serve_stops_cleanly_on_ctrl_c(web_index, server_on):
     server = server_on(web_index)
     server.proc.send_signal(signal.SIGINT)
-    assert server.proc.wait(timeout=20) == 0
+    try:
+        code = server.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running 20 s after Ctrl+C; its log:\n{server.log()}")
+    assert code == 0
     log = server.log()
     assert "no index in" not in log  # the existing index was used as it is
     assert "stopped" in log and "Traceback" not in log
