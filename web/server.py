@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import logging
+import signal
 import socket
 import sys
 import threading
@@ -176,6 +177,11 @@ def serve(
         )
 
     code = EXIT_OK
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl+C (SIGINT) stops the server even where it was started with SIGINT ignored,
+        # as a non-interactive shell starts its background jobs: Python then installs no
+        # KeyboardInterrupt of its own, and the server would never stop on it
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         if workers > 1:
             kiwi_loading.join()  # no thread of ours may be mid-call when the workers fork

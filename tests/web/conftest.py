@@ -53,10 +53,11 @@ def start_server(
     extra_args: tuple[str, ...] = (),
     env: dict[str, str] | None = None,
     workers: int | None = None,
+    command: list[str] | None = None,
 ) -> LiveServer:
     """Start `dari serve` (4 threads per worker, the default number of workers unless
-    ``workers`` is given, no admin token unless ``env`` gives one) on a free port and wait
-    until /healthz answers."""
+    ``workers`` is given, no admin token unless ``env`` gives one; ``command`` runs
+    ``dari``) on a free port and wait until /healthz answers."""
     return live_server_module.start_server(
         index,
         docs,
@@ -66,6 +67,7 @@ def start_server(
         extra_args=extra_args,
         env=env,
         unset_env=("DARI_ADMIN_TOKEN",),
+        command=command,
     )
 
 

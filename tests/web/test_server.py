@@ -81,3 +81,20 @@ def test_serve_returns_2_for_a_bad_glossary(web_index, tmp_path, capsys):
     assert serve(port=0, index_dir=web_index, docs_dir=SEEDS, glossary=bad) == 2
     err = capsys.readouterr().err
     assert "bad.tsv:1" in err and "Traceback" not in err
+
+
+#: `dari` started with SIGINT ignored, as a non-interactive shell starts its background
+#: jobs (`dari serve &` in a script): the disposition is inherited across exec.
+SIGINT_IGNORED = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'search.cli', *sys.argv[1:]])",
+]
+
+
+def test_ctrl_c_stops_a_server_started_with_sigint_ignored(web_index, server_on):
+    server = server_on(web_index, command=SIGINT_IGNORED)
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(timeout=20) == 0
+    assert "stopped" in server.log()
