@@ -302,7 +302,6 @@ def _within_limit(
     index: Callable[[], DocumentChange], path: Path, action: str
 ) -> DocumentChange | Handed[DocumentChange]:
     return run_within(
-        float(current_app.config["SEARCH_TIME_LIMIT"]),
         index,
         {"doc_id": path.stem, "file": path.name, "action": action},
         lambda change: {"reindex": change.report.to_dict()},
@@ -346,7 +345,6 @@ def run_reindex() -> ReindexReport | Handed[ReindexReport]:
         return report
 
     return run_within(
-        float(current_app.config["SEARCH_TIME_LIMIT"]),
         index,
         {"action": "reindex"},
         lambda report: {"reindex": report.to_dict()},

@@ -64,14 +64,14 @@ def job_url(job_id: str) -> str:
 
 
 def run_within(
-    seconds: float,
     work: Callable[[], T],
     summary: dict[str, Any],
     describe: Callable[[T], dict[str, Any]],
 ) -> T | Handed[T]:
-    """``work()`` in a thread; its result if done within ``seconds``, else a :class:`Handed`.
+    """``work()`` in a thread; its result if done within the app's time limit
+    (``SEARCH_TIME_LIMIT``), else a :class:`Handed`.
 
-    An error raised within ``seconds`` is raised here, as if ``work`` had run in
+    An error raised within the limit is raised here, as if ``work`` had run in
     the caller; one raised later is written down as the job's outcome (with the
     status and message it would have been answered with).  ``summary`` describes
     the change for the job's readers; ``describe(result)`` is what a finished job
@@ -79,6 +79,7 @@ def run_within(
     """
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     folder = Path(app.config["DARI_INDEX"]) / JOBS_FOLDER
+    seconds = float(app.config["SEARCH_TIME_LIMIT"])
     lock = threading.Lock()
     done = threading.Event()
     outcome: dict[str, Any] = {}

@@ -9,6 +9,7 @@ ties broken by document number, as Whoosh's top-N collector does.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -188,13 +189,47 @@ class ColumnarSearcher:
         ``remember``, each segment's match of ``q`` is kept until the outermost
         search of this searcher ends, for queries that hold ``q`` (the feedback pass).
         """
+        with self._outermost():
+            return self._hits(q, allow, deadline, remember)
+
+    @contextlib.contextmanager
+    def _outermost(self) -> Iterator[None]:
+        """A search of this searcher; the segments' remembered matches are forgotten when
+        the outermost one ends (see :meth:`hits`)."""
         self._depth += 1
         try:
-            return self._hits(q, allow, deadline, remember)
+            yield
         finally:
             self._depth -= 1
             if not self._depth:
                 self._memo = {}
+
+    def _leaf_match(
+        self,
+        i: int,
+        q: wq.Query,
+        deadline: float | None,
+        remember: bool,
+        allow: np.ndarray | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Segment ``i``'s live documents (its own numbers) that ``q`` matches, limited to
+        ``allow`` (global numbers) if given, with their scores; raises
+        :class:`DeadlineReached`."""
+        leaf = self.leaves[i]
+        memo = self._memo.setdefault(i, {})
+        m = evaluate(q, leaf.columns, self.scoring, self._expand, deadline, memo)
+        if remember:
+            memo[id(q)] = (q, m)
+        local, scored = m.docs, m.scores
+        keep = None
+        if leaf.live is not None and len(local):
+            keep = leaf.live[local]
+        if allow is not None and len(local):
+            allowed = _segment_mask(allow, leaf.offset, leaf.columns.doc_count)[local]
+            keep = allowed if keep is None else keep & allowed
+        if keep is not None:
+            local, scored = local[keep], scored[keep]
+        return local, scored
 
     def _hits(
         self, q: wq.Query, allow: np.ndarray | None, deadline: float | None, remember: bool
@@ -205,24 +240,11 @@ class ColumnarSearcher:
             if deadline is not None and time.perf_counter() >= deadline:
                 partial = True
                 break
-            memo = self._memo.setdefault(i, {})
             try:
-                m = evaluate(q, leaf.columns, self.scoring, self._expand, deadline, memo)
+                local, scored = self._leaf_match(i, q, deadline, remember, allow)
             except DeadlineReached:
                 partial = True
                 break
-            if remember:
-                memo[id(q)] = (q, m)
-            local = m.docs
-            keep = None
-            if leaf.live is not None and len(local):
-                keep = leaf.live[local]
-            if allow is not None and len(local):
-                allowed = _segment_mask(allow, leaf.offset, leaf.columns.doc_count)[local]
-                keep = allowed if keep is None else keep & allowed
-            scored = m.scores
-            if keep is not None:
-                local, scored = local[keep], scored[keep]
             docs.append(local.astype(np.int64) + leaf.offset)
             scores.append(scored)
             ids.append((np.asarray(leaf.columns.doc_ord[local]), leaf.columns.doc_ids))
@@ -240,24 +262,13 @@ class ColumnarSearcher:
     def best(self, q: wq.Query, k: int) -> list[tuple[int, float]]:
         """``hits(q, remember=True).top(k)`` without gathering what facets need: the
         feedback pass's first look (only the best few are read)."""
-        self._depth += 1
-        try:
-            docs, scores = [], []
+        docs, scores = [], []
+        with self._outermost():
             for i, leaf in enumerate(self.leaves):
-                memo = self._memo.setdefault(i, {})
-                m = evaluate(q, leaf.columns, self.scoring, self._expand, None, memo)
-                memo[id(q)] = (q, m)
-                local, scored = m.docs, m.scores
-                if leaf.live is not None and len(local):
-                    keep = leaf.live[local]
-                    local, scored = local[keep], scored[keep]
+                local, scored = self._leaf_match(i, q, None, remember=True)
                 keep = np.flatnonzero(scored >= kth_bound(scored, k))  # this segment's best
                 docs.append(local[keep].astype(np.int64) + leaf.offset)
                 scores.append(scored[keep])
-        finally:
-            self._depth -= 1
-            if not self._depth:
-                self._memo = {}
         if not docs:
             return []
         return Hits(np.concatenate(docs), np.concatenate(scores)).top(k)

@@ -163,14 +163,11 @@ class TermTable:
             terms = self._list = [blob[a:b] for a, b in itertools.pairwise(offsets)]
         return terms
 
-    def _sharing_prefix(self, term: bytes) -> tuple[int, int]:
-        """The range of the terms whose first 8 bytes are ``term``'s."""
+    def _search(self, term: bytes) -> int:
         key = term_prefix(term)
         lo = int(np.searchsorted(self.prefixes, key, side="left"))
-        return lo, int(np.searchsorted(self.prefixes, key, side="right"))
-
-    def _search(self, term: bytes) -> int:
-        return self._among(term, *self._sharing_prefix(term))
+        hi = int(np.searchsorted(self.prefixes, key, side="right"))
+        return self._among(term, lo, hi)
 
     def _among(self, term: bytes, lo: int, hi: int) -> int:
         """Where ``term`` is among the terms ``lo:hi`` (those sharing its prefix), or -1."""
