@@ -37,6 +37,7 @@ from web.workers import (
     WorkerLoad,
     can_fork,
     default_workers,
+    keep_thread_memory_small,
     run_workers,
     sigterm_as_interrupt,
 )
@@ -93,6 +94,7 @@ def serve(
             _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return EXIT_FAILED
     if kiwi_loading is None:  # (the CLI starts it before importing this module)
+        keep_thread_memory_small()
         kiwi_loading = preload_kiwi()  # meanwhile Flask, the app and the index are loaded
     try:
         settings = from_env() if settings is None else settings
