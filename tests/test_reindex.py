@@ -257,14 +257,14 @@ def test_watcher_picks_up_a_new_file(docs, built):
 
 def test_a_file_that_vanishes_after_the_listing_is_named_and_removed(docs, built, monkeypatch):
     doomed = docs / "004_5334acd3d0054ac8.txt"
-    real_paths = reindex_module.document_paths
+    real_entries = reindex_module.document_entries
 
     def listing_then_delete(folder):
-        paths = real_paths(folder)
+        entries = real_entries(folder)
         doomed.unlink()
-        return paths
+        return entries
 
-    monkeypatch.setattr(reindex_module, "document_paths", listing_then_delete)
+    monkeypatch.setattr(reindex_module, "document_entries", listing_then_delete)
     report = reindex(docs, built)
     assert [(s.name, s.reason) for s in report.skipped] == [(doomed.name, "file disappeared")]
     assert report.removed == ["004_5334acd3d0054ac8"]

@@ -552,12 +552,31 @@ def save(arrays: dict[str, np.ndarray], generation: Path, segment_id: str, doc_c
         raise
 
 
+def _trusted_meta(folder: Path, doc_count: int) -> dict[str, Any] | None:
+    """The cache's ``meta.json`` if it is of this format and this segment, else None."""
+    meta = json.loads((folder / META_FILE).read_text("utf-8"))
+    if meta.get("version") != FORMAT_VERSION or meta.get("doc_count") != doc_count:
+        return None
+    return meta
+
+
+def is_cached(generation: Path, segment_id: str, doc_count: int) -> bool:
+    """Whether a segment's cache looks whole (its meta and its data file's size agree),
+    without mapping it: :func:`load` still checks it before any search reads it."""
+    folder = _segment_dir(generation, segment_id)
+    try:
+        meta = _trusted_meta(folder, doc_count)
+        return meta is not None and (folder / DATA_FILE).stat().st_size == meta["size"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def load(generation: Path, segment_id: str, doc_count: int) -> dict[str, np.ndarray] | None:
     """A segment's arrays, memory-mapped (one mapping); None when the cache is not to be trusted."""
     folder = _segment_dir(generation, segment_id)
     try:
-        meta = json.loads((folder / META_FILE).read_text("utf-8"))
-        if meta.get("version") != FORMAT_VERSION or meta.get("doc_count") != doc_count:
+        meta = _trusted_meta(folder, doc_count)
+        if meta is None:
             return None
         with open(folder / DATA_FILE, "rb") as fh:
             if os.fstat(fh.fileno()).st_size != meta["size"]:
@@ -611,24 +630,29 @@ def prepare(generation: Path) -> int:
 
     Called by a build before it publishes a generation and by a reindex after
     its commit, so that the first search does not pay for it.  Returns the
-    number of segments.  Caches of segments that are gone are removed.
+    number of segments.  Caches of segments that are gone are removed.  Only
+    the segments without a cache are opened (a reindex adds one to several).
     """
+    from whoosh.reading import SegmentReader
+
     from search.indexing.generations import SharedReadStorage
 
     # memory-mapped parts: Whoosh's own storage would copy every segment's term index
     # into memory to open it (2.8 s of a reindex at 712k)
-    ix = SharedReadStorage(str(generation)).open_index()
-    with ix.reader() as reader:
-        leaves = [sub for sub, _ in reader.leaf_readers()]
-        for sub in leaves:
-            load_or_build(sub, Path(generation))
-        live = {sub.segment().segment_id() for sub in leaves}
+    storage = SharedReadStorage(str(generation))
+    toc = storage.open_index()._read_toc()
+    live = set()
+    for segment in toc.segments:
+        live.add(segment.segment_id())
+        if not is_cached(Path(generation), segment.segment_id(), segment.doc_count_all()):
+            with SegmentReader(storage, toc.schema, segment, generation=toc.generation) as reader:
+                load_or_build(reader, Path(generation))
     folder = Path(generation) / COLUMNAR_DIR
     if folder.is_dir():
         for old in folder.iterdir():
             if old.name not in live and not old.name.startswith("."):
                 shutil.rmtree(old, ignore_errors=True)
-    return len(leaves)
+    return len(toc.segments)
 
 
 def from_arrays(arrays: dict[str, np.ndarray], segment_id: str, n: int) -> SegmentColumns:

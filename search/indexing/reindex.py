@@ -24,7 +24,13 @@ from pathlib import Path
 from typing import Any
 
 from search.columnar import store as columnar
-from search.documents import DocumentError, Skipped, document_paths, load_document
+from search.documents import (
+    DocumentError,
+    Skipped,
+    document_entries,
+    document_id,
+    load_document,
+)
 from search.errors import storage_errors
 from search.indexing.build import build_locked
 from search.indexing.generations import (
@@ -111,14 +117,15 @@ def _reindex(
 ) -> ReindexReport:
     started = time.perf_counter()
     docs_dir, root = Path(docs_dir), Path(root)
-    paths = document_paths(docs_dir)
+    entries = document_entries(docs_dir)  # a Path is made only for a file to read
     report = ReindexReport()
     say = on_change or (lambda _msg: None)
     with index_lock(root, wait=wait):
         if current_generation(root) is None:
             built = build_locked(docs_dir, root)
             report.full_build = True
-            report.added = [p.stem for p in paths if p.name not in {s.name for s in built.skipped}]
+            skipped = {s.name for s in built.skipped}
+            report.added = [document_id(e.name) for e in entries if e.name not in skipped]
             report.skipped, report.warnings = built.skipped, built.warnings
             report.seconds = time.perf_counter() - started
             return report
@@ -130,25 +137,27 @@ def _reindex(
         manifest = _manifest(ix, generation)
         changed: dict[str, DocumentMeta | None] = {}  # what this run writes: for the next one
         writer = None
+        remembered = None
         vanished: set[str] = set()
         try:
-            for path in paths:
-                doc_id = path.stem
+            for entry in entries:
+                name, doc_id = entry.name, document_id(entry.name)
                 known = manifest.get(doc_id)
                 try:
-                    stat = path.stat()
+                    stat = entry.stat()
                 except OSError as exc:
                     # vanished (or unreadable) since the listing: say so; if it is
                     # gone for good it is removed from the index below
                     reason = "file disappeared" if isinstance(exc, FileNotFoundError) else str(exc)
-                    report.skipped.append(Skipped(path.name, reason))
-                    say(f"skipped {path.name}: {reason}")
+                    report.skipped.append(Skipped(name, reason))
+                    say(f"skipped {name}: {reason}")
                     if isinstance(exc, FileNotFoundError):
                         vanished.add(doc_id)
                     continue
-                if known and _same_stat(known, path.name, stat):
+                if known and _same_stat(known, name, stat):
                     report.unchanged += 1
                     continue
+                path = docs_dir / name
                 try:
                     doc = load_document(path, docs_dir)
                 except DocumentError as exc:
@@ -175,7 +184,7 @@ def _reindex(
                     say(f"added {path.name}")
                 for entry in document_fields(doc):
                     writer.add_document(**entry)
-            present = {p.stem for p in paths} - vanished
+            present = {document_id(e.name) for e in entries} - vanished
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or index_writer(ix)
                 writer.delete_by_term(DOC_ID_FIELD, doc_id)
@@ -184,13 +193,15 @@ def _reindex(
                 say(f"removed {manifest[doc_id].file or doc_id}")
             if writer is not None:
                 writer.commit(mergetype=merge_small_segments)
-                _remember_manifest(root, generation, manifest, changed)
+                remembered = _remember_manifest(root, generation, manifest, changed)
         except BaseException:
             if writer is not None:
                 _abandon(writer, generation, before)
             raise
         if writer is not None:
             columnar.prepare(current_generation(root) or root)  # the new segment's arrays
+            if remembered is not None:  # after, not during: the GIL is busy enough meanwhile
+                _write_manifest_in_background(*remembered)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -298,8 +309,9 @@ def _remember_manifest(
     generation: Path,
     manifest: dict[str, DocumentMeta],
     changed: dict[str, DocumentMeta | None],
-) -> None:
-    """After a commit (the index lock still held): the manifest it made, for the next run."""
+) -> tuple[Path, int, dict[str, DocumentMeta]] | None:
+    """After a commit (the index lock still held): the manifest it made, kept for the
+    next run in this process; what :func:`_write_manifest_in_background` is to write."""
     global _last_manifest
     new = dict(manifest)
     for doc_id, meta in changed.items():
@@ -310,9 +322,13 @@ def _remember_manifest(
     try:
         toc = open_index(root).latest_generation()
     except Exception:
-        return  # cannot tell which commit this is: read the records next time
+        return None  # cannot tell which commit this is: read the records next time
     with _manifest_lock:
         _last_manifest = ((str(generation), toc), new)
+    return generation, toc, new
+
+
+def _write_manifest_in_background(generation: Path, toc: int, new: dict[str, DocumentMeta]) -> None:
     # written beside the request, not before its answer (about 0.35 s for 14,700
     # documents); not a daemon, so that `dari reindex` waits for it before exiting
     global _manifest_writer
@@ -337,14 +353,14 @@ def manifest_written(timeout: float | None = None) -> None:
 def out_of_date(docs_dir: Path, root: Path) -> bool:
     """Whether :func:`reindex` would change anything (a quick look without the lock:
     file names, sizes and modification times against the index's records)."""
-    paths = document_paths(Path(docs_dir))
+    entries = document_entries(Path(docs_dir))
     ix, generation = open_generation(Path(root))
     manifest = _manifest(ix, generation)  # remembered: a server forks its workers after this
-    if set(manifest) != {p.stem for p in paths}:
+    if set(manifest) != {document_id(e.name) for e in entries}:
         return True
-    for path in paths:
+    for entry in entries:
         try:
-            if not _same_stat(manifest[path.stem], path.name, path.stat()):
+            if not _same_stat(manifest[document_id(entry.name)], entry.name, entry.stat()):
                 return True
         except OSError:
             return True
