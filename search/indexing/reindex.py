@@ -182,8 +182,8 @@ def _reindex(
                 else:
                     report.added.append(doc_id)
                     say(f"added {path.name}")
-                for entry in document_fields(doc):
-                    writer.add_document(**entry)
+                for fields in document_fields(doc):
+                    writer.add_document(**fields)
             present = {document_id(e.name) for e in entries} - vanished
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or index_writer(ix)
