@@ -57,10 +57,11 @@ def preload_kiwi() -> threading.Thread:
     return thread
 
 
-#: Hangul runs whose Kiwi analysis is kept: highlighting re-analyses the
-#: paragraphs it shows and a document's title is analysed for every paragraph,
-#: so the same runs come back again and again (about 1 KB each).
-KIWI_CACHE_SIZE = 1 << 15
+#: Hangul runs whose Kiwi analysis is kept: a document's title is analysed with
+#: each of its paragraphs, and people repeat their searches.  Paragraphs seldom
+#: repeat, and an analysis of one takes a few KB: at 32,768 runs the cache grew
+#: a long-running server's workers by tens of MB each (the soak's memory).
+KIWI_CACHE_SIZE = 1 << 12
 
 
 @functools.lru_cache(maxsize=KIWI_CACHE_SIZE)
