@@ -86,11 +86,13 @@ def tree_rss(pid: int) -> tuple[int, int]:
 def tree_memory(pid: int) -> dict[str, int]:
     """The memory of ``pid`` and its descendants (a server and its forked workers):
     ``pss_bytes``, their proportional set sizes summed (a page shared by n processes
-    counts 1/n in each: the memory the server really holds), ``rss_sum_bytes``,
+    counts 1/n in each: the memory the server really holds), ``pss_file_bytes``, the
+    part of it that is files mapped into memory (the index's segments and columns, and
+    the libraries: pages the kernel can drop and read again; where Linux tells), ``rss_sum_bytes``,
     ``rss_largest_bytes`` and ``processes``."""
     import psutil
 
-    pss = rss_sum = rss_largest = count = 0
+    pss = pss_file = rss_sum = rss_largest = count = 0
     try:
         procs = [psutil.Process(pid)]
         procs += procs[0].children(recursive=True)
@@ -100,15 +102,30 @@ def tree_memory(pid: int) -> dict[str, int]:
         with contextlib.suppress(psutil.Error):
             info = proc.memory_full_info()
             pss += info.pss
+            pss_file += _pss_file(proc.pid)
             rss_sum += info.rss
             rss_largest = max(rss_largest, info.rss)
             count += 1
     return {
         "pss_bytes": pss,
+        "pss_file_bytes": pss_file,
         "rss_sum_bytes": rss_sum,
         "rss_largest_bytes": rss_largest,
         "processes": count,
     }
+
+
+def _pss_file(pid: int) -> int:
+    """The file-backed part of a process's PSS (``Pss_File`` of smaps_rollup; 0 where
+    the kernel does not say)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Pss_File:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
 
 
 @dataclass

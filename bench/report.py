@@ -183,8 +183,9 @@ def markdown(results: dict[str, Any]) -> str:
         "**Server** (`dari serve`)",
         "",
         "| corpus | cold start to first answer | processes | memory after the mix (PSS) "
-        "| largest process RSS | `--workers 1` PSS | slowest queries (api, median ms) |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| of it, mapped files (index, libraries) | largest process RSS | `--workers 1` PSS "
+        "| slowest queries (api, median ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results["corpora"]:
         slow = "; ".join(f"`{q}` {ms}" for q, ms in r["in_process"]["api"]["slowest"][:3])
@@ -193,6 +194,7 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(
             f"| {r['corpus']} | {r['server']['cold_start_seconds']:.2f} s "
             f"| {memory['processes']} | {_mb(memory['pss_bytes'])} "
+            f"| {_mb(memory.get('pss_file_bytes'))} "
             f"| {_mb(memory['rss_largest_bytes'])} | {_mb(one.get('pss_bytes'))} | {slow} |"
         )
     cli = [r for r in results["corpora"] if r.get("cli_search")]

@@ -243,6 +243,7 @@ def test_the_whole_benchmark_runs_on_a_tiny_corpus(tsv, tmp_path, capsys):
     memory = r["server"]["memory_after_mix"]
     assert r["server"]["cold_start_seconds"] > 0
     assert 0 < memory["pss_bytes"] <= memory["rss_sum_bytes"]
+    assert 0 < memory["pss_file_bytes"] < memory["pss_bytes"]  # the mapped index and libraries
     assert memory["processes"] >= 1 and memory["rss_largest_bytes"] > 0
     for how in ("incremental_cli", "incremental_http"):
         steps = r[how]
