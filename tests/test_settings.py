@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -125,3 +128,17 @@ def test_two_engines_in_one_process_rank_with_their_own_settings(seed_index):
     ]
     assert scores[0] == scores[3]  # the first engine is untouched by the others
     assert scores[1] != scores[0] and scores[2] != scores[0]
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "0"), ("50", "50")])
+def test_kiwis_allocator_gives_freed_memory_back_at_once_unless_the_user_chose(chosen, expected):
+    env = {k: v for k, v in os.environ.items() if k != "MIMALLOC_PURGE_DELAY"}
+    if chosen is not None:
+        env["MIMALLOC_PURGE_DELAY"] = chosen
+    code = (
+        "import os; from search.settings import keep_thread_memory_small; "
+        "keep_thread_memory_small(); print(os.environ['MIMALLOC_PURGE_DELAY'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == expected

@@ -38,7 +38,7 @@ def register(add: AddCommand, commands: dict[str, Handler]) -> None:
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from search.analysis import preload_kiwi
-    from web.workers import keep_thread_memory_small
+    from search.settings import keep_thread_memory_small
 
     keep_thread_memory_small()  # before Kiwi loads and any thread starts
     # Kiwi's load and lazy set-up (about 1 s, mostly outside the GIL) overlap with

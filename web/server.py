@@ -31,13 +31,12 @@ from search.errors import ConfigError, DariError, StorageError
 from search.indexing import IndexBusy
 from search.indexing.build import ensure_index
 from search.indexing.reindex import ReindexReport
-from search.settings import Settings, from_env
+from search.settings import Settings, from_env, keep_thread_memory_small
 from web.admin import admin_configured
 from web.workers import (
     WorkerLoad,
     can_fork,
     default_workers,
-    keep_thread_memory_small,
     run_workers,
     sigterm_as_interrupt,
 )

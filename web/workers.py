@@ -27,7 +27,6 @@ itself.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
@@ -46,7 +45,6 @@ __all__ = [
     "WorkerLoads",
     "can_fork",
     "default_workers",
-    "keep_thread_memory_small",
     "run_workers",
     "sigterm_as_interrupt",
 ]
@@ -61,28 +59,6 @@ MAX_QUICK_DEATHS = 5
 POLL = 0.25
 #: How long the parent waits for its workers to stop before it kills them.
 STOP_TIMEOUT = 10.0
-
-
-#: glibc's ``mallopt`` parameter for the number of malloc arenas.
-_M_ARENA_MAX = -8
-
-
-def keep_thread_memory_small() -> None:
-    """Keep what each request thread adds to a worker's memory small; call before
-    Kiwi is imported and before any thread starts.
-
-    Two allocators keep memory per thread: Kiwi's (mimalloc, built into it) keeps
-    the pages a thread freed for a while before giving them back, and glibc's
-    malloc (numpy's arrays, the interpreter) gives each thread an arena of its
-    own.  With eight request threads per worker both grow with the threads: a
-    server's memory after the benchmark's mix fell by about a sixth with both set
-    as here, at the same latency (docs/performance.md).  A setting the user made
-    in the environment is kept.
-    """
-    os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")  # read when Kiwi is loaded
-    if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:
-        with suppress(OSError, AttributeError):  # not glibc (musl has no mallopt)
-            ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
 
 
 def can_fork() -> bool:
