@@ -5,13 +5,14 @@
 Each configuration in a fresh Python process: seconds for ``Kiwi(...)``, for its
 first ``tokenize`` call (Kiwi sets much up lazily there) and the process's RSS
 after it.  Dari loads Kiwi with ``search.analysis.KIWI_OPTIONS`` and no threads of
-its own; the lighter configurations (no typo or default dictionary, no allomorph
-merging) start faster but analyse differently, so they would need a rebuilt index
-and the quality tables measured again: they show what `dari search` could gain.
+its own; the lighter configurations (without the typo dictionary, or without the
+default dictionary of proper nouns) analyse differently, so they would need a rebuilt
+index and the quality tables measured again: they show what `dari search` could gain.
 
 Then how much a process's memory grows when 1, 2, 4 or 8 threads share the analysis
-of the same words (NSMC reviews' words): Kiwi keeps state per calling thread, so a
-server's request threads each add to it.
+of the same words (NSMC reviews' words): Kiwi's allocator keeps memory per calling
+thread, so a server's request threads each add to it; the last column is with the
+allocator settings ``dari serve`` makes (:func:`search.settings.keep_thread_memory_small`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ def measure(options: dict) -> dict:
 
 THREADS_CHILD = """
 import json, sys, threading, psutil
+if sys.argv[3] == "serve":
+    from search.settings import keep_thread_memory_small
+    keep_thread_memory_small()  # as dari serve does, before Kiwi is loaded
 from kiwipiepy import Kiwi
 options, threads, words = json.loads(sys.argv[1]), int(sys.argv[2]), json.load(sys.stdin)
 kiwi = Kiwi(**options); kiwi.tokenize("다리")
@@ -61,11 +65,14 @@ print(json.dumps({"growth_mb": (psutil.Process().memory_info().rss - before) / 1
 THREAD_WORDS = 20_000
 
 
-def measure_threads(options: dict, threads: int, words: list[str]) -> float:
+def measure_threads(options: dict, threads: int, words: list[str], serve: bool = False) -> float:
     """RSS growth (MB) of a process whose ``threads`` threads share the analysis of
-    ``words`` (one Kiwi call each), as a server's request threads do."""
+    ``words`` (one Kiwi call each), as a server's request threads do; with ``serve``,
+    with the allocator settings ``dari serve`` makes
+    (:func:`search.settings.keep_thread_memory_small`)."""
+    how = "serve" if serve else "default"
     out = subprocess.run(
-        [sys.executable, "-c", THREADS_CHILD, json.dumps(options), str(threads)],
+        [sys.executable, "-c", THREADS_CHILD, json.dumps(options), str(threads), how],
         input=json.dumps(words),
         capture_output=True,
         text=True,
@@ -80,12 +87,11 @@ def main() -> int:
     print("| Kiwi options | `Kiwi()` | first call | RSS after it |")
     print("| --- | ---: | ---: | ---: |")
     dari = {"num_workers": 0, **KIWI_OPTIONS}
-    lighter = {**dari, "load_typo_dict": False, "load_default_dict": False}
     configurations = (
         ("Kiwi's defaults", {}),
         (f"Dari's: {dari}", dari),
-        ("Dari's, no typo or default dictionary", lighter),
-        ("… and no allomorph merging", {**lighter, "integrate_allomorph": False}),
+        ("Dari's, no typo dictionary", {**dari, "load_typo_dict": False}),
+        ("Dari's, no default dictionary (proper nouns)", {**dari, "load_default_dict": False}),
     )
     for label, options in configurations:
         m = measure(options)
@@ -104,10 +110,15 @@ def main() -> int:
             break
     words = words[:THREAD_WORDS]
     print()
-    print(f"| threads calling Kiwi ({len(words):,} words, one call each) | RSS growth |")
-    print("| ---: | ---: |")
+    print(
+        f"| threads calling Kiwi ({len(words):,} words, one call each) | RSS growth "
+        "| with `dari serve`'s allocator settings |"
+    )
+    print("| ---: | ---: | ---: |")
     for threads in (1, 2, 4, 8):
-        print(f"| {threads} | {measure_threads(dari, threads, words):,.0f} MB |", flush=True)
+        plain = measure_threads(dari, threads, words)
+        served = measure_threads(dari, threads, words, serve=True)
+        print(f"| {threads} | {plain:,.0f} MB | {served:,.0f} MB |", flush=True)
     return 0
 
 
