@@ -41,8 +41,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from search.settings import keep_thread_memory_small
 
     keep_thread_memory_small()  # before Kiwi loads and any thread starts
-    # Kiwi's load and lazy set-up (about 1 s, mostly outside the GIL) overlap with
-    # importing Flask, Whoosh and numpy (about 0.5 s) and opening the index
+    # Kiwi's load and lazy set-up (about 1 s) start at once; kiwipiepy holds the GIL
+    # for most of it, so importing Flask, Whoosh and numpy and opening the index
+    # mostly wait for it
     kiwi_loading = preload_kiwi()
     from web.server import serve
 

@@ -45,11 +45,12 @@ def kiwi() -> Any:
 
 
 def preload_kiwi() -> threading.Thread:
-    """Load Kiwi and make its first call (about 2 s of lazy set-up) in a background thread.
+    """Load Kiwi and make its first call (its lazy set-up) in a background thread.
 
-    Kiwi's C++ side runs without the GIL, so a server can import and open
-    everything else meanwhile; the first analysis waits for it (the lock in
-    :func:`kiwi`) instead of loading it again.
+    The first analysis waits for it (the lock in :func:`kiwi`) instead of loading
+    it again.  It overlaps little with what the caller does meanwhile: kiwipiepy
+    holds the GIL for most of its load and first call (docs/performance.md,
+    "What stands in the way").
     """
     thread = threading.Thread(target=lambda: kiwi().tokenize("다리"), name="kiwi-preload")
     thread.daemon = True
