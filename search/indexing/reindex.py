@@ -138,10 +138,12 @@ def _reindex(
         changed: dict[str, DocumentMeta | None] = {}  # what this run writes: for the next one
         writer = None
         remembered = None
+        present: set[str] = set()  # the folder's documents, less those that vanished
         vanished: set[str] = set()
         try:
             for entry in entries:
                 name, doc_id = entry.name, document_id(entry.name)
+                present.add(doc_id)
                 known = manifest.get(doc_id)
                 try:
                     stat = entry.stat()
@@ -184,7 +186,7 @@ def _reindex(
                     say(f"added {path.name}")
                 for fields in document_fields(doc):
                     writer.add_document(**fields)
-            present = {document_id(e.name) for e in entries} - vanished
+            present -= vanished
             for doc_id in sorted(set(manifest) - present):
                 writer = writer or index_writer(ix)
                 writer.delete_by_term(DOC_ID_FIELD, doc_id)
@@ -334,14 +336,14 @@ def _remember_manifest(
 def out_of_date(docs_dir: Path, root: Path) -> bool:
     """Whether :func:`reindex` would change anything (a quick look without the lock:
     file names, sizes and modification times against the index's records)."""
-    entries = document_entries(Path(docs_dir))
+    entries = {document_id(e.name): e for e in document_entries(Path(docs_dir))}
     ix, generation = open_generation(Path(root))
     manifest = _manifest(ix, generation)  # remembered: a server forks its workers after this
-    if set(manifest) != {document_id(e.name) for e in entries}:
+    if set(manifest) != set(entries):
         return True
-    for entry in entries:
+    for doc_id, entry in entries.items():
         try:
-            if not _same_stat(manifest[document_id(entry.name)], entry.name, entry.stat()):
+            if not _same_stat(manifest[doc_id], entry.name, entry.stat()):
                 return True
         except OSError:
             return True
