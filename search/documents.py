@@ -421,7 +421,8 @@ def _too_large(size: int) -> str:
 def document_entries(folder: Path) -> list[os.DirEntry[str]]:
     """The ``*.txt`` files directly in ``folder`` (not recursive) as directory entries,
     sorted by name: for callers that need only the names and stats of thousands of files
-    (a reindex looking for changes), which a :class:`~pathlib.Path` each would triple."""
+    (a reindex looking for changes), where making a :class:`~pathlib.Path` for each was
+    most of the time."""
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:

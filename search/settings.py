@@ -248,10 +248,9 @@ def keep_thread_memory_small() -> None:
     Two allocators keep memory per thread: Kiwi's (mimalloc, built into it) keeps
     the pages a thread freed for a while before giving them back, and glibc's
     malloc (numpy's arrays, the interpreter) gives each thread an arena of its
-    own.  With eight request threads per worker both grow with the threads: a
-    server's memory after the benchmark's mix fell by about a sixth with both set
-    as here, at the same latency (docs/performance.md).  A setting the user made
-    in the environment is kept.
+    own.  With eight request threads per worker both grow with the threads
+    (``python -m bench.kiwi_load`` shows Kiwi's part; the server's memory in
+    docs/performance.md).  A setting the user made in the environment is kept.
     """
     os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")  # read when Kiwi is loaded
     if sys.platform.startswith("linux") and "MALLOC_ARENA_MAX" not in os.environ:

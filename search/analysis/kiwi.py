@@ -60,8 +60,8 @@ def preload_kiwi() -> threading.Thread:
 
 #: Hangul runs whose Kiwi analysis is kept: a document's title is analysed with
 #: each of its paragraphs, and people repeat their searches.  Paragraphs seldom
-#: repeat, and an analysis of one takes a few KB: at 32,768 runs the cache grew
-#: a long-running server's workers by tens of MB each (the soak's memory).
+#: repeat, and an analysis of one takes a few KB: at 32,768 runs the cache kept a
+#: long-running server's workers growing (the soak's memory, docs/performance.md).
 KIWI_CACHE_SIZE = 1 << 12
 
 
