@@ -3,7 +3,9 @@
 :func:`markdown` makes the tables printed at the end of a run and written beside
 its JSON (``bench/results/``); :func:`targets` checks the figures against the
 goals of docs/performance.md and of issue #14 (judged only from what the run
-measured; a row with no target at its size is shown, not judged);
+measured; a row with no target at its size is shown, not judged), and
+:func:`build_targets` against issue #15's goals for ``dari index`` (at 20k, 100k
+and 712k: wall against Kiwi alone's, CPU against Kiwi's; 712k's time and memory);
 :func:`reindex_counts` is how a reindex report is shown in one line
 (``added 1, updated 0, removed 0``).
 """
@@ -15,12 +17,25 @@ from typing import Any
 
 from bench.query_load import label as query_label
 
-__all__ = ["REINDEX_COUNTS", "markdown", "reindex_counts", "targets"]
+__all__ = [
+    "BUILD_TARGET_SIZES",
+    "REINDEX_COUNTS",
+    "build_targets",
+    "markdown",
+    "reindex_counts",
+    "targets",
+]
 
 #: The kinds of query, in the order of the per-kind table: the fixed mix's, then the distinct.
 KIND_ORDER = ("ko-1", "ko-2", "phrase", "en", "mixed", "filter", "review-any", "pair")
 #: HTTP p95 targets (ms, 4 clients) by corpus for the distinct queries (issue #14).
 DISTINCT_P95_TARGETS = {"100k": 50.0, "712k": 150.0}
+#: Issue #15's build targets at these corpora: ``dari index``'s wall ≤ this × Kiwi alone's
+#: wall (one process, model load included) and its CPU (all processes) ≤ this × Kiwi's CPU.
+BUILD_TARGET_SIZES = ("20k", "100k", "712k")
+BUILD_WALL_VS_KIWI, BUILD_CPU_VS_KIWI = 1.0, 2.0
+#: Issue #15's 712k build: wall seconds and peak RSS (all processes) at most.
+BUILD_712K_SECONDS, BUILD_712K_PEAK_RSS = 600, 2e9
 
 #: The counts of a reindex report, in the order ``dari reindex`` prints them.
 REINDEX_COUNTS = ("added", "updated", "removed")
@@ -239,7 +254,60 @@ def markdown(results: dict[str, Any]) -> str:
     for target, measured, met in targets(results):
         verdict = "– (no target at this size)" if met is None else "yes" if met else "**no**"
         lines.append(f"| {target} | {measured} | {verdict} |")
+    build = build_targets(results)
+    if build:
+        lines += [
+            "",
+            "**Issue #15's targets as the run judged them** (the build: `dari index` against "
+            "Kiwi alone, at 20k, 100k and 712k)",
+            "",
+            "| target | measured | met |",
+            "|---|---|---|",
+        ]
+    for target, measured, met in build:
+        verdict = "– (not measured)" if met is None else "yes" if met else "**no**"
+        lines.append(f"| {target} | {measured} | {verdict} |")
     return "\n".join(lines) + "\n"
+
+
+def build_targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    """(target, what was measured, met) of issue #15's build targets, for each of its corpora
+    (:data:`BUILD_TARGET_SIZES`) that the run built: wall ÷ Kiwi alone's wall, build CPU ÷ Kiwi's
+    CPU and, at 712k, the wall and the peak RSS of all processes.  met is None where a figure
+    is missing (a result written before Kiwi's CPU was recorded)."""
+    by = {r["corpus"]: r for r in results["corpora"] if "build" in r}
+    out: list[tuple[str, str, bool | None]] = []
+    for name in BUILD_TARGET_SIZES:
+        if name not in by:
+            continue
+        b, k = by[name]["build"], by[name].get("kiwi") or {}
+        for what, dari, kiwi, limit in (
+            ("wall", b.get("wall_seconds"), k.get("seconds"), BUILD_WALL_VS_KIWI),
+            ("CPU", b.get("cpu_seconds"), k.get("cpu_seconds"), BUILD_CPU_VS_KIWI),
+        ):
+            target = f"build {what} ≤ {limit:.1f} × Kiwi alone's {what} ({name})"
+            if not dari or not kiwi:
+                out.append((target, f"{_s(dari)} ÷ {_s(kiwi)}", None))
+                continue
+            ratio = dari / kiwi
+            out.append((target, f"{dari:,.1f} s ÷ {kiwi:,.1f} s = {ratio:.2f}×", ratio <= limit))
+        if name == "712k":
+            wall, peak = b["wall_seconds"], b["peak_rss_bytes"]
+            out.append(
+                (
+                    f"712k build ≤ {BUILD_712K_SECONDS / 60:g} min wall",
+                    f"{wall / 60:.1f} min ({wall:,.0f} s)",
+                    wall <= BUILD_712K_SECONDS,
+                )
+            )
+            out.append(
+                (
+                    f"712k build peak RSS (all processes) ≤ {BUILD_712K_PEAK_RSS / 1e9:g} GB",
+                    _mb(peak),
+                    bool(peak) and peak <= BUILD_712K_PEAK_RSS,
+                )
+            )
+    return out
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:

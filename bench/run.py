@@ -1,7 +1,7 @@
 """Run the benchmark: ``python -m bench --quick`` (a few minutes) or ``--full``.
 
-For each corpus (the seeds, then NSMC reviews: 10k, and in full mode 100k and
-all 712k) it measures, in this order: Kiwi alone (the analysis floor, which
+For each corpus (the seeds, then NSMC reviews: 10k, and in full mode 20k, 100k
+and all 712k) it measures, in this order: Kiwi alone (the analysis floor, which
 also writes the pre-tokenized text), ``dari index`` (a subprocess: wall, CPU,
 peak RSS of its process tree, index size), raw Whoosh and tantivy on the
 pre-tokenized text, on the seeds ``dari search`` as a new process (first call
@@ -73,12 +73,12 @@ SEEDS = REPO / "seeds"
 RESULTS = REPO / "bench" / "results"
 
 #: name → number of reviews (None: all of them but the held-out ones; 0: the seeds folder)
-SIZES = {"seeds": 0, "10k": 10_000, "100k": 100_000, "712k": None}
+SIZES = {"seeds": 0, "10k": 10_000, "20k": 20_000, "100k": 100_000, "712k": None}
 MODES = {
     # sizes, incremental sizes, query rounds, seconds per query run at most, single-process build too
     "tiny": (["seeds"], ["seeds"], 1, 30, False),
     "quick": (["seeds", "10k"], ["10k"], 3, 60, True),
-    "full": (["seeds", "10k", "100k", "712k"], ["100k", "712k"], 5, 120, True),
+    "full": (["seeds", "10k", "20k", "100k", "712k"], ["100k", "712k"], 5, 120, True),
 }
 #: Distinct queries of each kind per round (``--distinct``).
 DISTINCT_PER_ROUND = 10

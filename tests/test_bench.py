@@ -11,6 +11,7 @@ from bench import anchors
 from bench.corpus import corpus_limit, held_out_reviews, iter_reviews, write_corpus
 from bench.live_server import start_server
 from bench.measure import Latencies, percentile
+from bench.profile_build import OTHER, aggregate, parse_frame, report
 from bench.queries import (
     DISTINCT_KINDS,
     KINDS,
@@ -23,7 +24,7 @@ from bench.queries import (
     review_question,
 )
 from bench.query_load import measure_in_process
-from bench.report import markdown, reindex_counts, targets
+from bench.report import build_targets, markdown, reindex_counts, targets
 from bench.run import main, measure_cli_search
 from search.documents import load_folder
 from search.query import parse_query
@@ -169,6 +170,114 @@ def test_a_reindex_report_is_shown_as_its_counts():
     assert reindex_counts({"added": 1, "updated": 0, "removed": 0}) == (
         "added 1, updated 0, removed 0"
     )
+
+
+#: py-spy's raw output (``record --subprocesses -f raw``) of a tiny made-up build: one line per
+#: distinct stack, outermost frame first, then its sample count.
+MAIN = 'process 100:"/venv/bin/python /venv/bin/dari index --docs d --index i"'
+WORKER = (
+    'process 101:"/venv/bin/python -c from multiprocessing.spawn import spawn_main; spawn_main()"'
+)
+RAW_PROFILE = "\n".join(
+    [
+        f"{MAIN} 3",  # no Python frame yet
+        f"{MAIN};<module> (dari:8);main (search/cli.py:40);"
+        "Kiwi.__init__ (kiwipiepy/_wrap.py:900);Kiwi._load (kiwipiepy/_wrap.py:950) 50",
+        f"{MAIN};<module> (dari:8);add_document (whoosh/writing.py:700);"
+        "Frequency.word_values (whoosh/formats.py:160);korean_terms (search/analysis/filters.py:80);"
+        "Kiwi.tokenize (kiwipiepy/_wrap.py:1200);Kiwi._tokenize (kiwipiepy/_wrap.py:1300) 200",
+        f"{MAIN};<module> (dari:8);add_document (whoosh/writing.py:700);"
+        "Frequency.word_values (whoosh/formats.py:160);korean_terms (search/analysis/filters.py:90) 40",
+        f"{MAIN};<module> (dari:8);SegmentWriter._flush_segment (whoosh/writing.py:910);"
+        "FieldWriter.add_postings (whoosh/codec/base.py:300) 60",
+        f"{MAIN};<module> (dari:8);build_segment (search/columnar/store.py:50);"
+        "korean_terms (search/analysis/filters.py:80) 30",  # columnar comes first
+        f"{MAIN};<module> (dari:8);load_folder (search/documents.py:400);"
+        "load_folder (search/documents.py:400) 10",  # recursion: counted once per stack
+        f"{MAIN};<module> (dari:8);_add_documents (search/indexing/build.py:210) 7",
+        f"{MAIN};TMonitor.run (tqdm/_monitor.py:60);Event.wait (threading.py:600);"
+        "Condition.wait (threading.py:320) 4",
+        f"{MAIN};<module> (dari:8);_build_parallel (search/indexing/build.py:300);"
+        "Thread.join (threading.py:1100);Thread._wait_for_tstate_lock (threading.py:1120) 5",
+        f"{MAIN};{WORKER};<module> (<string>:1);_build_part (search/indexing/build.py:380);"
+        "Kiwi.tokenize (kiwipiepy/_wrap.py:1200) 100",
+        "",
+    ]
+)
+
+
+def test_a_build_profile_is_tallied_by_category_and_function():
+    assert parse_frame("Kiwi.tokenize (kiwipiepy/_wrap.py:1200)") == (
+        "Kiwi.tokenize",
+        "kiwipiepy/_wrap.py",
+        1200,
+    )
+    assert parse_frame("<module> (<frozen importlib._bootstrap>:1176)").file == (
+        "<frozen importlib._bootstrap>"
+    )
+    profile = aggregate(RAW_PROFILE, rate=100)
+    assert (profile.samples, profile.idle, profile.no_frames, profile.busy) == (509, 9, 3, 497)
+    assert profile.categories == {
+        "Kiwi (loading)": 50,
+        "Kiwi (analysis)": 300,  # the worker's too
+        "columnar arrays": 30,
+        "analysis chain (Dari's tokenizer/filters, Whoosh tokens)": 40,
+        "postings written (Whoosh codec, pool)": 60,
+        "documents read (files, paragraphs, alignment)": 10,
+        OTHER: 7,
+    }
+    seconds = profile.category_seconds()
+    assert seconds["Kiwi (analysis)"] == pytest.approx(3.0)
+    assert sum(seconds.values()) == pytest.approx(4.97)
+    assert profile.processes == {
+        100: ("/venv/bin/python /venv/bin/dari index --docs d --index i", 409),
+        101: (
+            "/venv/bin/python -c from multiprocessing.spawn import spawn_main; spawn_main()",
+            100,
+        ),
+    }
+    assert profile.inclusive["load_folder (search/documents.py)"] == 10
+    assert profile.inclusive["korean_terms (search/analysis/filters.py)"] == 270
+    assert profile.own["Kiwi.tokenize (kiwipiepy/_wrap.py)"] == 100
+    assert "TMonitor.run (tqdm/_monitor.py)" not in profile.inclusive
+    text = report(profile, "header", top=3)
+    assert "| Kiwi (analysis) | 300 | 60.4 % | 3.0 |" in text
+    assert "| all | 497 | 100.0 % | 5.0 |" in text and "**Processes**" in text
+    assert text.count("| `") == 3 + 2  # three functions, two processes
+
+
+def test_issue_15s_build_targets_are_judged_at_20k_100k_and_712k():
+    def corpus(name, wall, cpu, kiwi, kiwi_cpu, peak=1e9):
+        return {
+            "corpus": name,
+            "build": {"wall_seconds": wall, "cpu_seconds": cpu, "peak_rss_bytes": peak},
+            "kiwi": {"seconds": kiwi, "cpu_seconds": kiwi_cpu},
+        }
+
+    results = {
+        "corpora": [
+            corpus("10k", 30.0, 40.0, 10.0, 10.0),  # no build target at 10k
+            corpus("20k", 19.0, 41.0, 20.0, 20.0),
+            corpus("712k", 590.0, 700.0, 600.0, 400.0, peak=2.1e9),
+        ]
+    }
+    judged = {target: met for target, _measured, met in build_targets(results)}
+    assert judged == {
+        "build wall ≤ 1.0 × Kiwi alone's wall (20k)": True,
+        "build CPU ≤ 2.0 × Kiwi alone's CPU (20k)": False,
+        "build wall ≤ 1.0 × Kiwi alone's wall (712k)": True,
+        "build CPU ≤ 2.0 × Kiwi alone's CPU (712k)": True,
+        "712k build ≤ 10 min wall": True,
+        "712k build peak RSS (all processes) ≤ 2 GB": False,
+    }
+    del results["corpora"][1]["kiwi"]["cpu_seconds"]  # an older run's JSON: shown, not judged
+    assert (
+        dict((t, m) for t, _x, m in build_targets(results))[
+            "build CPU ≤ 2.0 × Kiwi alone's CPU (20k)"
+        ]
+        is None
+    )
+    assert build_targets({"corpora": [results["corpora"][0]]}) == []
 
 
 def test_a_live_server_that_exits_is_reported_with_the_end_of_its_log(tmp_path):
