@@ -24,6 +24,7 @@ from search.bilingual.alignment import counterparts, find_alignments
 from search.documents import Document, Paragraph
 
 __all__ = [
+    "ANALYSED_FIELDS",
     "BIGRAM_FIELD",
     "COUNTERPART_FIELD",
     "Counterpart",
@@ -66,6 +67,15 @@ META_FIELD = "meta"  # a document record's DocumentMeta as JSON
 COUNTERPART_FIELD = "counterpart"  # a paragraph's Counterpart as JSON, absent if none
 #: The fields a typed word is searched in (phrases: text and title only).
 TEXT_FIELDS = (TITLE_FIELD, TEXT_FIELD)
+#: The analysed fields and what of :class:`search.analysis.paragraphs.IndexTerms` each is
+#: indexed as (how a build analyses a paragraph once for all of them); the analyzers of
+#: :func:`make_schema` give the same terms.
+ANALYSED_FIELDS = {
+    TITLE_FIELD: "words",
+    TEXT_FIELD: "words",
+    BIGRAM_FIELD: "bigrams",
+    PAIR_FIELD: "pairs",
+}
 
 DOCUMENT_KIND = "d"
 PARAGRAPH_KIND = "p"

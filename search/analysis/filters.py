@@ -31,6 +31,9 @@ __all__ = [
     "KoreanPairFilter",
     "LatinWordFilter",
     "PositionFilter",
+    "hangul_bigrams_of",
+    "korean_terms",
+    "latin_terms",
 ]
 
 
@@ -51,22 +54,37 @@ class KoreanMorphFilter(Filter):
             if t.script != "ko":
                 yield t
                 continue
-            base = t.startchar
-            offmap = t.offmap
-            for form, tag, start, end in korean_morphemes(t.norm):
-                if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
-                    continue
-                t.startchar = base + offmap[start]
-                t.endchar = base + offmap[end]
-                parts = [p for p in KO_JOINER_SPLIT_RE.split(form) if p]
-                t.text = "".join(parts)  # 한-미 is found as 한미, like co-operation
-                t.newpos = True
+            for text, start, end, newpos in korean_terms(
+                t.norm, t.offmap, t.startchar, t.mode, tags
+            ):
+                t.text, t.startchar, t.endchar, t.newpos = text, start, end, newpos
                 yield t
-                if len(parts) > 1 and t.mode != "query":
-                    for part in parts:
-                        t.text = part
-                        t.newpos = False
-                        yield t
+
+
+def korean_terms(
+    norm: str,
+    offmap: list[int],
+    base: int,
+    mode: str,
+    tags: frozenset[str] = frozenset(KOREAN_CONTENT_TAGS),
+) -> Iterator[tuple[str, int, int, bool]]:
+    """The terms of one Hangul run: (term, start, end, new position?) in order.
+
+    ``norm`` and ``offmap`` are the run's NFC text and offset map
+    (:func:`~search.analysis.scripts.nfc_with_offsets`), ``base`` where the run
+    starts in the text.  The rule of :class:`KoreanMorphFilter`, which is also
+    how a build analyses a paragraph (:mod:`search.analysis.paragraphs`).
+    """
+    for form, tag, start, end in korean_morphemes(norm):
+        if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
+            continue
+        startchar = base + offmap[start]
+        endchar = base + offmap[end]
+        parts = [p for p in KO_JOINER_SPLIT_RE.split(form) if p]
+        yield "".join(parts), startchar, endchar, True  # 한-미 is found as 한미, like co-operation
+        if len(parts) > 1 and mode != "query":
+            for part in parts:
+                yield part, startchar, endchar, False
 
 
 class LatinWordFilter(Filter):
@@ -91,32 +109,38 @@ class LatinWordFilter(Filter):
             if t.script != "latin":
                 yield t
                 continue
-            word = t.text.lower().replace("\u2019", "'")
-            parts = [p for p in JOINER_SPLIT_RE.split(word) if p]
-            if len(parts) <= 1:
-                if word in stops:
-                    continue
-                t.text = stem_word(word)
-                t.newpos = True
+            for text, newpos in latin_terms(t.text, t.mode, stops):
+                t.text, t.newpos = text, newpos
                 yield t
-                continue
-            joined = stem_word("".join(parts))
-            t.text = joined
-            t.newpos = True
-            yield t
-            if t.mode == "query":
-                continue
-            emitted = {joined}
-            for part in parts:
-                if part in stops or (len(part) < 2 and not part.isdigit()):
-                    continue
-                stem = stem_word(part)
-                if stem in emitted:
-                    continue
-                emitted.add(stem)
-                t.text = stem
-                t.newpos = False
-                yield t
+
+
+def latin_terms(
+    word: str, mode: str, stops: frozenset[str] = frozenset(ENGLISH_STOP_WORDS)
+) -> Iterator[tuple[str, bool]]:
+    """The terms of one Latin word: (term, new position?) in order; none for a stop word.
+
+    The rule of :class:`LatinWordFilter`, which is also how a build analyses a
+    paragraph (:mod:`search.analysis.paragraphs`).
+    """
+    word = word.lower().replace("\u2019", "'")
+    parts = [p for p in JOINER_SPLIT_RE.split(word) if p]
+    if len(parts) <= 1:
+        if word not in stops:
+            yield stem_word(word), True
+        return
+    joined = stem_word("".join(parts))
+    yield joined, True
+    if mode == "query":
+        return
+    emitted = {joined}
+    for part in parts:
+        if part in stops or (len(part) < 2 and not part.isdigit()):
+            continue
+        stem = stem_word(part)
+        if stem in emitted:
+            continue
+        emitted.add(stem)
+        yield stem, False
 
 
 class PositionFilter(Filter):
@@ -149,16 +173,18 @@ class HangulBigramFilter(Filter):
         for t in tokens:
             if t.script != "ko":
                 continue
-            base, offmap, norm = t.startchar, t.offmap, t.norm
-            for word in _HANGUL_SYLLABLES_RE.finditer(norm):
-                w, w0 = word.group(0), word.start()
-                size = min(2, len(w))
-                for i in range(len(w) - size + 1):
-                    t.text = w[i : i + size]
-                    t.startchar = base + offmap[w0 + i]
-                    t.endchar = base + offmap[w0 + i + size]
-                    t.newpos = True
-                    yield t
+            for text, start, end in hangul_bigrams_of(t.norm, t.offmap, t.startchar):
+                t.text, t.startchar, t.endchar, t.newpos = text, start, end, True
+                yield t
+
+
+def hangul_bigrams_of(norm: str, offmap: list[int], base: int) -> Iterator[tuple[str, int, int]]:
+    """The syllable pairs of one Hangul run (see :class:`HangulBigramFilter`): (pair, start, end)."""
+    for word in _HANGUL_SYLLABLES_RE.finditer(norm):
+        w, w0 = word.group(0), word.start()
+        size = min(2, len(w))
+        for i in range(len(w) - size + 1):
+            yield w[i : i + size], base + offmap[w0 + i], base + offmap[w0 + i + size]
 
 
 class KoreanPairFilter(Filter):

@@ -55,8 +55,10 @@ __all__ = [
     "FORMAT_VERSION",
     "FieldColumns",
     "SegmentColumns",
+    "finish_segment",
     "load_or_build",
     "prepare",
+    "save",
 ]
 
 #: Bump when the arrays change meaning: older caches are then rebuilt.
@@ -317,66 +319,85 @@ def build_segment(reader: Any) -> dict[str, np.ndarray]:
     n = reader.doc_count_all()
     arrays: dict[str, np.ndarray] = {}
     for fieldname in FIELDS:
-        fieldobj = reader.schema[fieldname]
-        decode_positions = (
-            fieldobj.format.decode_positions if fieldname in POSITION_FIELDS else None
-        )
-        # character offsets, where the index keeps them (the text field of indexes
-        # built since they are stored): highlighting reads them instead of Kiwi
-        decode_chars = (
-            fieldobj.format.decode_characters
-            if fieldname in POSITION_FIELDS and fieldobj.format.supports("characters")
-            else None
-        )
-        # typed arrays, not lists: a list holds each number as an object (9 × the memory)
-        starts = array("i")
-        ends = array("i")
-        blob = bytearray()
-        t_off = array("q", [0])
-        p_off = array("q", [0])
-        docs = array("i")
-        tfs = array("f")
-        pos_off = array("q", [0])
-        pos = array("i")
-        for (term_field, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
-            if term_field != fieldname:
-                break
-            blob += tbytes
-            t_off.append(len(blob))
-            for ids, weights, values in _postings_of(reader, fieldname, tbytes, terminfo):
-                _extend(docs, ids)
-                _extend(tfs, weights)
-                if decode_chars is not None:
-                    for value in values:
-                        for p, start, end in decode_chars(value):
-                            pos.append(p)
-                            starts.append(start)
-                            ends.append(end)
-                        pos_off.append(len(pos))
-                elif decode_positions is not None:
-                    for value in values:
-                        pos.extend(decode_positions(value))
-                        pos_off.append(len(pos))
-            p_off.append(len(docs))
+        arrays.update(_read_field(reader, fieldname))
+    length_bytes = {f: _length_bytes(reader, f, n) for f in SCORED_FIELDS}
+    return finish_segment(arrays, length_bytes, n)
+
+
+def _read_field(reader: Any, fieldname: str) -> dict[str, np.ndarray]:
+    """One field's terms, postings and (phrase fields) positions and characters, as read."""
+    fieldobj = reader.schema[fieldname]
+    decode_positions = fieldobj.format.decode_positions if fieldname in POSITION_FIELDS else None
+    # character offsets, where the index keeps them (the text field of indexes
+    # built since they are stored): highlighting reads them instead of Kiwi
+    decode_chars = (
+        fieldobj.format.decode_characters
+        if fieldname in POSITION_FIELDS and fieldobj.format.supports("characters")
+        else None
+    )
+    # typed arrays, not lists: a list holds each number as an object (9 × the memory)
+    starts = array("i")
+    ends = array("i")
+    blob = bytearray()
+    t_off = array("q", [0])
+    p_off = array("q", [0])
+    docs = array("i")
+    tfs = array("f")
+    pos_off = array("q", [0])
+    pos = array("i")
+    for (term_field, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
+        if term_field != fieldname:
+            break
+        blob += tbytes
+        t_off.append(len(blob))
+        for ids, weights, values in _postings_of(reader, fieldname, tbytes, terminfo):
+            _extend(docs, ids)
+            _extend(tfs, weights)
+            if decode_chars is not None:
+                for value in values:
+                    for p, start, end in decode_chars(value):
+                        pos.append(p)
+                        starts.append(start)
+                        ends.append(end)
+                    pos_off.append(len(pos))
+            elif decode_positions is not None:
+                for value in values:
+                    pos.extend(decode_positions(value))
+                    pos_off.append(len(pos))
+        p_off.append(len(docs))
+    prefix = f"{fieldname}."
+    out: dict[str, np.ndarray] = {
+        prefix + "terms": np.frombuffer(bytes(blob), dtype=np.uint8),
+        prefix + "term_off": np.frombuffer(t_off, dtype=np.int64).copy(),
+        prefix + "post_off": np.frombuffer(p_off, dtype=np.int64).copy(),
+        prefix + "post_doc": np.frombuffer(docs, dtype=np.int32).copy(),
+        prefix + "post_tf": np.frombuffer(tfs, dtype=np.float32).copy(),
+    }
+    if decode_positions is not None:
+        out[prefix + "pos_off"] = np.frombuffer(pos_off, dtype=np.int64).copy()
+        out[prefix + "pos"] = np.frombuffer(pos, dtype=np.int32).copy()
+    if decode_chars is not None:
+        out[prefix + "chr_start"] = np.frombuffer(starts, dtype=np.int32).copy()
+        out[prefix + "chr_end"] = np.frombuffer(ends, dtype=np.int32).copy()
+    return out
+
+
+def finish_segment(
+    arrays: dict[str, np.ndarray], length_bytes: dict[str, np.ndarray | None], n: int
+) -> dict[str, np.ndarray]:
+    """A segment's columnar form from each field's terms, postings and positions
+    (as :func:`build_segment` reads them from a segment, or a build's writer has them,
+    :mod:`search.indexing.segments`) and each scored field's length bytes."""
+    for fieldname in FIELDS:
         prefix = f"{fieldname}."
-        arrays[prefix + "terms"] = np.frombuffer(bytes(blob), dtype=np.uint8)
-        arrays[prefix + "term_off"] = np.frombuffer(t_off, dtype=np.int64).copy()
         arrays[prefix + "term_prefix"] = term_prefixes(
             arrays[prefix + "terms"], arrays[prefix + "term_off"]
         )
-        arrays[prefix + "post_off"] = np.frombuffer(p_off, dtype=np.int64).copy()
-        arrays[prefix + "post_doc"] = np.frombuffer(docs, dtype=np.int32).copy()
-        arrays[prefix + "post_tf"] = np.frombuffer(tfs, dtype=np.float32).copy()
-        if decode_positions is not None:
-            arrays[prefix + "pos_off"] = np.frombuffer(pos_off, dtype=np.int64).copy()
-            arrays[prefix + "pos"] = np.frombuffer(pos, dtype=np.int32).copy()
-        if decode_chars is not None:
-            arrays[prefix + "chr_start"] = np.frombuffer(starts, dtype=np.int32).copy()
-            arrays[prefix + "chr_end"] = np.frombuffer(ends, dtype=np.int32).copy()
+        if prefix + "chr_start" in arrays:
             arrays.update(_position_spans(arrays, prefix))
             arrays.update(_forward(arrays, prefix, n))
     for fieldname in SCORED_FIELDS:
-        arrays[f"{fieldname}.lengths"] = _lengths(reader, fieldname, n)
+        arrays[f"{fieldname}.lengths"] = _lengths(length_bytes.get(fieldname), n)
     arrays["lang"], arrays["is_paragraph"] = _doc_codes(arrays, n)
     arrays["doc_ord"] = _doc_ordinals(arrays, n)
     return arrays
@@ -456,21 +477,28 @@ def _place_in(whole: str, part: str) -> int:
     return len(whole)
 
 
-def _lengths(reader: Any, fieldname: str, n: int) -> np.ndarray:
-    """Each document's length in ``fieldname`` as the BM25 scorer reads it.
+def _length_bytes(reader: Any, fieldname: str, n: int) -> np.ndarray | None:
+    """Each document's length byte in ``fieldname`` (None: the segment keeps no lengths)."""
+    perdoc = reader._perdoc
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    raw = np.zeros(n, dtype=np.uint8)
+    count = min(column._count, n)
+    if count:
+        raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    return raw
+
+
+def _lengths(raw: np.ndarray | None, n: int) -> np.ndarray:
+    """Each document's length in a field as the BM25 scorer reads it.
 
     Whoosh keeps a length as one byte (a logarithmic approximation); the
     column's bytes are decoded all at once.  A document without the field
     reads as 1, as the scorer's default has it (it never matches a term there).
     """
-    perdoc = reader._perdoc
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
+    if raw is None:
         return np.ones(n, dtype=np.float64)
-    raw = np.zeros(n, dtype=np.uint8)
-    count = min(column._count, n)
-    if count:
-        raw[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
     lengths = _BYTE_TO_LENGTH[raw]
     lengths[raw == 0] = 1.0
     return lengths

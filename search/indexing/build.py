@@ -29,6 +29,7 @@ from search.indexing.generations import (
     open_index,
     publish,
 )
+from search.indexing.segments import BuildWriter
 from search.records import document_fields, make_schema
 from search.settings import from_env
 
@@ -47,7 +48,6 @@ __all__ = [
     "split_evenly",
 ]
 
-WRITER_LIMIT_MB = 256
 #: Folders smaller than this are indexed in one process (see :func:`build_procs`).
 PARALLEL_MIN_BYTES = 256 * 1024
 
@@ -164,11 +164,9 @@ def build_locked(
     gen = new_generation(root)
     try:
         ix = index.create_in(str(gen), make_schema())
-        # The posting pool's memory is shared by the build's processes; the parent's
-        # writer is made before any worker starts (see _build_part).
-        # A SegmentWriter; its private methods used below (as MpWriter uses them)
-        # are not declared on IndexWriter, the type ix.writer() is declared with.
-        writer: Any = ix.writer(limitmb=_pool_mb(nprocs))
+        # Made before any worker starts (see _build_part); its private methods used
+        # below are the ones MpWriter uses.
+        writer = BuildWriter(ix)
         try:
             if nprocs == 1:
                 _add_documents(writer, load_folder(docs_dir), report, on_document)
@@ -232,16 +230,6 @@ def _load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skippe
             yield documents.load_document(path, docs_dir)  # looked up here: tests patch it
         except DocumentError as exc:
             yield Skipped(path.name, str(exc))
-
-
-def _pool_mb(procs: int) -> int:
-    """Each writer's posting pool (MB) when ``procs`` processes build at once.
-
-    Whoosh sorts postings in memory up to this size, then spills sorted runs to
-    disk and merges them at the end; every process also holds Kiwi's model
-    (about 550 MB), so the processes share one :data:`WRITER_LIMIT_MB`.
-    """
-    return max(32, WRITER_LIMIT_MB // max(1, procs))
 
 
 def _total_bytes(paths: list[Path]) -> int:
@@ -389,10 +377,8 @@ def _build_part(
     parent removes it.
     """
     try:
-        from whoosh.writing import SegmentWriter
-
         ix = index.open_dir(gen)
-        writer = SegmentWriter(ix, _lk=False, limitmb=_pool_mb(procs))
+        writer = BuildWriter(ix, _lk=False)
         report = BuildReport()
         try:
             _add_documents(

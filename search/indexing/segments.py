@@ -1,0 +1,391 @@
+"""Writing a new segment at build speed: the same Whoosh segment, made without Whoosh's per-posting Python.
+
+Whoosh's own writer analyses each field of a document on its own (the text
+three times, through ``Token`` objects), puts every posting into a pool as a
+tuple, sorts the pool and hands the postings one at a time to its codec, which
+looks up each document's field length again for each of them; the columnar
+form of the query path (:mod:`search.columnar.store`) then reads the new
+segment back, posting by posting.  A build spent more time there than in Kiwi.
+
+:class:`BuildWriter` is a Whoosh ``SegmentWriter`` whose documents are taken
+apart differently:
+
+* each paragraph is analysed once for all its fields
+  (:func:`search.analysis.paragraphs.index_terms`, the same terms as the
+  fields' analyzers give);
+* the postings go into typed arrays (term number, document, frequency, and the
+  positions and characters where the field keeps them);
+* when the segment is finished, the postings are ordered by term and document
+  with numpy and written block by block through Whoosh's own codec (the same
+  bytes as its writer would write: ``tests/test_build_writer.py`` compares the
+  two), and the segment's columnar form is made from the same arrays and saved
+  beside it, instead of being read back.
+
+Stored fields, field lengths and sortable columns go through Whoosh's
+per-document writer as usual.  It writes new segments only: merging old ones
+into it (``commit(merge=True)`` over an index with segments) is refused.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import formats
+from whoosh.analysis.tokenizers import IDTokenizer
+from whoosh.system import emptybytes, pack_int
+from whoosh.util.numeric import _length_byte_cache
+from whoosh.writing import SegmentWriter
+
+from search.analysis.paragraphs import IndexTerms, index_terms
+from search.columnar import store as columnar
+from search.records import ANALYSED_FIELDS
+
+__all__ = ["BuildWriter"]
+
+#: Field lengths as Whoosh keeps them: one byte each (see :func:`_length_bytes`).
+_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)
+
+
+def _length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's ``length_to_byte`` of every length at once (0 stays 0)."""
+    out = np.searchsorted(_LENGTHS, lengths, side="left")
+    return np.minimum(out, 255).astype(np.uint8)
+
+
+class _Postings:
+    """One field's postings while its segment is written, in the order they came."""
+
+    def __init__(self, fieldobj: Any) -> None:
+        fmt = fieldobj.format
+        self.format = fmt
+        self.scorable = bool(fieldobj.scorable)
+        self.chars = isinstance(fmt, formats.Characters)
+        self.positions = isinstance(fmt, formats.Positions)  # Characters is one too
+        self.boost = float(fmt.field_boost)
+        self.term_ids: dict[str, int] = {}
+        self.term = array("i")
+        self.doc = array("i")
+        self.freq = array("i")
+        #: the occurrences of every posting, one after the other (position fields)
+        self.pos = array("i")
+        self.start = array("i")
+        self.end = array("i")
+        #: each posting's encoded value, for fields indexed by Whoosh's own analysis
+        self.values: list[bytes] | None = None
+        self.weights: array | None = None
+        #: an ID field: its term is the value itself (Whoosh's IDTokenizer, Existence format)
+        self.whole_value = isinstance(
+            getattr(fieldobj, "analyzer", None), IDTokenizer
+        ) and isinstance(fmt, formats.Existence)
+
+    def add_value(self, docnum: int, value: str) -> None:
+        """Index an ID field's value (its one term)."""
+        if self.values is None:
+            self.values, self.weights = [], array("f")
+        assert self.weights is not None
+        i = self.term_ids.get(value)
+        if i is None:
+            i = self.term_ids[value] = len(self.term_ids)
+        self.term.append(i)
+        self.doc.append(docnum)
+        self.freq.append(1)
+        self.weights.append(self.boost)
+        self.values.append(emptybytes)
+
+    def add_terms(self, docnum: int, terms: list[str]) -> int:
+        """Index a document's ``terms`` (frequencies only); returns the field's length."""
+        counts: dict[str, int] = {}
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+        ids, t_append = self.term_ids, self.term.append
+        for term in counts:
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = len(ids)
+            t_append(i)
+        self.doc.extend([docnum] * len(counts))
+        self.freq.extend(counts.values())
+        return len(terms)
+
+    def add_words(self, docnum: int, words: list[tuple[str, int, int, int]]) -> int:
+        """Index a document's ``words`` (term, position, start, end); returns the field's length."""
+        seen: dict[str, list[tuple[int, int, int]]] = {}
+        for term, p, s, e in words:
+            found = seen.get(term)
+            if found is None:
+                seen[term] = [(p, s, e)]
+            else:
+                found.append((p, s, e))
+        ids, t_append = self.term_ids, self.term.append
+        pos, start, end = self.pos, self.start, self.end
+        for term, occurrences in seen.items():
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = len(ids)
+            t_append(i)
+            for p, s, e in occurrences:
+                pos.append(p)
+                start.append(s)
+                end.append(e)
+        self.doc.extend([docnum] * len(seen))
+        self.freq.extend([len(o) for o in seen.values()])
+        return len(words)
+
+    def add_items(self, docnum: int, items: Any) -> int:
+        """Index what Whoosh's ``field.index()`` made of a value (ID and numeric fields)."""
+        if self.values is None:
+            self.values, self.weights = [], array("f")
+        assert self.weights is not None
+        length = 0
+        ids = self.term_ids
+        for tbytes, freq, weight, vbytes in items:
+            term = tbytes.decode("utf-8", "surrogateescape")
+            i = ids.get(term)
+            if i is None:
+                i = ids[term] = len(ids)
+            self.term.append(i)
+            self.doc.append(docnum)
+            self.freq.append(freq)
+            self.weights.append(weight)
+            self.values.append(vbytes)
+            if self.scorable:
+                length += freq
+        return length
+
+    def sorted_terms(self) -> tuple[list[bytes], np.ndarray]:
+        """The field's terms as sorted bytes, and each term number's rank among them."""
+        encoded = [t.encode("utf-8", "surrogateescape") for t in self.term_ids]
+        order = sorted(range(len(encoded)), key=encoded.__getitem__)
+        rank = np.empty(len(encoded), dtype=np.int64)
+        rank[order] = np.arange(len(encoded))
+        return [encoded[i] for i in order], rank
+
+
+class BuildWriter(SegmentWriter):
+    """A ``SegmentWriter`` for new segments of a build (see the module's description)."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        for name, fieldobj in self.schema.items():
+            if fieldobj.vector or fieldobj.separate_spelling():
+                raise ValueError(f"BuildWriter cannot write field {name!r}: vectors or spelling")
+        self._postings: dict[str, _Postings] = {}
+        self._analysed: dict[str, IndexTerms] = {}
+        #: called with (segment id, document count) once the segment's columnar form is saved
+        self.on_columnar: Callable[[str, int], None] | None = None
+
+    # --- documents -----------------------------------------------------------------
+
+    def _terms_of(self, text: str) -> IndexTerms:
+        """``text`` analysed once per document entry (its fields share it) and per title."""
+        found = self._analysed.get(text)
+        if found is None:
+            if len(self._analysed) >= 64:
+                self._analysed.clear()
+            found = self._analysed[text] = index_terms(text)
+        return found
+
+    def add_document(self, **fields: Any) -> None:
+        """As Whoosh's ``add_document`` (stored values, ``_stored_<field>``, columns),
+        with the analysed fields of :data:`search.records.ANALYSED_FIELDS` analysed once."""
+        self._check_state()
+        if any(name.startswith("_") and name.endswith("boost") for name in fields):
+            raise ValueError("BuildWriter takes no boosts")
+        schema, perdoc, docnum = self.schema, self.perdocwriter, self.docnum
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                fieldobj = schema[name]
+                length = 0
+                if fieldobj.indexed:
+                    postings = self._postings.get(name)
+                    if postings is None:
+                        postings = self._postings[name] = _Postings(fieldobj)
+                    part = ANALYSED_FIELDS.get(name)
+                    if postings.whole_value and isinstance(value, str):
+                        postings.add_value(docnum, value)
+                    elif part is None or not isinstance(value, str):
+                        length = postings.add_items(docnum, fieldobj.index(value))
+                    elif part == "words":
+                        length = postings.add_words(docnum, self._terms_of(value).words)
+                    else:
+                        length = postings.add_terms(docnum, getattr(self._terms_of(value), part))
+                stored = fields.get(f"_stored_{name}", value)
+                perdoc.add_field(name, fieldobj, stored if fieldobj.stored else None, length)
+                column = fieldobj.column_type
+                if column and stored is not None:
+                    perdoc.add_column_value(name, column, fieldobj.to_column_value(stored))
+        except ValueError:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    # --- the segment -----------------------------------------------------------------
+
+    def _flush_segment(self) -> None:
+        if self.pool.current or getattr(self.pool, "runs", None):
+            raise RuntimeError("BuildWriter writes new segments only (nothing merged into them)")
+        self.perdocwriter.close()
+        n = self.docnum - self.docbase
+        arrays: dict[str, np.ndarray] = {}
+        length_bytes: dict[str, np.ndarray | None] = {}
+        for name in sorted(self._postings):
+            postings = self._postings[name]
+            lengths = np.bincount(
+                np.frombuffer(postings.doc, dtype=np.int32),
+                weights=np.frombuffer(postings.freq, dtype=np.int32),
+                minlength=n,
+            ).astype(np.int64)
+            raw = _length_bytes(lengths) if postings.scorable else np.zeros(n, dtype=np.uint8)
+            length_bytes[name] = raw
+            field_arrays = self._write_field(name, postings, _LENGTHS[raw] * (raw > 0))
+            if name in columnar.FIELDS:
+                arrays.update(field_arrays)
+        self.fieldwriter.close()
+        self._postings = {}
+        segment_id = self.newsegment.segment_id()
+        folder = Path(self.storage.folder)
+        columnar.save(columnar.finish_segment(arrays, length_bytes, n), folder, segment_id, n)
+        if self.on_columnar is not None:
+            self.on_columnar(segment_id, n)
+
+    def _write_field(
+        self, name: str, postings: _Postings, doc_lengths: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Write one field's postings through the codec; returns its columnar arrays."""
+        terms, rank = postings.sorted_terms()
+        term = np.frombuffer(postings.term, dtype=np.int32)
+        order = np.argsort(rank[term], kind="stable")  # by term, then document (as added)
+        docs = np.frombuffer(postings.doc, dtype=np.int32)[order]
+        freq = np.frombuffer(postings.freq, dtype=np.int32)[order]
+        counts = np.bincount(rank[term], minlength=len(terms))
+        post_off = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(counts, out=post_off[1:])
+        if postings.weights is not None:
+            weights = np.frombuffer(postings.weights, dtype=np.float32)[order]
+        else:
+            weights = (freq * postings.boost).astype(np.float32)
+        fmt = postings.format
+        fixed = fmt.fixed_value_size()
+        occ = None
+        if postings.values is not None:
+            values_of = [postings.values[i] for i in order.tolist()]
+        elif postings.positions:
+            # each posting's occurrences, ordered with their posting
+            occ_off = np.zeros(len(freq) + 1, dtype=np.int64)
+            np.cumsum(np.frombuffer(postings.freq, dtype=np.int32), out=occ_off[1:])
+            starts, sizes = occ_off[:-1][order], freq
+            pick = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(
+                int(sizes.sum())
+            )
+            occ = {
+                "pos": np.frombuffer(postings.pos, dtype=np.int32)[pick],
+                "start": np.frombuffer(postings.start, dtype=np.int32)[pick],
+                "end": np.frombuffer(postings.end, dtype=np.int32)[pick],
+            }
+            values_of = _encode_occurrences(fmt, postings.chars, freq, occ)
+        else:
+            values_of = None  # fixed-size values: the frequencies, packed per block
+        packed = freq.astype(">u4").tobytes() if fixed and fixed > 0 else b""
+
+        fw = self.fieldwriter
+        fw.start_field(name, self.schema[name])
+        pw = fw._postwriter
+        pw._postfile = _CountingFile(pw._postfile)
+        blocklimit = pw._blocklimit
+        docs_l, weights_l = docs.tolist(), weights.tolist()
+        lengths_l = doc_lengths[docs].tolist()
+        offsets = post_off.tolist()
+        for t, btext in enumerate(terms):
+            a, b = offsets[t], offsets[t + 1]
+            fw.start_term(btext)
+            for c0 in range(a, b, blocklimit):
+                c1 = min(c0 + blocklimit, b)
+                pw._ids = array("I", docs_l[c0:c1])
+                pw._weights = array("f", weights_l[c0:c1])
+                if values_of is not None:
+                    pw._values = (
+                        [v for v in values_of[c0:c1] if v] if fixed == 0 else values_of[c0:c1]
+                    )
+                else:
+                    pw._values = [packed[4 * c0 : 4 * c1]] if packed else []
+                pw._maxweight = max(0, max(pw._weights))
+                block_lengths = [x for x in lengths_l[c0:c1] if x]
+                pw._minlength = min(block_lengths) if block_lengths else None
+                pw._maxlength = max(block_lengths) if block_lengths else 0
+                if c1 < b:
+                    pw._write_block()
+            fw.finish_term()
+        fw.finish_field()
+
+        prefix = f"{name}."
+        blob = emptybytes.join(terms)
+        term_off = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in terms], out=term_off[1:])
+        out: dict[str, np.ndarray] = {
+            prefix + "terms": np.frombuffer(blob, dtype=np.uint8),
+            prefix + "term_off": term_off,
+            prefix + "post_off": post_off,
+            prefix + "post_doc": docs.astype(np.int32),
+            prefix + "post_tf": weights,
+        }
+        if occ is not None and name in columnar.POSITION_FIELDS:
+            pos_off = np.zeros(len(freq) + 1, dtype=np.int64)
+            np.cumsum(freq, out=pos_off[1:])
+            out[prefix + "pos_off"] = pos_off
+            out[prefix + "pos"] = occ["pos"]
+            if postings.chars:
+                out[prefix + "chr_start"] = occ["start"]
+                out[prefix + "chr_end"] = occ["end"]
+        return out
+
+
+class _CountingFile:
+    """A postings file that knows where it is: Whoosh's postings writer asks (``tell``)
+    twice per term, and a buffered file answers with a system call each time."""
+
+    def __init__(self, structfile: Any) -> None:
+        self._write = structfile.write
+        self._at = structfile.tell()
+
+    def write(self, data: bytes) -> None:
+        self._write(data)
+        self._at += len(data)
+
+    def write_int(self, n: int) -> None:
+        self.write(pack_int(n))
+
+    def tell(self) -> int:
+        return self._at
+
+
+def _encode_occurrences(
+    fmt: Any, chars: bool, freq: np.ndarray, occ: dict[str, np.ndarray]
+) -> list[bytes]:
+    """Each posting's value as the field's format encodes it (positions, and characters)."""
+    encode = fmt.encode
+    out = []
+    at = 0
+    pos, start, end = occ["pos"].tolist(), occ["start"].tolist(), occ["end"].tolist()
+    for f in freq.tolist():
+        if chars:
+            out.append(
+                encode(
+                    list(zip(pos[at : at + f], start[at : at + f], end[at : at + f], strict=True))
+                )
+            )
+        else:
+            out.append(encode(pos[at : at + f]))
+        at += f
+    return out
