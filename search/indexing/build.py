@@ -170,25 +170,19 @@ def build_locked(
         try:
             if nprocs == 1:
                 _add_documents(writer, load_folder(docs_dir), report, on_document)
-                segments = []
+                writer.commit()
             else:
                 segments = _build_parallel(
                     writer, gen, docs_dir, paths, nprocs, report, on_document
                 )
+                # What MpWriter(multisegment=True) does: one table of the segments
+                writer._commit_toc(segments)
+                writer._finish()
         except BaseException:
-            writer.cancel()
+            if not writer.is_closed:
+                writer.cancel()
             raise
-        if segments:
-            # What MpWriter(multisegment=True) does: the workers' segments, then ours.
-            if writer._added:
-                segments.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(segments)
-            writer._finish()
-        else:
-            writer.commit()
-        columnar.prepare(gen)  # the query path's arrays, before anyone searches
+        columnar.prepare(gen)  # checks every segment has its columnar form (the writers made it)
     except BaseException:
         shutil.rmtree(gen, ignore_errors=True)
         raise
@@ -271,7 +265,8 @@ def _build_parallel(
     report: BuildReport,
     on_document: Callable[[str, str], None] | None,
 ) -> list:
-    """Index ``paths`` with ``nprocs`` processes; returns the workers' segments in order.
+    """Index ``paths`` with ``nprocs`` processes; returns the segments in order (the
+    workers', then the last part's, which this process writes with ``writer``).
 
     The workers are started with ``spawn`` (a server may build from a thread;
     forking a threaded process can deadlock) and report each file on a queue,
@@ -320,6 +315,8 @@ def _build_parallel(
             drain()
 
         _add_documents(writer, _load_paths(parts[-1], docs_dir), own, on_own)
+        # this part's segment is written while the workers may still be writing theirs
+        own_segment = _finish_segment(writer)
         while len(results) < len(workers):
             try:
                 handle(messages.get(timeout=0.5))
@@ -355,7 +352,17 @@ def _build_parallel(
     report.paragraphs += own.paragraphs
     report.skipped += own.skipped
     report.warnings += own.warnings
+    if own_segment is not None:
+        segments.append(own_segment)
     return segments
+
+
+def _finish_segment(writer: Any) -> Any:
+    """Write the segment of what ``writer`` was given; None (and nothing written) if nothing."""
+    if writer._added:
+        return writer._finalize_segment()
+    writer._close_segment()
+    return None
 
 
 class BuildWorkerError(DariError):
@@ -387,11 +394,7 @@ def _build_part(
                 report,
                 lambda name, message: messages.put(("file", worker, name, message)),
             )
-            if writer._added:
-                segment = writer._finalize_segment()
-            else:
-                writer._close_segment()
-                segment = None
+            segment = _finish_segment(writer)
         except BaseException:
             writer.pool.cleanup()
             raise

@@ -304,29 +304,43 @@ class BuildWriter(SegmentWriter):
         pw = fw._postwriter
         pw._postfile = _CountingFile(pw._postfile)
         blocklimit = pw._blocklimit
-        docs_l, weights_l = docs.tolist(), weights.tolist()
-        lengths_l = doc_lengths[docs].tolist()
-        offsets = post_off.tolist()
-        for t, btext in enumerate(terms):
-            a, b = offsets[t], offsets[t + 1]
-            fw.start_term(btext)
-            for c0 in range(a, b, blocklimit):
-                c1 = min(c0 + blocklimit, b)
-                pw._ids = array("I", docs_l[c0:c1])
-                pw._weights = array("f", weights_l[c0:c1])
-                if values_of is not None:
-                    pw._values = (
-                        [v for v in values_of[c0:c1] if v] if fixed == 0 else values_of[c0:c1]
-                    )
-                else:
-                    pw._values = [packed[4 * c0 : 4 * c1]] if packed else []
-                pw._maxweight = max(0, max(pw._weights))
-                block_lengths = [x for x in lengths_l[c0:c1] if x]
-                pw._minlength = min(block_lengths) if block_lengths else None
-                pw._maxlength = max(block_lengths) if block_lengths else 0
-                if c1 < b:
-                    pw._write_block()
-            fw.finish_term()
+        # Within the loop the term index and the postings file are only written to and
+        # asked where they are: a counting stand-in answers without a system call
+        tindex = fw._tindex
+        term_file, tindex.dbfile = tindex.dbfile, _CountingFile(tindex.dbfile)
+        try:
+            # typed arrays' bytes (4 per posting), not lists (36 bytes per number, and a
+            # field can hold millions of postings)
+            doc_bytes = docs.astype(np.uint32).tobytes()
+            weight_bytes = weights.astype(np.float32).tobytes()
+            length_bytes = doc_lengths[docs].astype(np.int32).tobytes()
+            offsets = post_off.tolist()
+            for t, btext in enumerate(terms):
+                a, b = offsets[t], offsets[t + 1]
+                fw.start_term(btext)
+                for c0 in range(a, b, blocklimit):
+                    c1 = min(c0 + blocklimit, b)
+                    pw._ids = ids = array("I")
+                    ids.frombytes(doc_bytes[4 * c0 : 4 * c1])
+                    pw._weights = block_weights = array("f")
+                    block_weights.frombytes(weight_bytes[4 * c0 : 4 * c1])
+                    if values_of is not None:
+                        pw._values = (
+                            [v for v in values_of[c0:c1] if v] if fixed == 0 else values_of[c0:c1]
+                        )
+                    else:
+                        pw._values = [packed[4 * c0 : 4 * c1]] if packed else []
+                    pw._maxweight = max(0, max(block_weights))
+                    block_lengths = array("i")
+                    block_lengths.frombytes(length_bytes[4 * c0 : 4 * c1])
+                    lengths = [x for x in block_lengths if x]
+                    pw._minlength = min(lengths) if lengths else None
+                    pw._maxlength = max(lengths) if lengths else 0
+                    if c1 < b:
+                        pw._write_block()
+                fw.finish_term()
+        finally:
+            tindex.dbfile = term_file
         fw.finish_field()
 
         prefix = f"{name}."
@@ -352,8 +366,9 @@ class BuildWriter(SegmentWriter):
 
 
 class _CountingFile:
-    """A postings file that knows where it is: Whoosh's postings writer asks (``tell``)
-    twice per term, and a buffered file answers with a system call each time."""
+    """A file being appended to that knows where it is: Whoosh's postings writer and
+    term index ask (``tell``) two times each per term, and a buffered file answers with
+    a system call each time.  Everything written goes through it meanwhile."""
 
     def __init__(self, structfile: Any) -> None:
         self._write = structfile.write
