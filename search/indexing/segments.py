@@ -279,6 +279,7 @@ class BuildWriter(SegmentWriter):
         fmt = postings.format
         fixed = fmt.fixed_value_size()
         occ = None
+        values_of: list[bytes] | _EncodedValues | None
         if postings.values is not None:
             values_of = [postings.values[i] for i in order.tolist()]
         elif postings.positions:
@@ -294,7 +295,7 @@ class BuildWriter(SegmentWriter):
                 "start": np.frombuffer(postings.start, dtype=np.int32)[pick],
                 "end": np.frombuffer(postings.end, dtype=np.int32)[pick],
             }
-            values_of = _encode_occurrences(fmt, postings.chars, freq, occ)
+            values_of = _EncodedValues(fmt.encode, postings.chars, freq, occ)
         else:
             values_of = None  # fixed-size values: the frequencies, packed per block
         packed = freq.astype(">u4").tobytes() if fixed and fixed > 0 else b""
@@ -385,22 +386,52 @@ class _CountingFile:
         return self._at
 
 
-def _encode_occurrences(
-    fmt: Any, chars: bool, freq: np.ndarray, occ: dict[str, np.ndarray]
-) -> list[bytes]:
-    """Each posting's value as the field's format encodes it (positions, and characters)."""
-    encode = fmt.encode
-    out = []
-    at = 0
-    pos, start, end = occ["pos"].tolist(), occ["start"].tolist(), occ["end"].tolist()
-    for f in freq.tolist():
-        if chars:
-            out.append(
-                encode(
-                    list(zip(pos[at : at + f], start[at : at + f], end[at : at + f], strict=True))
+class _EncodedValues:
+    """Each posting's value as its field's format encodes it (positions, and characters),
+    made a window of postings at a time: ``values[a:b]`` for the postings ``a:b`` in order.
+
+    Made all at once they would be a few Python objects per occurrence, all alive
+    together (hundreds of MB for a large segment's text field).
+    """
+
+    WINDOW = 1 << 16
+
+    def __init__(
+        self, encode: Callable[[Any], bytes], chars: bool, freq: np.ndarray, occ: dict
+    ) -> None:
+        self.encode, self.chars, self.freq = encode, chars, freq
+        self.occ_off = np.zeros(len(freq) + 1, dtype=np.int64)
+        np.cumsum(freq, out=self.occ_off[1:])
+        self.occ = occ
+        self.start, self.values = (
+            0,
+            list[bytes](),
+        )  # the window: postings start .. start + len(values)
+
+    def __getitem__(self, window: slice) -> list[bytes]:
+        a, b = window.start, window.stop
+        if a < self.start or b > self.start + len(self.values):
+            self._encode(a, max(b, a + self.WINDOW))
+        return self.values[a - self.start : b - self.start]
+
+    def _encode(self, a: int, b: int) -> None:
+        b = min(b, len(self.freq))
+        o0, o1 = int(self.occ_off[a]), int(self.occ_off[b])
+        pos = self.occ["pos"][o0:o1].tolist()
+        start = self.occ["start"][o0:o1].tolist()
+        end = self.occ["end"][o0:o1].tolist()
+        encode, at = self.encode, 0
+        values: list[bytes] = []
+        for f in self.freq[a:b].tolist():
+            if self.chars:
+                values.append(
+                    encode(
+                        list(
+                            zip(pos[at : at + f], start[at : at + f], end[at : at + f], strict=True)
+                        )
+                    )
                 )
-            )
-        else:
-            out.append(encode(pos[at : at + f]))
-        at += f
-    return out
+            else:
+                values.append(encode(pos[at : at + f]))
+            at += f
+        self.start, self.values = a, values
