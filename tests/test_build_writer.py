@@ -94,3 +94,24 @@ def test_values_encoded_a_few_postings_at_a_time_make_the_same_segment(
     monkeypatch.setattr(segments._EncodedValues, "WINDOW", 7)
     whoosh_dir, _ = built
     assert segment_parts(build(tmp_path / "small-windows", fast=True)) == segment_parts(whoosh_dir)
+
+
+def test_a_full_segment_is_written_and_a_new_one_started_between_documents(tmp_path):
+    ix = index.create_in(str(tmp_path), make_schema())
+    writer = BuildWriter(ix, max_postings=300)
+    docs = [d for d in load_folder(SEEDS) if isinstance(d, Document)]
+    for doc in docs:
+        for entry in document_fields(doc):
+            writer.add_document(**entry)
+        if writer.segment_full():
+            writer.next_segment()
+    segments = writer.all_segments()
+    writer._commit_toc(segments)
+    writer._finish()
+    assert len(segments) == len(docs)  # every seed document holds more than 300 postings
+    reader = index.open_dir(str(tmp_path)).reader()
+    keys = [reader.stored_fields(i)["key"] for i in range(reader.doc_count_all())]
+    expected = [e["key"] for doc in docs for e in document_fields(doc)]
+    assert keys == expected  # the documents in order, each one whole in its segment
+    for segment in segments:  # each with its columnar form already written
+        assert store.is_cached(tmp_path, segment.segment_id(), segment.doc_count_all())

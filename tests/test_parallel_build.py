@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search.engine import Engine
-from search.indexing import build_index, build_procs, open_index, split_evenly
+from search.indexing import build_index, build_procs, open_index, segments, split_evenly
 
 QUERIES = [
     ("quantum", {}),
@@ -52,12 +52,17 @@ def docs(tmp_path_factory, seeds_dir) -> Path:
 
 @pytest.fixture(scope="module")
 def indexes(docs, tmp_path_factory) -> dict[int, tuple[Path, object]]:
-    out = {}
+    out: dict = {}
     for procs in (1, 3):
         root = tmp_path_factory.mktemp(f"parallel-index-{procs}")
         seen: list[str] = []
         report = build_index(docs, root, on_document=lambda n, _m, s=seen: s.append(n), procs=procs)
         out[procs] = (root, report, seen)
+    # one process writing a new segment every 500 postings (a large build's segments)
+    root = tmp_path_factory.mktemp("parallel-index-small-segments")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(segments, "SEGMENT_POSTINGS", 500)
+        out["small"] = (root, build_index(docs, root, procs=1), [])
     return out
 
 
@@ -87,10 +92,27 @@ def test_reports_and_progress_agree(indexes, docs):
     assert sorted(indexes[3][2]) == sorted(indexes[1][2]) == sorted(p.name for p in docs.iterdir())
 
 
+def test_a_large_build_is_cut_into_segments_between_documents(indexes):
+    ix = open_index(indexes["small"][0])
+    try:
+        assert len(ix._segments()) > 3
+        reader = ix.reader()
+        keys = [reader.stored_fields(i)["key"] for i in range(reader.doc_count_all())]
+    finally:
+        ix.close()
+    single = open_index(indexes[1][0])
+    try:
+        expected = [single.reader().stored_fields(i)["key"] for i in range(len(keys))]
+    finally:
+        single.close()
+    assert keys == expected
+
+
 @pytest.mark.parametrize(("q", "options"), QUERIES)
-def test_same_results_as_one_process(indexes, q, options):
-    single, parallel = Engine(indexes[1][0]), Engine(indexes[3][0])
-    assert _answer(parallel, q, options) == _answer(single, q, options)
+@pytest.mark.parametrize("build", [3, "small"], ids=["three-processes", "small-segments"])
+def test_same_results_as_one_process(indexes, q, options, build):
+    single, other = Engine(indexes[1][0]), Engine(indexes[build][0])
+    assert _answer(other, q, options) == _answer(single, q, options)
 
 
 def test_same_documents_and_stats(indexes):

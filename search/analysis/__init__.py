@@ -21,7 +21,9 @@ Split by role, as Whoosh's own ``analysis`` package is:
 * :mod:`~search.analysis.tokenizers` — :class:`ScriptRunTokenizer`;
 * :mod:`~search.analysis.filters` — the filters of the chains;
 * :mod:`~search.analysis.analyzers` — the chains of the index's fields and
-  :func:`analyze`.
+  :func:`analyze`;
+* :mod:`~search.analysis.paragraphs` — a build's one pass over a paragraph for
+  every field (the chains' terms, without running them one by one).
 
 The classes are re-exported here under their old names, which is also where
 indexes built before the split find them when Whoosh unpickles their schema.

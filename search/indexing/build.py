@@ -36,7 +36,6 @@ from search.settings import from_env
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
-    from whoosh.writing import IndexWriter
 
 __all__ = [
     "BuildReport",
@@ -152,8 +151,9 @@ def build_locked(
 
     With several processes the sorted file list is cut into contiguous parts
     of about equal size; each worker process reads, analyses and writes its
-    part as one Whoosh segment, the calling process does the last part, and one
-    commit lists the segments in file order.  Document numbers, statistics and
+    part as Whoosh segments (one, or more for a large part: see
+    :data:`~search.indexing.segments.SEGMENT_POSTINGS`), the calling process does
+    the last part, and one commit lists the segments in file order.  Document numbers, statistics and
     so every search result are the same as from one process.
     """
     started = time.perf_counter()
@@ -170,14 +170,14 @@ def build_locked(
         try:
             if nprocs == 1:
                 _add_documents(writer, load_folder(docs_dir), report, on_document)
-                writer.commit()
+                segments = writer.all_segments()
             else:
                 segments = _build_parallel(
                     writer, gen, docs_dir, paths, nprocs, report, on_document
                 )
-                # What MpWriter(multisegment=True) does: one table of the segments
-                writer._commit_toc(segments)
-                writer._finish()
+            # What MpWriter(multisegment=True) does: one table of the segments
+            writer._commit_toc(segments)
+            writer._finish()
         except BaseException:
             if not writer.is_closed:
                 writer.cancel()
@@ -193,7 +193,7 @@ def build_locked(
 
 
 def _add_documents(
-    writer: IndexWriter,
+    writer: BuildWriter,
     items: Iterable[Document | Skipped],
     report: BuildReport,
     on_document: Callable[[str, str], None] | None,
@@ -207,6 +207,8 @@ def _add_documents(
             continue
         for entry in document_fields(item):
             writer.add_document(**entry)
+        if writer.segment_full():
+            writer.next_segment()
         report.documents += 1
         report.paragraphs += len(item.paragraphs)
         notes = [f"{item.path.name}: {w}" for w in item.warnings]
@@ -257,7 +259,7 @@ def split_evenly(paths: list[Path], parts: int) -> list[list[Path]]:
 
 
 def _build_parallel(
-    writer: IndexWriter,
+    writer: BuildWriter,
     gen: Path,
     docs_dir: Path,
     paths: list[Path],
@@ -315,8 +317,8 @@ def _build_parallel(
             drain()
 
         _add_documents(writer, _load_paths(parts[-1], docs_dir), own, on_own)
-        # this part's segment is written while the workers may still be writing theirs
-        own_segment = _finish_segment(writer)
+        # this part's segments are written while the workers may still be writing theirs
+        own_segments = writer.all_segments()
         while len(results) < len(workers):
             try:
                 handle(messages.get(timeout=0.5))
@@ -341,9 +343,8 @@ def _build_parallel(
         messages.close()
     segments = []
     for i in range(len(workers)):
-        segment, documents, paragraphs, skipped, warnings = results[i]
-        if segment is not None:
-            segments.append(segment)
+        written, documents, paragraphs, skipped, warnings = results[i]
+        segments += written
         report.documents += documents
         report.paragraphs += paragraphs
         report.skipped += [Skipped(name, reason) for name, reason in skipped]
@@ -352,17 +353,7 @@ def _build_parallel(
     report.paragraphs += own.paragraphs
     report.skipped += own.skipped
     report.warnings += own.warnings
-    if own_segment is not None:
-        segments.append(own_segment)
-    return segments
-
-
-def _finish_segment(writer: Any) -> Any:
-    """Write the segment of what ``writer`` was given; None (and nothing written) if nothing."""
-    if writer._added:
-        return writer._finalize_segment()
-    writer._close_segment()
-    return None
+    return segments + own_segments
 
 
 class BuildWorkerError(DariError):
@@ -377,7 +368,7 @@ def _build_part(
     paths: list[str],
     messages: Queue[tuple[Any, ...]],
 ) -> None:
-    """A worker process of a parallel build: one part of the files into one new segment.
+    """A worker process of a parallel build: one part of the files into new segments.
 
     Whoosh's temporary folder is shared by every writer of an index; the
     parent's writer created it before this process started, and only the
@@ -394,13 +385,21 @@ def _build_part(
                 report,
                 lambda name, message: messages.put(("file", worker, name, message)),
             )
-            segment = _finish_segment(writer)
+            segments = writer.all_segments()
         except BaseException:
             writer.pool.cleanup()
             raise
         skipped = [(s.name, s.reason) for s in report.skipped]
         messages.put(
-            ("done", worker, segment, report.documents, report.paragraphs, skipped, report.warnings)
+            (
+                "done",
+                worker,
+                segments,
+                report.documents,
+                report.paragraphs,
+                skipped,
+                report.warnings,
+            )
         )
     except BaseException:
         messages.put(("error", worker, traceback.format_exc()))

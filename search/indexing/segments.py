@@ -29,6 +29,7 @@ into it (``commit(merge=True)`` over an index with segments) is refused.
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,8 +45,14 @@ from search.analysis.paragraphs import IndexTerms, index_terms
 from search.columnar import store as columnar
 from search.records import ANALYSED_FIELDS
 
-__all__ = ["BuildWriter"]
+__all__ = ["SEGMENT_POSTINGS", "BuildWriter"]
 
+#: Postings a build's segment holds at most (about 60 bytes each while it is written,
+#: and a large field's sorting needs as much again): a new segment starts after the
+#: document that reaches it, so that a build's memory does not grow with the collection
+#: (Whoosh's own writer spills its posting pool to disk for the same reason).  At the
+#: benchmark's 712k reviews a build in two processes writes about six segments.
+SEGMENT_POSTINGS = 6_000_000
 #: Field lengths as Whoosh keeps them: one byte each (see :func:`_length_bytes`).
 _LENGTHS = np.array(_length_byte_cache, dtype=np.int64)
 
@@ -77,6 +84,8 @@ class _Postings:
         #: each posting's encoded value, for fields indexed by Whoosh's own analysis
         self.values: list[bytes] | None = None
         self.weights: array | None = None
+        #: a number's items, as :meth:`add_value_of` made them
+        self.items_of: dict[int, list[tuple[str, int, float, bytes]]] = {}
         #: an ID field: its term is the value itself (Whoosh's IDTokenizer, Existence format)
         self.whole_value = isinstance(
             getattr(fieldobj, "analyzer", None), IDTokenizer
@@ -98,9 +107,7 @@ class _Postings:
 
     def add_terms(self, docnum: int, terms: list[str]) -> int:
         """Index a document's ``terms`` (frequencies only); returns the field's length."""
-        counts: dict[str, int] = {}
-        for term in terms:
-            counts[term] = counts.get(term, 0) + 1
+        counts = Counter(terms)  # in order of first appearance, as Whoosh's formats count
         ids, t_append = self.term_ids, self.term.append
         for term in counts:
             i = ids.get(term)
@@ -135,15 +142,33 @@ class _Postings:
         self.freq.extend([len(o) for o in seen.values()])
         return len(words)
 
-    def add_items(self, docnum: int, items: Any) -> int:
-        """Index what Whoosh's ``field.index()`` made of a value (ID and numeric fields)."""
+    def add_value_of(self, docnum: int, fieldobj: Any, value: Any) -> int:
+        """Index ``value`` as Whoosh's ``fieldobj.index()`` does (numbers, lists); returns the
+        field's length.  A number's terms are kept: a paragraph number recurs in every document."""
+        if isinstance(value, int):
+            items = self.items_of.get(value)
+            if items is None:
+                if len(self.items_of) >= 4096:
+                    self.items_of.clear()
+                items = self.items_of[value] = [
+                    (tbytes.decode("utf-8", "surrogateescape"), freq, weight, vbytes)
+                    for tbytes, freq, weight, vbytes in fieldobj.index(value)
+                ]
+        else:
+            items = [
+                (tbytes.decode("utf-8", "surrogateescape"), freq, weight, vbytes)
+                for tbytes, freq, weight, vbytes in fieldobj.index(value)
+            ]
+        return self.add_items(docnum, items)
+
+    def add_items(self, docnum: int, items: list[tuple[str, int, float, bytes]]) -> int:
+        """Index (term, frequency, weight, encoded value) items; returns the field's length."""
         if self.values is None:
             self.values, self.weights = [], array("f")
         assert self.weights is not None
         length = 0
         ids = self.term_ids
-        for tbytes, freq, weight, vbytes in items:
-            term = tbytes.decode("utf-8", "surrogateescape")
+        for term, freq, weight, vbytes in items:
             i = ids.get(term)
             if i is None:
                 i = ids[term] = len(ids)
@@ -168,8 +193,12 @@ class _Postings:
 class BuildWriter(SegmentWriter):
     """A ``SegmentWriter`` for new segments of a build (see the module's description)."""
 
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, max_postings: int | None = None, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
+        #: postings a segment holds before :meth:`segment_full` says so (see SEGMENT_POSTINGS)
+        self.max_postings = SEGMENT_POSTINGS if max_postings is None else max_postings
+        #: the segments finished by :meth:`next_segment`, in order
+        self.finished: list[Any] = []
         for name, fieldobj in self.schema.items():
             if fieldobj.vector or fieldobj.separate_spelling():
                 raise ValueError(f"BuildWriter cannot write field {name!r}: vectors or spelling")
@@ -214,7 +243,7 @@ class BuildWriter(SegmentWriter):
                     if postings.whole_value and isinstance(value, str):
                         postings.add_value(docnum, value)
                     elif part is None or not isinstance(value, str):
-                        length = postings.add_items(docnum, fieldobj.index(value))
+                        length = postings.add_value_of(docnum, fieldobj, value)
                     elif part == "words":
                         length = postings.add_words(docnum, self._terms_of(value).words)
                     else:
@@ -231,7 +260,35 @@ class BuildWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
-    # --- the segment -----------------------------------------------------------------
+    # --- the segments ----------------------------------------------------------------
+
+    def segment_full(self) -> bool:
+        """Whether the segment being written holds :attr:`max_postings` postings or more."""
+        return sum(len(p.doc) for p in self._postings.values()) >= self.max_postings
+
+    def next_segment(self) -> None:
+        """Write the segment so far (kept in :attr:`finished`) and start a new one.
+
+        Call it between documents: a document's entries stay in one segment.
+        """
+        if not self._added:
+            return
+        self.finished.append(self._finalize_segment())
+        self.newsegment = self.codec.new_segment(self.storage, self.indexname)
+        self.compound = self.compound and self.newsegment.should_assemble()
+        self.perdocwriter = self.codec.per_document_writer(self.storage, self.newsegment)
+        self.fieldwriter = self.codec.field_writer(self.storage, self.newsegment)
+        self.docnum = self.docbase
+        self._added = False
+
+    def all_segments(self) -> list[Any]:
+        """Write the last segment (if it has documents); every segment written, in order."""
+        if self._added:
+            self.finished.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        segments, self.finished = self.finished, []
+        return segments
 
     def _flush_segment(self) -> None:
         if self.pool.current or getattr(self.pool, "runs", None):
