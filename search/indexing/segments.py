@@ -28,17 +28,20 @@ into it (``commit(merge=True)`` over an index with segments) is refused.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from pickle import dumps
 from typing import Any
 
 import numpy as np
 from whoosh import formats
 from whoosh.analysis.tokenizers import IDTokenizer
-from whoosh.system import emptybytes, pack_int
-from whoosh.util.numeric import _length_byte_cache
+from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import _length_byte_cache, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis.paragraphs import IndexTerms, index_terms
@@ -361,6 +364,7 @@ class BuildWriter(SegmentWriter):
         fw.start_field(name, self.schema[name])
         pw = fw._postwriter
         pw._postfile = _CountingFile(pw._postfile)
+        pw._format = fmt  # what start_postings sets; one-block terms skip it
         blocklimit = pw._blocklimit
         # Within the loop the term index and the postings file are only written to and
         # asked where they are: a counting stand-in answers without a system call
@@ -373,9 +377,12 @@ class BuildWriter(SegmentWriter):
             weight_bytes = weights.astype(np.float32).tobytes()
             length_bytes = doc_lengths[docs].astype(np.int32).tobytes()
             offsets = post_off.tolist()
+            field_key = pack_ushort(fw._fieldid)
             for t, btext in enumerate(terms):
                 a, b = offsets[t], offsets[t + 1]
-                fw.start_term(btext)
+                one_block = b - a <= blocklimit
+                if not one_block:
+                    fw.start_term(btext)
                 for c0 in range(a, b, blocklimit):
                     c1 = min(c0 + blocklimit, b)
                     pw._ids = ids = array("I")
@@ -394,9 +401,12 @@ class BuildWriter(SegmentWriter):
                     lengths = [x for x in block_lengths if x]
                     pw._minlength = min(lengths) if lengths else None
                     pw._maxlength = max(lengths) if lengths else 0
-                    if c1 < b:
+                    if one_block:
+                        _write_one_block(pw, tindex, field_key + btext)
+                    elif c1 < b:
                         pw._write_block()
-                fw.finish_term()
+                if not one_block:
+                    fw.finish_term()
         finally:
             tindex.dbfile = term_file
         fw.finish_field()
@@ -421,6 +431,51 @@ class BuildWriter(SegmentWriter):
                 out[prefix + "chr_start"] = occ["start"]
                 out[prefix + "chr_end"] = occ["end"]
         return out
+
+
+def _write_one_block(pw: Any, tindex: Any, key: bytes) -> None:
+    """Write the term whose postings are the one block ``pw`` holds, and its term info.
+
+    The bytes Whoosh writes for it (``W3PostingsWriter.start_postings``,
+    ``_write_block(last=True)``, ``finish_postings``, ``W3TermInfo.add_block`` and
+    ``to_bytes``, ``W3FieldWriter.finish_term``) with the work none of them needs
+    for one block left out: most terms have one (``tests/test_build_writer.py``
+    holds the segment byte-for-byte equal to Whoosh's).
+    """
+    postfile = pw._postfile
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    ids, minlength, maxlength, maxweight = pw._ids, pw._minlength, pw._maxlength, pw._maxweight
+    databytes = dumps((pw._mini_ids(), pw._mini_weights(), pw._mini_values()), 2)
+    comp = pw._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+    if comp:
+        databytes = zlib.compress(databytes, comp)
+    infobytes = dumps(
+        (
+            len(ids),
+            ids[-1],
+            maxweight,
+            comp,
+            length_to_byte(minlength),
+            length_to_byte(maxlength),
+        ),
+        2,
+    )
+    postfile.write_int(-(len(infobytes) + len(databytes)))
+    postfile.write(infobytes)
+    postfile.write(databytes)
+    length = postfile.tell() - start
+    info = W3TermInfo._struct.pack(
+        False,
+        0 + sum(pw._weights),
+        len(ids),
+        0 if minlength is None else length_to_byte(minlength),
+        length_to_byte(maxlength),
+        max(0, maxweight),
+        ids[0],
+        ids[-1],
+    )
+    tindex.add(key, info + pack_long(start) + pack_int(length))
 
 
 class _CountingFile:
