@@ -36,7 +36,6 @@ from search.settings import from_env
 if TYPE_CHECKING:
     from multiprocessing.queues import Queue
 
-
 __all__ = [
     "BuildReport",
     "BuildWorkerError",
@@ -152,9 +151,11 @@ def build_locked(
     With several processes the sorted file list is cut into contiguous parts
     of about equal size; each worker process reads, analyses and writes its
     part as Whoosh segments (one, or more for a large part: see
-    :data:`~search.indexing.segments.SEGMENT_POSTINGS`), the calling process does
-    the last part, and one commit lists the segments in file order.  Document numbers, statistics and
-    so every search result are the same as from one process.
+    :data:`~search.indexing.segments.SEGMENT_POSTINGS`) with a
+    :class:`~search.indexing.segments.BuildWriter`, the calling process does the
+    last part, and one commit lists the segments in file order.  Document
+    numbers, statistics and so every search result are the same as from one
+    process.
     """
     started = time.perf_counter()
     docs_dir = Path(docs_dir)

@@ -22,8 +22,10 @@ apart differently:
   beside it, instead of being read back.
 
 Stored fields, field lengths and sortable columns go through Whoosh's
-per-document writer as usual.  It writes new segments only: merging old ones
-into it (``commit(merge=True)`` over an index with segments) is refused.
+per-document writer as usual.  A segment holds at most :data:`SEGMENT_POSTINGS`
+postings: the build starts a new one between documents (:meth:`BuildWriter.next_segment`).
+It writes new segments only: merging old ones into it (``commit(merge=True)``
+over an index with segments) is refused, so reindexing keeps Whoosh's writer.
 """
 
 from __future__ import annotations
@@ -50,12 +52,13 @@ from search.records import ANALYSED_FIELDS
 
 __all__ = ["SEGMENT_POSTINGS", "BuildWriter"]
 
-#: Postings a build's segment holds at most (about 60 bytes each while it is written,
-#: and a large field's sorting needs as much again): a new segment starts after the
-#: document that reaches it, so that a build's memory does not grow with the collection
-#: (Whoosh's own writer spills its posting pool to disk for the same reason).  At the
-#: benchmark's 712k reviews a build in two processes writes about six segments.
-SEGMENT_POSTINGS = 6_000_000
+#: Postings a build's segment holds at most.  They stay in memory until the segment is
+#: written (and ordering a large field takes as much again), so a new segment starts
+#: after the document that reaches it and a build's memory does not grow with the
+#: collection (Whoosh's own writer spills its posting pool to disk for the same
+#: reason).  More segments cost searches a little; the benchmark's 712k build in two
+#: processes stays under 2 GB with this (docs/performance.md, "The build").
+SEGMENT_POSTINGS = 10_000_000
 #: Field lengths as Whoosh keeps them: one byte each (see :func:`_length_bytes`).
 _LENGTHS = np.array(_length_byte_cache, dtype=np.int64)
 
@@ -188,8 +191,8 @@ class _Postings:
         """The field's terms as sorted bytes, and each term number's rank among them."""
         encoded = [t.encode("utf-8", "surrogateescape") for t in self.term_ids]
         order = sorted(range(len(encoded)), key=encoded.__getitem__)
-        rank = np.empty(len(encoded), dtype=np.int64)
-        rank[order] = np.arange(len(encoded))
+        rank = np.empty(len(encoded), dtype=np.int32)
+        rank[order] = np.arange(len(encoded), dtype=np.int32)
         return [encoded[i] for i in order], rank
 
 
@@ -207,8 +210,6 @@ class BuildWriter(SegmentWriter):
                 raise ValueError(f"BuildWriter cannot write field {name!r}: vectors or spelling")
         self._postings: dict[str, _Postings] = {}
         self._analysed: dict[str, IndexTerms] = {}
-        #: called with (segment id, document count) once the segment's columnar form is saved
-        self.on_columnar: Callable[[str, int], None] | None = None
 
     # --- documents -----------------------------------------------------------------
 
@@ -223,7 +224,11 @@ class BuildWriter(SegmentWriter):
 
     def add_document(self, **fields: Any) -> None:
         """As Whoosh's ``add_document`` (stored values, ``_stored_<field>``, columns),
-        with the analysed fields of :data:`search.records.ANALYSED_FIELDS` analysed once."""
+        with the analysed fields of :data:`search.records.ANALYSED_FIELDS` analysed once.
+
+        As with Whoosh's, a value a field refuses (``ValueError``) may leave some of the
+        document's postings behind: a build that meets one is abandoned, not committed.
+        """
         self._check_state()
         if any(name.startswith("_") and name.endswith("boost") for name in fields):
             raise ValueError("BuildWriter takes no boosts")
@@ -301,7 +306,7 @@ class BuildWriter(SegmentWriter):
         arrays: dict[str, np.ndarray] = {}
         length_bytes: dict[str, np.ndarray | None] = {}
         for name in sorted(self._postings):
-            postings = self._postings[name]
+            postings = self._postings.pop(name)  # each field's arrays freed once written
             lengths = np.bincount(
                 np.frombuffer(postings.doc, dtype=np.int32),
                 weights=np.frombuffer(postings.freq, dtype=np.int32),
@@ -317,21 +322,20 @@ class BuildWriter(SegmentWriter):
         segment_id = self.newsegment.segment_id()
         folder = Path(self.storage.folder)
         columnar.save(columnar.finish_segment(arrays, length_bytes, n), folder, segment_id, n)
-        if self.on_columnar is not None:
-            self.on_columnar(segment_id, n)
 
     def _write_field(
         self, name: str, postings: _Postings, doc_lengths: np.ndarray
     ) -> dict[str, np.ndarray]:
         """Write one field's postings through the codec; returns its columnar arrays."""
         terms, rank = postings.sorted_terms()
-        term = np.frombuffer(postings.term, dtype=np.int32)
-        order = np.argsort(rank[term], kind="stable")  # by term, then document (as added)
+        keys = rank[np.frombuffer(postings.term, dtype=np.int32)]
+        del rank
+        order = np.argsort(keys, kind="stable")  # by term, then document (as added)
+        post_off = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(keys, minlength=len(terms)), out=post_off[1:])
+        del keys
         docs = np.frombuffer(postings.doc, dtype=np.int32)[order]
         freq = np.frombuffer(postings.freq, dtype=np.int32)[order]
-        counts = np.bincount(rank[term], minlength=len(terms))
-        post_off = np.zeros(len(terms) + 1, dtype=np.int64)
-        np.cumsum(counts, out=post_off[1:])
         if postings.weights is not None:
             weights = np.frombuffer(postings.weights, dtype=np.float32)[order]
         else:
@@ -358,6 +362,7 @@ class BuildWriter(SegmentWriter):
             values_of = _EncodedValues(fmt.encode, postings.chars, freq, occ)
         else:
             values_of = None  # fixed-size values: the frequencies, packed per block
+        del order
         packed = freq.astype(">u4").tobytes() if fixed and fixed > 0 else b""
 
         fw = self.fieldwriter
@@ -373,9 +378,9 @@ class BuildWriter(SegmentWriter):
         try:
             # typed arrays' bytes (4 per posting), not lists (36 bytes per number, and a
             # field can hold millions of postings)
-            doc_bytes = docs.astype(np.uint32).tobytes()
-            weight_bytes = weights.astype(np.float32).tobytes()
-            length_bytes = doc_lengths[docs].astype(np.int32).tobytes()
+            doc_bytes = docs.view(np.uint32).tobytes()
+            weight_bytes = weights.tobytes()
+            length_bytes = doc_lengths.astype(np.int32)[docs].tobytes()
             offsets = post_off.tolist()
             field_key = pack_ushort(fw._fieldid)
             for t, btext in enumerate(terms):
@@ -419,7 +424,7 @@ class BuildWriter(SegmentWriter):
             prefix + "terms": np.frombuffer(blob, dtype=np.uint8),
             prefix + "term_off": term_off,
             prefix + "post_off": post_off,
-            prefix + "post_doc": docs.astype(np.int32),
+            prefix + "post_doc": docs,
             prefix + "post_tf": weights,
         }
         if occ is not None and name in columnar.POSITION_FIELDS:
