@@ -58,7 +58,7 @@ __all__ = ["SEGMENT_POSTINGS", "BuildWriter"]
 #: collection (Whoosh's own writer spills its posting pool to disk for the same
 #: reason).  More segments cost searches a little; the benchmark's 712k build in two
 #: processes stays under 2 GB with this (docs/performance.md, "The build").
-SEGMENT_POSTINGS = 10_000_000
+SEGMENT_POSTINGS = 8_500_000
 #: Field lengths as Whoosh keeps them: one byte each (see :func:`_length_bytes`).
 _LENGTHS = np.array(_length_byte_cache, dtype=np.int64)
 
@@ -339,7 +339,9 @@ class BuildWriter(SegmentWriter):
         if postings.weights is not None:
             weights = np.frombuffer(postings.weights, dtype=np.float32)[order]
         else:
-            weights = (freq * postings.boost).astype(np.float32)
+            weights = freq.astype(np.float32)
+            if postings.boost != 1.0:
+                weights *= np.float32(postings.boost)
         fmt = postings.format
         fixed = fmt.fixed_value_size()
         occ = None
@@ -376,11 +378,11 @@ class BuildWriter(SegmentWriter):
         tindex = fw._tindex
         term_file, tindex.dbfile = tindex.dbfile, _CountingFile(tindex.dbfile)
         try:
-            # typed arrays' bytes (4 per posting), not lists (36 bytes per number, and a
-            # field can hold millions of postings)
-            doc_bytes = docs.view(np.uint32).tobytes()
-            weight_bytes = weights.tobytes()
-            length_bytes = doc_lengths.astype(np.int32)[docs].tobytes()
+            # the bytes of typed arrays (4 per posting; viewed, not copied), not lists (36
+            # bytes per number, and a field can hold millions of postings)
+            doc_view = docs.view(np.uint32).data.cast("B")
+            weight_view = weights.data.cast("B")
+            length_view = doc_lengths.astype(np.int32)[docs].data.cast("B")
             offsets = post_off.tolist()
             field_key = pack_ushort(fw._fieldid)
             for t, btext in enumerate(terms):
@@ -391,9 +393,9 @@ class BuildWriter(SegmentWriter):
                 for c0 in range(a, b, blocklimit):
                     c1 = min(c0 + blocklimit, b)
                     pw._ids = ids = array("I")
-                    ids.frombytes(doc_bytes[4 * c0 : 4 * c1])
+                    ids.frombytes(doc_view[4 * c0 : 4 * c1])
                     pw._weights = block_weights = array("f")
-                    block_weights.frombytes(weight_bytes[4 * c0 : 4 * c1])
+                    block_weights.frombytes(weight_view[4 * c0 : 4 * c1])
                     if values_of is not None:
                         pw._values = (
                             [v for v in values_of[c0:c1] if v] if fixed == 0 else values_of[c0:c1]
@@ -402,7 +404,7 @@ class BuildWriter(SegmentWriter):
                         pw._values = [packed[4 * c0 : 4 * c1]] if packed else []
                     pw._maxweight = max(0, max(block_weights))
                     block_lengths = array("i")
-                    block_lengths.frombytes(length_bytes[4 * c0 : 4 * c1])
+                    block_lengths.frombytes(length_view[4 * c0 : 4 * c1])
                     lengths = [x for x in block_lengths if x]
                     pw._minlength = min(lengths) if lengths else None
                     pw._maxlength = max(lengths) if lengths else 0
