@@ -315,17 +315,7 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     met is None for a figure shown beside a target set for another size."""
     by = {r["corpus"]: r for r in results["corpora"]}
     out: list[tuple[str, str, bool | None]] = []
-    for name, r in by.items():
-        if name == "seeds" or "build" not in r:
-            continue
-        wall, kiwi = r["build"]["wall_seconds"], r["kiwi"]["seconds"]
-        out.append(
-            (
-                f"build ≤ 1.0 × Kiwi alone ({name})",
-                f"{wall:.1f} s ÷ {kiwi:.1f} s = {wall / kiwi:.2f}×",
-                wall <= kiwi,
-            )
-        )
+    # the build's targets are issue #15's own table (build_targets)
     for name, limit in (("100k", 50), ("712k", 150), ("10k", 50)):
         if name in by:
             h = by[name]["http_4"]
@@ -412,15 +402,6 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     if "712k" in by:
         pss = by["712k"]["server"]["memory_after_mix"]["pss_bytes"]
         out.append(("server memory (PSS, all workers) ≤ 1 GB (712k)", _mb(pss), pss <= 1e9))
-    if "build" in by.get("712k", {}):
-        b = by["712k"]["build"]
-        out.append(
-            (
-                "712k build ≤ 15 min, peak RSS ≤ 2 GB",
-                f"{b['wall_seconds'] / 60:.1f} min, {_mb(b['peak_rss_bytes'])}",
-                b["wall_seconds"] <= 900 and b["peak_rss_bytes"] <= 2e9,
-            )
-        )
     for name, r in by.items():
         cold = r["server"]["cold_start_seconds"]
         out.append((f"cold start ≤ 3 s ({name})", f"{cold:.2f} s", cold <= 3.0))
