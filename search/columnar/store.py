@@ -84,7 +84,8 @@ FOUND_CACHE_TERMS = 4_000
 LANG_CODES = ("ko", "en", "mixed")
 NO_LANG = 255
 
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+#: Whoosh's field lengths by their one-byte code (``byte_to_length``), all 256 of them.
+BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _locks_lock = threading.Lock()
 _locks: dict[str, threading.Lock] = {}
 #: Segments loaded by this process, shared by every thread's searcher (they never change).
@@ -499,7 +500,7 @@ def _lengths(raw: np.ndarray | None, n: int) -> np.ndarray:
     """
     if raw is None:
         return np.ones(n, dtype=np.float64)
-    lengths = _BYTE_TO_LENGTH[raw]
+    lengths = BYTE_TO_LENGTH[raw]
     lengths[raw == 0] = 1.0
     return lengths
 

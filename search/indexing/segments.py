@@ -43,7 +43,7 @@ from whoosh import formats
 from whoosh.analysis.tokenizers import IDTokenizer
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, length_to_byte
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis.paragraphs import IndexTerms, index_terms
@@ -59,13 +59,11 @@ __all__ = ["SEGMENT_POSTINGS", "BuildWriter"]
 #: reason).  More segments cost searches a little; the benchmark's 712k build in two
 #: processes stays under 2 GB with this (docs/performance.md, "The build").
 SEGMENT_POSTINGS = 8_500_000
-#: Field lengths as Whoosh keeps them: one byte each (see :func:`_length_bytes`).
-_LENGTHS = np.array(_length_byte_cache, dtype=np.int64)
 
 
 def _length_bytes(lengths: np.ndarray) -> np.ndarray:
     """Whoosh's ``length_to_byte`` of every length at once (0 stays 0)."""
-    out = np.searchsorted(_LENGTHS, lengths, side="left")
+    out = np.searchsorted(columnar.BYTE_TO_LENGTH, lengths, side="left")
     return np.minimum(out, 255).astype(np.uint8)
 
 
@@ -98,18 +96,8 @@ class _Postings:
         ) and isinstance(fmt, formats.Existence)
 
     def add_value(self, docnum: int, value: str) -> None:
-        """Index an ID field's value (its one term)."""
-        if self.values is None:
-            self.values, self.weights = [], array("f")
-        assert self.weights is not None
-        i = self.term_ids.get(value)
-        if i is None:
-            i = self.term_ids[value] = len(self.term_ids)
-        self.term.append(i)
-        self.doc.append(docnum)
-        self.freq.append(1)
-        self.weights.append(self.boost)
-        self.values.append(emptybytes)
+        """Index an ID field's value (its one term, as Whoosh's ``Existence`` format has it)."""
+        self.add_items(docnum, [(value, 1, self.boost, emptybytes)])
 
     def add_terms(self, docnum: int, terms: list[str]) -> int:
         """Index a document's ``terms`` (frequencies only); returns the field's length."""
@@ -314,11 +302,12 @@ class BuildWriter(SegmentWriter):
             ).astype(np.int64)
             raw = _length_bytes(lengths) if postings.scorable else np.zeros(n, dtype=np.uint8)
             length_bytes[name] = raw
-            field_arrays = self._write_field(name, postings, _LENGTHS[raw] * (raw > 0))
+            field_arrays = self._write_field(
+                name, postings, columnar.BYTE_TO_LENGTH[raw] * (raw > 0)
+            )
             if name in columnar.FIELDS:
                 arrays.update(field_arrays)
         self.fieldwriter.close()
-        self._postings = {}
         segment_id = self.newsegment.segment_id()
         folder = Path(self.storage.folder)
         columnar.save(columnar.finish_segment(arrays, length_bytes, n), folder, segment_id, n)
@@ -344,24 +333,25 @@ class BuildWriter(SegmentWriter):
                 weights *= np.float32(postings.boost)
         fmt = postings.format
         fixed = fmt.fixed_value_size()
-        occ = None
+        occ = occ_starts = None
         values_of: list[bytes] | _EncodedValues | None
         if postings.values is not None:
             values_of = [postings.values[i] for i in order.tolist()]
         elif postings.positions:
-            # each posting's occurrences, ordered with their posting
+            # each posting's occurrences, ordered with their posting; where each posting's
+            # occurrences start in that order
+            occ_starts = np.zeros(len(freq) + 1, dtype=np.int64)
+            np.cumsum(freq, out=occ_starts[1:])
             occ_off = np.zeros(len(freq) + 1, dtype=np.int64)
             np.cumsum(np.frombuffer(postings.freq, dtype=np.int32), out=occ_off[1:])
             starts, sizes = occ_off[:-1][order], freq
-            pick = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(
-                int(sizes.sum())
-            )
+            pick = np.repeat(starts - occ_starts[:-1], sizes) + np.arange(int(occ_starts[-1]))
             occ = {
                 "pos": np.frombuffer(postings.pos, dtype=np.int32)[pick],
                 "start": np.frombuffer(postings.start, dtype=np.int32)[pick],
                 "end": np.frombuffer(postings.end, dtype=np.int32)[pick],
             }
-            values_of = _EncodedValues(fmt.encode, postings.chars, freq, occ)
+            values_of = _EncodedValues(fmt.encode, postings.chars, freq, occ_starts, occ)
         else:
             values_of = None  # fixed-size values: the frequencies, packed per block
         del order
@@ -429,10 +419,8 @@ class BuildWriter(SegmentWriter):
             prefix + "post_doc": docs,
             prefix + "post_tf": weights,
         }
-        if occ is not None and name in columnar.POSITION_FIELDS:
-            pos_off = np.zeros(len(freq) + 1, dtype=np.int64)
-            np.cumsum(freq, out=pos_off[1:])
-            out[prefix + "pos_off"] = pos_off
+        if occ is not None and occ_starts is not None and name in columnar.POSITION_FIELDS:
+            out[prefix + "pos_off"] = occ_starts
             out[prefix + "pos"] = occ["pos"]
             if postings.chars:
                 out[prefix + "chr_start"] = occ["start"]
@@ -516,16 +504,23 @@ class _EncodedValues:
     WINDOW = 1 << 16
 
     def __init__(
-        self, encode: Callable[[Any], bytes], chars: bool, freq: np.ndarray, occ: dict
+        self,
+        encode: Callable[[Any], bytes],
+        chars: bool,
+        freq: np.ndarray,
+        occ_off: np.ndarray,
+        occ: dict[str, np.ndarray],
     ) -> None:
-        self.encode, self.chars, self.freq = encode, chars, freq
-        self.occ_off = np.zeros(len(freq) + 1, dtype=np.int64)
-        np.cumsum(freq, out=self.occ_off[1:])
-        self.occ = occ
-        self.start, self.values = (
-            0,
-            list[bytes](),
-        )  # the window: postings start .. start + len(values)
+        self.encode, self.chars, self.freq, self.occ_off, self.occ = (
+            encode,
+            chars,
+            freq,
+            occ_off,
+            occ,
+        )
+        #: the window: the values of postings start .. start + len(values)
+        self.start = 0
+        self.values: list[bytes] = []
 
     def __getitem__(self, window: slice) -> list[bytes]:
         a, b = window.start, window.stop
