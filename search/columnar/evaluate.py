@@ -392,10 +392,12 @@ def _summed(docs: np.ndarray, scores: np.ndarray, doc_count: int) -> Match:
     """The documents among ``docs`` (repeats allowed, any order), their scores summed."""
     if len(docs) * 8 > doc_count:  # many: sum into one slot per document instead of sorting
         summed = np.bincount(docs, weights=scores, minlength=doc_count)
+        # (a boolean mask first: numpy finds the set entries of one several times faster
+        # than the non-zero ones of an array of numbers)
         if scores.min() > 0:  # as BM25's are: a document is present where its sum is not 0
-            present = np.flatnonzero(summed)
+            present = np.flatnonzero(summed != 0)
         else:
-            present = np.flatnonzero(np.bincount(docs, minlength=doc_count))
+            present = np.flatnonzero(np.bincount(docs, minlength=doc_count) != 0)
         return Match(present.astype(np.int32), summed[present])
     unique, inverse = np.unique(docs, return_inverse=True)
     return Match(unique.astype(np.int32), np.bincount(inverse, weights=scores))
