@@ -86,12 +86,13 @@ def test_old_segments_are_not_merged_into_a_new_one(tmp_path):
         writer.commit(optimize=True)
 
 
-def test_values_encoded_a_few_postings_at_a_time_make_the_same_segment(
+def test_postings_and_values_taken_a_few_at_a_time_make_the_same_segment(
     built, tmp_path, monkeypatch
 ):
     from search.indexing import segments
 
     monkeypatch.setattr(segments._EncodedValues, "WINDOW", 7)
+    monkeypatch.setattr(segments._OneBlockTerms, "WINDOW", 5)
     whoosh_dir, _ = built
     assert segment_parts(build(tmp_path / "small-windows", fast=True)) == segment_parts(whoosh_dir)
 

@@ -42,6 +42,7 @@ import numpy as np
 from whoosh import formats
 from whoosh.analysis.tokenizers import IDTokenizer
 from whoosh.codec.whoosh3 import COMPRESSION_MIN_SIZE, WHOOSH3_HEADER_MAGIC, W3TermInfo
+from whoosh.filedb.filetables import _lengths as _HASH_LENGTHS
 from whoosh.system import emptybytes, pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -361,7 +362,7 @@ class BuildWriter(SegmentWriter):
         fw.start_field(name, self.schema[name])
         pw = fw._postwriter
         pw._postfile = _CountingFile(pw._postfile)
-        pw._format = fmt  # what start_postings sets; one-block terms skip it
+        pw._format = fmt  # what start_postings sets
         blocklimit = pw._blocklimit
         # Within the loop the term index and the postings file are only written to and
         # asked where they are: a counting stand-in answers without a system call
@@ -372,14 +373,20 @@ class BuildWriter(SegmentWriter):
             # bytes per number, and a field can hold millions of postings)
             doc_view = docs.view(np.uint32).data.cast("B")
             weight_view = weights.data.cast("B")
-            length_view = doc_lengths.astype(np.int32)[docs].data.cast("B")
+            lengths_of = doc_lengths.astype(np.int32)[docs]
+            length_view = lengths_of.data.cast("B")
             offsets = post_off.tolist()
             field_key = pack_ushort(fw._fieldid)
+            one_blocks = _OneBlockTerms(
+                pw, tindex, field_key, docs, weights, lengths_of, values_of, packed, fixed
+            )
             for t, btext in enumerate(terms):
                 a, b = offsets[t], offsets[t + 1]
-                one_block = b - a <= blocklimit
-                if not one_block:
-                    fw.start_term(btext)
+                if b - a <= blocklimit:
+                    one_blocks.add(btext, a, b)
+                    continue
+                one_blocks.flush()
+                fw.start_term(btext)
                 for c0 in range(a, b, blocklimit):
                     c1 = min(c0 + blocklimit, b)
                     pw._ids = ids = array("I")
@@ -398,12 +405,10 @@ class BuildWriter(SegmentWriter):
                     lengths = [x for x in block_lengths if x]
                     pw._minlength = min(lengths) if lengths else None
                     pw._maxlength = max(lengths) if lengths else 0
-                    if one_block:
-                        _write_one_block(pw, tindex, field_key + btext)
-                    elif c1 < b:
+                    if c1 < b:
                         pw._write_block()
-                if not one_block:
-                    fw.finish_term()
+                fw.finish_term()
+            one_blocks.flush()
         finally:
             tindex.dbfile = term_file
         fw.finish_field()
@@ -428,49 +433,125 @@ class BuildWriter(SegmentWriter):
         return out
 
 
-def _write_one_block(pw: Any, tindex: Any, key: bytes) -> None:
-    """Write the term whose postings are the one block ``pw`` holds, and its term info.
+class _OneBlockTerms:
+    """Terms whose postings fit in one block, written many at a time.
 
-    The bytes Whoosh writes for it (``W3PostingsWriter.start_postings``,
+    The bytes are those Whoosh writes for such a term (``W3PostingsWriter.start_postings``,
     ``_write_block(last=True)``, ``finish_postings``, ``W3TermInfo.add_block`` and
-    ``to_bytes``, ``W3FieldWriter.finish_term``) with the work none of them needs
-    for one block left out: most terms have one (``tests/test_build_writer.py``
-    holds the segment byte-for-byte equal to Whoosh's).
+    ``to_bytes``, ``W3FieldWriter.finish_term``, ``OrderedHashWriter.add``), made from
+    lists of a window of postings and gathered before they are written, without the
+    work none of them needs for one block: most terms have one (``tests/test_build_writer.py``
+    holds the segment byte-for-byte equal to Whoosh's).  :meth:`flush` before
+    anything else writes to the postings file or the term index.
     """
-    postfile = pw._postfile
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
-    ids, minlength, maxlength, maxweight = pw._ids, pw._minlength, pw._maxlength, pw._maxweight
-    databytes = dumps((pw._mini_ids(), pw._mini_weights(), pw._mini_values()), 2)
-    comp = pw._compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
-    if comp:
-        databytes = zlib.compress(databytes, comp)
-    infobytes = dumps(
-        (
-            len(ids),
-            ids[-1],
-            maxweight,
-            comp,
-            length_to_byte(minlength),
-            length_to_byte(maxlength),
-        ),
-        2,
-    )
-    postfile.write_int(-(len(infobytes) + len(databytes)))
-    postfile.write(infobytes)
-    postfile.write(databytes)
-    length = postfile.tell() - start
-    info = W3TermInfo._struct.pack(
-        False,
-        0 + sum(pw._weights),
-        len(ids),
-        0 if minlength is None else length_to_byte(minlength),
-        length_to_byte(maxlength),
-        max(0, maxweight),
-        ids[0],
-        ids[-1],
-    )
-    tindex.add(key, info + pack_long(start) + pack_int(length))
+
+    #: Postings turned into lists at a time.
+    WINDOW = 1 << 16
+
+    def __init__(
+        self,
+        pw: Any,
+        tindex: Any,
+        field_key: bytes,
+        docs: np.ndarray,
+        weights: np.ndarray,
+        lengths: np.ndarray,
+        values_of: list[bytes] | _EncodedValues | None,
+        packed: bytes,
+        fixed: int | None,
+    ) -> None:
+        self.postfile, self.tindex, self.field_key = pw._postfile, tindex, field_key
+        self.compression = pw._compression
+        self.docs, self.weights, self.lengths = docs, weights, lengths
+        self.values_of, self.packed, self.fixed = values_of, packed, fixed
+        #: postings w0 .. w0 + len(window docs) as lists
+        self.w0 = 0
+        self.window: tuple[list[int], list[float], list[int]] = ([], [], [])
+        #: bytes not yet written to the postings file and the term index, and where each ends
+        self.postings: list[bytes] = []
+        self.entries: list[bytes] = []
+        self.post_at = self.index_at = -1
+        self.keys: list[bytes] = []
+
+    def _lists(self, a: int, b: int) -> tuple[list[int], list[float], list[int]]:
+        w0, (docs, _, _) = self.w0, self.window
+        if a < w0 or b > w0 + len(docs):
+            w1 = min(max(b, a + self.WINDOW), len(self.docs))
+            self.w0, w0 = a, a
+            self.window = (
+                self.docs[a:w1].tolist(),
+                self.weights[a:w1].tolist(),
+                self.lengths[a:w1].tolist(),
+            )
+        docs, weights, lengths = self.window
+        return docs[a - w0 : b - w0], weights[a - w0 : b - w0], lengths[a - w0 : b - w0]
+
+    def add(self, btext: bytes, a: int, b: int) -> None:
+        """The term ``btext`` with the postings ``a:b`` (one block's worth)."""
+        if self.post_at < 0:
+            self.post_at, self.index_at = self.postfile.tell(), self.tindex.dbfile.tell()
+        ids, weights, lengths = self._lists(a, b)
+        fixed, values_of = self.fixed, self.values_of
+        if fixed == 0:
+            values: Any = None
+        else:
+            if values_of is not None:
+                listed = values_of[a:b]
+            else:
+                listed = [self.packed[4 * a : 4 * b]] if self.packed else []
+            values = tuple(listed) if fixed is None or fixed < 0 else emptybytes.join(listed)
+        first = ids[0]
+        if len(ids) == 1:
+            mini_ids: tuple[int, ...] = (first,)
+        else:
+            mini_ids = (first, *[y - x for x, y in zip(ids, ids[1:], strict=False)])
+        w = weights[0]
+        if all(x == w for x in weights):
+            mini_weights: Any = None if w == 1.0 else w
+        else:
+            mini_weights = tuple(weights)
+        databytes = dumps((mini_ids, mini_weights, values), 2)
+        comp = self.compression if len(databytes) >= COMPRESSION_MIN_SIZE else 0
+        if comp:
+            databytes = zlib.compress(databytes, comp)
+        maxweight = max(0, max(weights))
+        present = [x for x in lengths if x]
+        minlength = min(present) if present else None
+        maxbyte = length_to_byte(max(present) if present else 0)
+        minbyte = length_to_byte(minlength)
+        infobytes = dumps((len(ids), ids[-1], maxweight, comp, minbyte, maxbyte), 2)
+        block = (
+            WHOOSH3_HEADER_MAGIC
+            + pack_int(-(len(infobytes) + len(databytes)))
+            + infobytes
+            + databytes
+        )
+        start = self.post_at
+        self.postings.append(block)
+        self.post_at += len(block)
+        info = W3TermInfo._struct.pack(
+            False, 0 + sum(weights), len(ids), minbyte, maxbyte, maxweight, first, ids[-1]
+        )
+        key = self.field_key + btext
+        value = info + pack_long(start) + pack_int(len(block))
+        entry = _HASH_LENGTHS.pack(len(key), len(value)) + key + value
+        tindex, pos = self.tindex, self.index_at
+        tindex.index.append(pos)
+        h = tindex.hashfn(key)
+        tindex.buckets[h & 255].append((h, pos))
+        self.entries.append(entry)
+        self.index_at += len(entry)
+        self.keys.append(key)
+
+    def flush(self) -> None:
+        """Write what :meth:`add` gathered."""
+        if not self.keys:
+            return
+        self.postfile.write(emptybytes.join(self.postings))
+        self.tindex.dbfile.write(emptybytes.join(self.entries))
+        self.tindex.lastkey = self.keys[-1]
+        self.postings, self.entries, self.keys = [], [], []
+        self.post_at = self.index_at = -1
 
 
 class _CountingFile:
