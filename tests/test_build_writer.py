@@ -93,6 +93,7 @@ def test_postings_and_values_taken_a_few_at_a_time_make_the_same_segment(
 
     monkeypatch.setattr(segments._EncodedValues, "WINDOW", 7)
     monkeypatch.setattr(segments._OneBlockTerms, "WINDOW", 5)
+    monkeypatch.setattr(segments._OneBlockTerms, "BATCH", 3)
     whoosh_dir, _ = built
     assert segment_parts(build(tmp_path / "small-windows", fast=True)) == segment_parts(whoosh_dir)
 

@@ -447,6 +447,8 @@ class _OneBlockTerms:
 
     #: Postings turned into lists at a time.
     WINDOW = 1 << 16
+    #: Terms gathered before they are written (their bytes are held until then).
+    BATCH = 1 << 12
 
     def __init__(
         self,
@@ -542,6 +544,8 @@ class _OneBlockTerms:
         self.entries.append(entry)
         self.index_at += len(entry)
         self.keys.append(key)
+        if len(self.keys) >= self.BATCH:
+            self.flush()
 
     def flush(self) -> None:
         """Write what :meth:`add` gathered."""
