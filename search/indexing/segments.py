@@ -596,13 +596,8 @@ class _EncodedValues:
         occ_off: np.ndarray,
         occ: dict[str, np.ndarray],
     ) -> None:
-        self.encode, self.chars, self.freq, self.occ_off, self.occ = (
-            encode,
-            chars,
-            freq,
-            occ_off,
-            occ,
-        )
+        self.encode, self.chars = encode, chars
+        self.freq, self.occ_off, self.occ = freq, occ_off, occ
         #: the window: the values of postings start .. start + len(values)
         self.start = 0
         self.values: list[bytes] = []
