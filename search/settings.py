@@ -21,6 +21,7 @@ import ctypes
 import dataclasses
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from search.errors import ConfigError
 
@@ -105,8 +107,8 @@ class Settings:
     glossary: Path | None = None
     #: seconds a search (with its facets and "did you mean") may take
     search_time_limit: float = 5.0
-    #: the bearer token of the admin endpoints; None turns them off
-    admin_token: str | None = None
+    #: the bearer token of the admin endpoints; None turns them off (never shown in a repr)
+    admin_token: str | None = field(default=None, repr=False)
     #: processes building an index; None: one per core for a folder worth it
     build_procs: int | None = None
     #: processes of ``dari serve``; None: one per core, at most four
@@ -115,6 +117,15 @@ class Settings:
     bench_dir: Path | None = None
     ranking: RankingSettings = field(default_factory=RankingSettings)
     analysis: AnalysisSettings = field(default_factory=AnalysisSettings)
+    #: the OpenSearch cluster to search instead of the local index; None: the local index
+    opensearch_url: str | None = None
+    #: the cluster's user and password (HTTP basic authentication); the password is never shown
+    opensearch_user: str | None = None
+    opensearch_password: str | None = field(default=None, repr=False)
+    #: a CA bundle for the cluster's TLS certificate; None: the system's (always verified)
+    opensearch_ca_file: Path | None = None
+    #: the start of the names of Dari's indexes and alias on the cluster
+    opensearch_index_prefix: str = "dari"
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (values of None are ignored: "not given")."""
@@ -143,6 +154,47 @@ def parse_processes(value: Any, name: str = "DARI_BUILD_PROCS") -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= 256:
         raise ConfigError(f"{name} must be a whole number from 1 to 256, not {text[:40]!r}.")
     return int(text)
+
+
+def parse_cluster_url(value: Any, name: str = "DARI_OPENSEARCH_URL") -> str:
+    """An ``http(s)://host[:port][/path]`` URL of a cluster, or :class:`ConfigError` naming
+    ``name``.  Credentials in the URL are refused: they belong in their own settings, which
+    are never shown (a URL is printed in messages)."""
+    text = str(value).strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
+        raise ConfigError(
+            f"{name} must be an http:// or https:// URL such as https://search.example.org:9200, "
+            f"not {text[:80]!r}."
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(
+            f"{name} must not hold a user or password: set DARI_OPENSEARCH_USER and "
+            "DARI_OPENSEARCH_PASSWORD instead."
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name} must have no query or fragment (?…, #…).")
+    return text.rstrip("/")
+
+
+#: What OpenSearch accepts at the start of an index name, and Dari adds to it.
+_INDEX_PREFIX_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
+def parse_index_prefix(value: Any, name: str = "DARI_OPENSEARCH_INDEX_PREFIX") -> str:
+    """The start of Dari's index names on a cluster: lower-case letters, digits, ``_`` and
+    ``-``, starting with a letter or digit, at most 100 characters."""
+    text = str(value).strip()
+    if not _INDEX_PREFIX_RE.fullmatch(text):
+        raise ConfigError(
+            f"{name} must be lower-case letters, digits, '_' or '-', starting with a letter or "
+            f"digit, at most 100 characters; not {text[:40]!r}."
+        )
+    return text
 
 
 def _path(value: str, name: str) -> Path:
@@ -212,6 +264,42 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "(one per core, at most 4)",
         "processes of `dari serve` answering requests (`--workers`)",
         parse_processes,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_URL",
+        "opensearch_url",
+        "(none: the local index)",
+        "an OpenSearch cluster to index and search instead of the local index "
+        "(`pip install 'dari[opensearch]'`)",
+        parse_cluster_url,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_USER",
+        "opensearch_user",
+        "(none)",
+        "the cluster's user (HTTP basic authentication)",
+        _token,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_PASSWORD",
+        "opensearch_password",
+        "(none)",
+        "that user's password (never shown in messages or logs)",
+        _token,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_CA_FILE",
+        "opensearch_ca_file",
+        "(the system's)",
+        "a CA bundle for the cluster's TLS certificate (certificates are always verified)",
+        _path,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_INDEX_PREFIX",
+        "opensearch_index_prefix",
+        "dari",
+        "the start of the names of Dari's indexes and alias on the cluster",
+        parse_index_prefix,
     ),
     EnvSetting(
         "DARI_BENCH",

@@ -82,6 +82,13 @@ def test_variables_fill_their_settings():
         ("DARI_SEARCH_TIME_LIMIT", "nan", "must be a number of seconds"),
         ("DARI_BUILD_PROCS", "two", "DARI_BUILD_PROCS must be a whole number from 1 to 256"),
         ("DARI_BUILD_PROCS", "0", "not '0'"),
+        ("DARI_OPENSEARCH_URL", "localhost:9200", "must be an http:// or https:// URL"),
+        ("DARI_OPENSEARCH_URL", "https://:9200", "must be an http:// or https:// URL"),
+        ("DARI_OPENSEARCH_URL", "http://node:99999", "must be an http:// or https:// URL"),
+        ("DARI_OPENSEARCH_URL", "https://admin:pw@node:9200", "set DARI_OPENSEARCH_USER and"),
+        ("DARI_OPENSEARCH_URL", "https://node:9200/?pretty", "no query or fragment"),
+        ("DARI_OPENSEARCH_INDEX_PREFIX", "Dari", "must be lower-case letters"),
+        ("DARI_OPENSEARCH_INDEX_PREFIX", "_dari", "starting with a letter or digit"),
     ],
 )
 def test_an_unusable_value_is_a_config_error_naming_the_variable(name, value, message):
@@ -142,3 +149,24 @@ def test_kiwis_allocator_gives_freed_memory_back_at_once_unless_the_user_chose(c
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == expected
+
+
+def test_a_cluster_is_set_by_its_url_user_password_ca_file_and_prefix():
+    settings = from_env(
+        {
+            "DARI_OPENSEARCH_URL": " https://search.example.org:9200/ ",
+            "DARI_OPENSEARCH_USER": "dari",
+            "DARI_OPENSEARCH_PASSWORD": "s3cret",
+            "DARI_OPENSEARCH_CA_FILE": "/etc/dari/ca.pem",
+            "DARI_OPENSEARCH_INDEX_PREFIX": "press-2026",
+        }
+    )
+    assert settings.opensearch_url == "https://search.example.org:9200"
+    assert (settings.opensearch_user, settings.opensearch_password) == ("dari", "s3cret")
+    assert settings.opensearch_ca_file == Path("/etc/dari/ca.pem")
+    assert settings.opensearch_index_prefix == "press-2026"
+
+
+def test_no_setting_shows_a_password_or_token():
+    settings = from_env({"DARI_OPENSEARCH_PASSWORD": "s3cret-pw", "DARI_ADMIN_TOKEN": "t0ken-x"})
+    assert "s3cret-pw" not in repr(settings) and "t0ken-x" not in repr(settings)

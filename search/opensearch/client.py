@@ -1,0 +1,52 @@
+"""Connecting to the cluster named by the settings (``DARI_OPENSEARCH_*``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.errors import ConfigError, Unavailable
+from search.settings import Settings
+
+__all__ = ["ClusterUnavailable", "connect", "index_names"]
+
+
+class ClusterUnavailable(Unavailable):
+    """The cluster did not answer (down, unreachable, or refusing Dari's requests)."""
+
+
+def connect(settings: Settings, timeout: float = 10.0) -> Any:
+    """An ``opensearchpy.OpenSearch`` client for ``settings.opensearch_url``.
+
+    TLS certificates are always verified (against ``opensearch_ca_file`` if set);
+    the password goes only to the client, never into a message.  Raises
+    :class:`ConfigError` when no cluster is set or ``opensearch-py`` is missing.
+    """
+    if not settings.opensearch_url:
+        raise ConfigError("No cluster is set: DARI_OPENSEARCH_URL is empty.")
+    try:
+        from opensearchpy import OpenSearch
+    except ImportError:
+        raise ConfigError(
+            "DARI_OPENSEARCH_URL is set but the OpenSearch client is not installed: "
+            "pip install 'dari[opensearch]'."
+        ) from None
+    options: dict[str, Any] = {
+        "hosts": [settings.opensearch_url],
+        "verify_certs": True,
+        "ssl_show_warn": True,
+        "timeout": timeout,
+        "max_retries": 2,
+        "retry_on_timeout": True,
+    }
+    if settings.opensearch_ca_file is not None:
+        options["ca_certs"] = str(settings.opensearch_ca_file)
+    if settings.opensearch_user is not None:
+        options["http_auth"] = (settings.opensearch_user, settings.opensearch_password or "")
+    return OpenSearch(**options)
+
+
+def index_names(settings: Settings) -> tuple[str, str]:
+    """The alias searches go through, and the start of the name of each index behind it
+    (a full rebuild writes a new index and moves the alias to it)."""
+    prefix = settings.opensearch_index_prefix
+    return f"{prefix}-paragraphs", f"{prefix}-paragraphs-"

@@ -1,0 +1,98 @@
+"""The cluster index's settings and mappings: analyzers that only split Dari's tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search.opensearch.documents import ALTERNATIVES, STORED
+from search.records import (
+    BIGRAM_FIELD,
+    DOC_ID_FIELD,
+    KEY_FIELD,
+    KIND_FIELD,
+    LANG_FIELD,
+    NUMBER_FIELD,
+    PAIR_FIELD,
+    TEXT_FIELD,
+    TITLE_FIELD,
+)
+from search.settings import RankingSettings
+
+__all__ = ["SIMILARITY", "index_body"]
+
+#: The similarity of every scored field: BM25 with Dari's parameters.
+SIMILARITY = "dari_bm25"
+
+
+def index_body(
+    ranking: RankingSettings | None = None, shards: int = 1, replicas: int = 0
+) -> dict[str, Any]:
+    """The body of the index-creation request.
+
+    ``dari_positions`` splits a text field's tokens at whitespace and each token
+    at :data:`~search.opensearch.documents.ALTERNATIVES` into terms that share
+    its position (``pattern_capture`` emits every capture at the token's
+    position); ``dari_terms`` splits at whitespace only.  Field lengths count
+    every term, as Whoosh's do (``discount_overlaps`` off).
+    """
+    ranking = ranking or RankingSettings()
+    other = "[^" + "\\" + ALTERNATIVES + "]+"
+    positions = {
+        "type": "text",
+        "analyzer": "dari_positions",
+        "index_options": "positions",
+        "similarity": SIMILARITY,
+    }
+    terms = {
+        "type": "text",
+        "analyzer": "dari_terms",
+        "index_options": "freqs",
+        "similarity": SIMILARITY,
+    }
+    return {
+        "settings": {
+            "number_of_shards": shards,
+            "number_of_replicas": replicas,
+            "analysis": {
+                "filter": {
+                    "dari_alternatives": {
+                        "type": "pattern_capture",
+                        "preserve_original": False,
+                        "patterns": [f"({other})"],
+                    }
+                },
+                "analyzer": {
+                    "dari_positions": {
+                        "type": "custom",
+                        "tokenizer": "whitespace",
+                        "filter": ["dari_alternatives"],
+                    },
+                    "dari_terms": {"type": "custom", "tokenizer": "whitespace"},
+                },
+            },
+            "similarity": {
+                SIMILARITY: {
+                    "type": "BM25",
+                    "k1": ranking.k1,
+                    "b": ranking.b,
+                    "discount_overlaps": False,
+                }
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_source": {"excludes": [BIGRAM_FIELD, PAIR_FIELD]},
+            "properties": {
+                KEY_FIELD: {"type": "keyword"},
+                KIND_FIELD: {"type": "keyword"},
+                DOC_ID_FIELD: {"type": "keyword"},
+                NUMBER_FIELD: {"type": "integer"},
+                LANG_FIELD: {"type": "keyword"},
+                TEXT_FIELD: positions,
+                TITLE_FIELD: positions,
+                BIGRAM_FIELD: terms,
+                PAIR_FIELD: terms,
+                STORED: {"type": "object", "enabled": False},
+            },
+        },
+    }

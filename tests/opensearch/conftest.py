@@ -1,0 +1,41 @@
+"""A real OpenSearch cluster for the cluster backend's tests.
+
+``bash .ci/test`` starts one (``bash .ci/opensearch up 3``) and names it in
+``DARI_TEST_OPENSEARCH_URL``; without it these tests are skipped, and under
+``CI=true`` a skipped cluster test is a failure.  The tests never read
+``DARI_OPENSEARCH_URL``: a developer's own cluster is not written to.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from search.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def cluster_settings() -> Settings:
+    url = os.environ.get("DARI_TEST_OPENSEARCH_URL", "").strip()
+    if not url:
+        message = "no test cluster: DARI_TEST_OPENSEARCH_URL is not set (bash .ci/opensearch up)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message + "; under CI a skipped cluster test is a failure")
+        pytest.skip(message)
+    return Settings(opensearch_url=url, opensearch_index_prefix=f"test-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(scope="session")
+def cluster(cluster_settings: Settings) -> Iterator[Any]:
+    from search.opensearch.client import connect
+
+    client = connect(cluster_settings)
+    health = client.cluster.health(wait_for_status="yellow", request_timeout=60)
+    assert health["status"] in ("yellow", "green"), health
+    yield client
+    client.indices.delete(index=f"{cluster_settings.opensearch_index_prefix}-*")
+    client.close()

@@ -1,0 +1,115 @@
+"""The cluster holds Dari's own analysis: the same terms, positions and frequencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from search.analysis.paragraphs import index_terms
+from search.documents import Document, load_folder
+from search.opensearch.documents import cluster_document, position_tokens, tokens_of
+from search.opensearch.mapping import index_body
+from search.records import document_fields
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_entries() -> list[dict]:
+    docs = [d for d in load_folder(SEEDS) if isinstance(d, Document)]
+    return [entry for doc in docs for entry in document_fields(doc)]
+
+
+@pytest.fixture(scope="module")
+def seeded(cluster, cluster_settings, seed_entries) -> str:
+    name = f"{cluster_settings.opensearch_index_prefix}-documents"
+    cluster.indices.create(index=name, body=index_body(shards=3, replicas=1))
+    lines: list[dict] = []
+    for entry in seed_entries:
+        lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
+    answer = cluster.bulk(body=lines, refresh=True)
+    assert not answer["errors"], [i for i in answer["items"] if i["index"].get("error")][:3]
+    return name
+
+
+def test_a_text_field_round_trips_through_its_token_string(seed_entries):
+    for entry in seed_entries:
+        if "text" in entry:
+            words = index_terms(entry["text"]).words
+            assert tokens_of(*position_tokens(words)) == words
+
+
+@given(st.text(alphabet=st.sampled_from("한국협력 quantumQ-2대전\n,."), max_size=60))
+def test_any_mixed_text_round_trips_through_its_token_string(text):
+    words = index_terms(text).words
+    assert tokens_of(*position_tokens(words)) == words
+
+
+def test_every_seed_entry_is_on_the_cluster(cluster, seeded, seed_entries):
+    assert cluster.count(index=seeded)["count"] == len(seed_entries)
+
+
+@pytest.mark.parametrize("field", ["text", "title"])
+def test_the_cluster_indexes_each_paragraphs_terms_at_dari_s_positions(
+    cluster, seeded, seed_entries, field
+):
+    paragraphs = [e for e in seed_entries if e.get(field)]
+    assert paragraphs
+    for entry in paragraphs:
+        expected: dict[str, list[int]] = {}
+        for term, pos, _, _ in index_terms(entry[field]).words:
+            expected.setdefault(term, []).append(pos)
+        vectors = cluster.termvectors(
+            index=seeded, id=entry["key"], fields=[field], positions=True, offsets=False
+        )
+        got = {
+            term: [t["position"] for t in info["tokens"]]
+            for term, info in vectors["term_vectors"][field]["terms"].items()
+        }
+        assert got == {t: sorted(p) for t, p in expected.items()}, entry["key"]
+
+
+@pytest.mark.parametrize("field", ["bigrams", "pairs"])
+def test_the_cluster_counts_each_paragraphs_pairs_as_dari_does(
+    cluster, seeded, seed_entries, field
+):
+    # bigrams and pairs are indexed but not kept in _source: their term vectors are made
+    # from the document as sent, with the field's analyzer; that each is in the index,
+    # a search for one of its terms restricted to its id shows
+    entries = [e for e in seed_entries if getattr(index_terms(e.get(field, "")), field)]
+    assert entries
+    searches = []
+    for entry in entries:
+        sent = cluster_document(entry)
+        expected: dict[str, int] = {}
+        for term in getattr(index_terms(entry[field]), field):
+            expected[term] = expected.get(term, 0) + 1
+        vectors = cluster.termvectors(index=seeded, body={"doc": {field: sent[field]}})
+        terms = vectors["term_vectors"][field]["terms"]
+        assert {t: info["term_freq"] for t, info in terms.items()} == expected, entry["key"]
+        rarest = min(expected, key=lambda t: (expected[t], t))
+        query = {
+            "bool": {"filter": [{"ids": {"values": [entry["key"]]}}, {"term": {field: rarest}}]}
+        }
+        searches += [{"index": seeded}, {"query": query, "size": 0, "track_total_hits": True}]
+    answers = cluster.msearch(body=searches)["responses"]
+    assert [a["hits"]["total"]["value"] for a in answers] == [1] * len(entries)
+
+
+def test_a_phrase_matches_across_a_joined_word_and_its_parts(cluster, seeded, seed_entries):
+    # a phrase of Dari's terms at neighbouring positions finds its paragraph on the cluster
+    entry = next(e for e in seed_entries if len(index_terms(e.get("text", "")).words) > 3)
+    words = index_terms(entry["text"]).words
+    first, second = words[0][0], next(w[0] for w in words if w[1] == words[0][1] + 1)
+    query = {
+        "span_near": {
+            "clauses": [{"span_term": {"text": first}}, {"span_term": {"text": second}}],
+            "slop": 0,
+            "in_order": True,
+        }
+    }
+    found = cluster.search(index=seeded, body={"query": query, "size": 200})
+    assert entry["key"] in {hit["_id"] for hit in found["hits"]["hits"]}
