@@ -11,11 +11,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from search.documents import Document, load_folder
+from search.opensearch.documents import cluster_document
+from search.opensearch.mapping import index_body
+from search.records import document_fields
 from search.settings import Settings
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +46,21 @@ def cluster(cluster_settings: Settings) -> Iterator[Any]:
     yield client
     client.indices.delete(index=f"{cluster_settings.opensearch_index_prefix}-*")
     client.close()
+
+
+@pytest.fixture(scope="session")
+def seed_entries() -> list[dict]:
+    docs = [d for d in load_folder(SEEDS) if isinstance(d, Document)]
+    return [entry for doc in docs for entry in document_fields(doc)]
+
+
+@pytest.fixture(scope="session")
+def seeded(cluster, cluster_settings, seed_entries) -> str:
+    name = f"{cluster_settings.opensearch_index_prefix}-documents"
+    cluster.indices.create(index=name, body=index_body(shards=3, replicas=1))
+    lines: list[dict] = []
+    for entry in seed_entries:
+        lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
+    answer = cluster.bulk(body=lines, refresh=True)
+    assert not answer["errors"], [i for i in answer["items"] if i["index"].get("error")][:3]
+    return name

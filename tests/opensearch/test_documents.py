@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from search.analysis.paragraphs import index_terms
-from search.documents import Document, load_folder
 from search.opensearch.documents import cluster_document, position_tokens, tokens_of
-from search.opensearch.mapping import index_body
-from search.records import document_fields
-
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-@pytest.fixture(scope="module")
-def seed_entries() -> list[dict]:
-    docs = [d for d in load_folder(SEEDS) if isinstance(d, Document)]
-    return [entry for doc in docs for entry in document_fields(doc)]
-
-
-@pytest.fixture(scope="module")
-def seeded(cluster, cluster_settings, seed_entries) -> str:
-    name = f"{cluster_settings.opensearch_index_prefix}-documents"
-    cluster.indices.create(index=name, body=index_body(shards=3, replicas=1))
-    lines: list[dict] = []
-    for entry in seed_entries:
-        lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
-    answer = cluster.bulk(body=lines, refresh=True)
-    assert not answer["errors"], [i for i in answer["items"] if i["index"].get("error")][:3]
-    return name
 
 
 def test_a_text_field_round_trips_through_its_token_string(seed_entries):
