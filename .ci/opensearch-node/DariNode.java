@@ -17,6 +17,7 @@
  */
 
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
+import org.opensearch.painless.PainlessPlugin;
 import org.opensearch.common.logging.LogConfigurator;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
@@ -36,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 
 public final class DariNode extends Node {
 
-    static final List<Class<? extends Plugin>> PLUGINS = List.of(Netty4Plugin.class, CommonAnalysisPlugin.class);
+    static final List<Class<? extends Plugin>> PLUGINS = List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class);
 
     private DariNode(Environment environment, Collection<Class<? extends Plugin>> classpathPlugins) {
         super(environment, classpathPlugins, true);

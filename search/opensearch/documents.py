@@ -31,7 +31,15 @@ from search.records import (
     TITLE_FIELD,
 )
 
-__all__ = ["ALTERNATIVES", "GAP", "STORED", "cluster_document", "position_tokens", "tokens_of"]
+__all__ = [
+    "ALTERNATIVES",
+    "GAP",
+    "MARKER",
+    "STORED",
+    "cluster_document",
+    "position_tokens",
+    "tokens_of",
+]
 
 #: Joins the terms at one position into one whitespace token (no Dari term holds it:
 #: terms are letters, digits and Hangul).
@@ -40,6 +48,10 @@ ALTERNATIVES = "|"
 GAP = "_"
 #: The object of unindexed values: what a result shows and what highlights it.
 STORED = "stored"
+#: Ends every scored field of a paragraph, once: the cluster's field statistics then count
+#: every paragraph (a field's document count is the paragraphs, as Whoosh's N), and the
+#: similarity takes it out of the lengths (:mod:`.mapping`).
+MARKER = "#"
 
 #: Entry fields indexed as they are (keywords and the paragraph number).
 _PLAIN_FIELDS = (KEY_FIELD, KIND_FIELD, DOC_ID_FIELD, NUMBER_FIELD, LANG_FIELD)
@@ -72,7 +84,7 @@ def tokens_of(token_string: str, offsets: list[int]) -> list[tuple[str, int, int
     words: list[tuple[str, int, int, int]] = []
     k = 0
     for pos, token in enumerate(token_string.split(" ") if token_string else []):
-        if token == GAP:
+        if token in (GAP, MARKER):
             continue
         for term in token.split(ALTERNATIVES):
             words.append((term, pos, offsets[k], offsets[k + 1]))
@@ -91,13 +103,20 @@ def cluster_document(entry: Mapping[str, Any]) -> dict[str, Any]:
     if TEXT_FIELD in entry:
         text = entry[TEXT_FIELD]
         terms = index_terms(text)
-        source[TEXT_FIELD], stored["text_offsets"] = position_tokens(terms.words)
-        source[BIGRAM_FIELD] = " ".join(terms.bigrams)
-        source[PAIR_FIELD] = " ".join(terms.pairs)
+        tokens, stored["text_offsets"] = position_tokens(terms.words)
+        source[TEXT_FIELD] = _marked(tokens)
+        source[BIGRAM_FIELD] = _marked(" ".join(terms.bigrams))
+        source[PAIR_FIELD] = _marked(" ".join(terms.pairs))
         stored[TEXT_FIELD] = text
     if TITLE_FIELD in entry:
         title = entry[TITLE_FIELD]
-        source[TITLE_FIELD] = position_tokens(index_terms(title).words)[0] if title else ""
+        source[TITLE_FIELD] = _marked(position_tokens(index_terms(title).words)[0] if title else "")
         stored[TITLE_FIELD] = entry.get(f"_stored_{TITLE_FIELD}", title)
     source[STORED] = stored
     return source
+
+
+def _marked(tokens: str) -> str:
+    """A scored field's tokens with the :data:`MARKER` after them (after, so that the
+    positions of the terms stay Dari's)."""
+    return f"{tokens} {MARKER}" if tokens else MARKER

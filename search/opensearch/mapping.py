@@ -20,8 +20,25 @@ from search.settings import RankingSettings
 
 __all__ = ["SIMILARITY", "index_body"]
 
-#: The similarity of every scored field: BM25 with Dari's parameters.
+#: The similarity of every scored field: Dari's BM25 (:mod:`search.scoring`), scripted.
 SIMILARITY = "dari_bm25"
+
+#: Whoosh's idf over the paragraphs (every paragraph holds one :data:`MARKER` in every scored
+#: field, so a field's document count is the number of paragraphs), times the field's weight
+#: (the query's boost).
+_IDF = "return query.boost * (Math.log(field.docCount / (term.docFreq + 1.0)) + 1.0);"
+
+
+def _bm25(k1: float, b: float) -> str:
+    """Whoosh's BM25 saturation with ``k1`` and ``b`` (a similarity script takes no
+    parameters: they are written into it), the marker taken out of the lengths."""
+    return (
+        "double avgfl = (field.sumTotalTermFreq - field.docCount) / (double) field.docCount;"
+        " if (avgfl <= 0) { avgfl = 1; }"
+        " double fl = doc.length - 1;"
+        " double tf = doc.freq;"
+        f" return weight * (tf * ({k1!r} + 1)) / (tf + {k1!r} * ((1 - {b!r}) + {b!r} * fl / avgfl));"
+    )
 
 
 def index_body(
@@ -72,10 +89,9 @@ def index_body(
             },
             "similarity": {
                 SIMILARITY: {
-                    "type": "BM25",
-                    "k1": ranking.k1,
-                    "b": ranking.b,
-                    "discount_overlaps": False,
+                    "type": "scripted",
+                    "weight_script": {"source": _IDF},
+                    "script": {"source": _bm25(float(ranking.k1), float(ranking.b))},
                 }
             },
         },

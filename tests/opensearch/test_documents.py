@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from search.analysis.paragraphs import index_terms
-from search.opensearch.documents import cluster_document, position_tokens, tokens_of
+from search.opensearch.documents import MARKER, cluster_document, position_tokens, tokens_of
 
 
 def test_a_text_field_round_trips_through_its_token_string(seed_entries):
@@ -44,6 +44,8 @@ def test_the_cluster_indexes_each_paragraphs_terms_at_dari_s_positions(
             term: [t["position"] for t in info["tokens"]]
             for term, info in vectors["term_vectors"][field]["terms"].items()
         }
+        last = max((p for ps in expected.values() for p in ps), default=-1)
+        assert got.pop(MARKER) == [last + 1], entry["key"]  # once, after the terms
         assert got == {t: sorted(p) for t, p in expected.items()}, entry["key"]
 
 
@@ -64,7 +66,7 @@ def test_the_cluster_counts_each_paragraphs_pairs_as_dari_does(
             expected[term] = expected.get(term, 0) + 1
         vectors = cluster.termvectors(index=seeded, body={"doc": {field: sent[field]}})
         terms = vectors["term_vectors"][field]["terms"]
-        assert {t: info["term_freq"] for t, info in terms.items()} == expected, entry["key"]
+        assert {t: info["term_freq"] for t, info in terms.items()} == {**expected, MARKER: 1}
         rarest = min(expected, key=lambda t: (expected[t], t))
         query = {
             "bool": {"filter": [{"ids": {"values": [entry["key"]]}}, {"term": {field: rarest}}]}
