@@ -126,6 +126,9 @@ class Settings:
     opensearch_ca_file: Path | None = None
     #: the start of the names of Dari's indexes and alias on the cluster
     opensearch_index_prefix: str = "dari"
+    #: primary shards and replicas of each shard of an index Dari creates on the cluster
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 1
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (values of None are ignored: "not given")."""
@@ -195,6 +198,14 @@ def parse_index_prefix(value: Any, name: str = "DARI_OPENSEARCH_INDEX_PREFIX") -
             f"digit, at most 100 characters; not {text[:40]!r}."
         )
     return text
+
+
+def parse_count(value: Any, name: str) -> int:
+    """A whole number from 0 to 256, or :class:`ConfigError` naming ``name``."""
+    text = str(value).strip()
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 256:
+        raise ConfigError(f"{name} must be a whole number from 0 to 256, not {text[:40]!r}.")
+    return int(text)
 
 
 def _path(value: str, name: str) -> Path:
@@ -300,6 +311,20 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "dari",
         "the start of the names of Dari's indexes and alias on the cluster",
         parse_index_prefix,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_SHARDS",
+        "opensearch_shards",
+        "1",
+        "primary shards of the index a build creates on the cluster",
+        parse_processes,
+    ),
+    EnvSetting(
+        "DARI_OPENSEARCH_REPLICAS",
+        "opensearch_replicas",
+        "1",
+        "replicas of each shard (0 on a one-node cluster)",
+        parse_count,
     ),
     EnvSetting(
         "DARI_BENCH",

@@ -1,4 +1,4 @@
-"""Connecting to the cluster named by the settings (``DARI_OPENSEARCH_*``)."""
+"""Connecting to the cluster named by the settings (``DARI_OPENSEARCH_URL`` and the rest)."""
 
 from __future__ import annotations
 
