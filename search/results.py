@@ -24,6 +24,7 @@ __all__ = [
     "merge_spans",
     "mark_html",
     "snippet_html",
+    "spans_of_words",
 ]
 
 SNIPPET_CHARS = 280
@@ -37,7 +38,18 @@ def highlight_spans(
     phrases = [p for p in phrases if p]
     if not terms and not phrases:
         return []
-    tokens = analyze(text)
+    return spans_of_words(analyze(text), terms, phrases)
+
+
+def spans_of_words(
+    tokens: Iterable[tuple[str, int, int, int]],
+    terms: Iterable[str],
+    phrases: Iterable[list[str]] = (),
+) -> list[tuple[int, int]]:
+    """:func:`highlight_spans` of a text already analysed into ``(term, position, start,
+    end)`` tokens (kept at index time, as on the cluster: :mod:`search.opensearch.documents`)."""
+    terms = set(terms)
+    phrases = [p for p in phrases if p]
     spans: list[tuple[int, int]] = []
     by_pos: dict[int, tuple[set[str], int, int]] = {}
     for term, pos, start, end in tokens:

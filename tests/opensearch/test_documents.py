@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from search.analysis.paragraphs import index_terms
 from search.opensearch.documents import MARKER, cluster_document, position_tokens, tokens_of
+from search.results import highlight_spans, spans_of_words
 
 
 def test_a_text_field_round_trips_through_its_token_string(seed_entries):
@@ -90,3 +91,17 @@ def test_a_phrase_matches_across_a_joined_word_and_its_parts(cluster, seeded, se
     }
     found = cluster.search(index=seeded, body={"query": query, "size": 200})
     assert entry["key"] in {hit["_id"] for hit in found["hits"]["hits"]}
+
+
+def test_a_paragraph_is_highlighted_from_its_kept_tokens_as_from_its_text(seed_entries):
+    queries = [
+        ({"협력", "양자"}, []),
+        ({"quantum"}, [["joint", "statement"]]),
+        (set(), [["공동", "성명"]]),
+    ]
+    for entry in [e for e in seed_entries if e.get("text")]:
+        source = cluster_document(entry)
+        kept = tokens_of(source["text"], source["stored"]["text_offsets"])
+        for terms, phrases in queries:
+            expected = highlight_spans(entry["text"], terms, phrases)
+            assert spans_of_words(kept, terms, phrases) == expected, entry["key"]
