@@ -59,6 +59,23 @@ class BuildReport:
     seconds: float = 0.0
     generation: str = ""
 
+    def count(
+        self, item: Document | Skipped, on_document: Callable[[str, str], None] | None
+    ) -> None:
+        """Count a document that was indexed, or a file that was skipped, and tell
+        ``on_document(file_name, message)`` (the message empty unless something was odd)."""
+        if isinstance(item, Skipped):
+            self.skipped.append(item)
+            if on_document:
+                on_document(item.name, f"skipped {item.name}: {item.reason}")
+            return
+        self.documents += 1
+        self.paragraphs += len(item.paragraphs)
+        notes = [f"{item.path.name}: {w}" for w in item.warnings]
+        self.warnings += notes
+        if on_document:
+            on_document(item.path.name, "; ".join(notes))
+
     def summary(self) -> str:
         return (
             f"indexed {self.documents} documents, {self.paragraphs} paragraphs, "
@@ -201,21 +218,12 @@ def _add_documents(
 ) -> None:
     """Add loaded documents to ``writer``, counting them (and skipped files) in ``report``."""
     for item in items:
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            if on_document:
-                on_document(item.name, f"skipped {item.name}: {item.reason}")
-            continue
-        for entry in document_fields(item):
-            writer.add_document(**entry)
-        if writer.segment_full():
-            writer.next_segment()
-        report.documents += 1
-        report.paragraphs += len(item.paragraphs)
-        notes = [f"{item.path.name}: {w}" for w in item.warnings]
-        report.warnings += notes
-        if on_document:
-            on_document(item.path.name, "; ".join(notes))
+        if isinstance(item, Document):
+            for entry in document_fields(item):
+                writer.add_document(**entry)
+            if writer.segment_full():
+                writer.next_segment()
+        report.count(item, on_document)
 
 
 def _load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skipped]:

@@ -111,31 +111,16 @@ def _send(
     sent = 0
     lines: list[dict[str, Any]] = []
     for item in _load_paths(paths, docs_dir):
-        if isinstance(item, Skipped):
-            report.skipped.append(item)
-            if on_document:
-                on_document(item.name, f"skipped {item.name}: {item.reason}")
-            continue
-        for entry in document_fields(item):
-            lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
-        if len(lines) >= 2 * BULK_ENTRIES:
-            sent += _bulk(client, lines)
-            lines = []
-        _count(item, report, on_document)
+        if isinstance(item, Document):
+            for entry in document_fields(item):
+                lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
+            if len(lines) >= 2 * BULK_ENTRIES:
+                sent += _bulk(client, lines)
+                lines = []
+        report.count(item, on_document)
     if lines:
         sent += _bulk(client, lines)
     return sent
-
-
-def _count(
-    doc: Document, report: BuildReport, on_document: Callable[[str, str], None] | None
-) -> None:
-    report.documents += 1
-    report.paragraphs += len(doc.paragraphs)
-    notes = [f"{doc.path.name}: {w}" for w in doc.warnings]
-    report.warnings += notes
-    if on_document:
-        on_document(doc.path.name, "; ".join(notes))
 
 
 def _bulk(client: Any, lines: list[dict[str, Any]]) -> int:
