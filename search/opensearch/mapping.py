@@ -16,6 +16,7 @@ from search.records import (
     TEXT_FIELD,
     TITLE_FIELD,
 )
+from search.request import MAX_PAGE, MAX_PER_PAGE
 from search.settings import RankingSettings
 
 __all__ = ["SIMILARITY", "index_body"]
@@ -70,6 +71,8 @@ def index_body(
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
+            # a page as deep as a search request may ask for (search.request)
+            "max_result_window": MAX_PAGE * MAX_PER_PAGE,
             "analysis": {
                 "filter": {
                     "dari_alternatives": {

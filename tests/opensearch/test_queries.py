@@ -6,6 +6,7 @@ import pytest
 
 from search.engine import Engine, _restrict
 from search.opensearch.queries import compile_query
+from search.opensearch.search import search_page
 from search.query import parse_query
 from tests.test_columnar import SEED_QUERIES
 
@@ -37,3 +38,17 @@ def test_a_seed_query_matches_the_same_paragraphs_on_the_cluster(cluster, seeded
             continue
         final = _restrict(wanted, parsed)
         assert cluster_keys(cluster, seeded, final) == local_keys(engine, final), q
+
+
+@pytest.mark.parametrize("q", SEED_QUERIES)
+def test_a_seed_query_has_the_same_total_and_facet_counts_on_the_cluster(
+    cluster, seeded, seed_index, q
+):
+    engine = Engine(seed_index)
+    parsed = parse_query(q, engine.expander)
+    final = _restrict(parsed.query, parsed)
+    local = engine.columnar().hits(final, None, None)
+    got = search_page(cluster, seeded, compile_query(final), 1, 10, facets=True, source=False)
+    assert not got.partial
+    assert (got.total, got.facets) == (local.total, local.facets()), q
+    assert len(got.hits) == min(10, local.total)

@@ -1,0 +1,89 @@
+"""One page of a compiled query from the cluster: exact totals, facet counts, Whoosh's order.
+
+The cluster is asked with ``dfs_query_then_fetch`` (the scores' statistics are the
+whole index's, not each shard's: a paragraph scores as it does locally whatever
+shard holds it), ``track_total_hits`` (an exact total, as locally) and ties of
+score broken by document and paragraph number (Whoosh's order after a build).
+Facets are ``terms`` aggregations asked for every value, so their counts are
+exact; when a shard fails or the time limit passes, the page says it is partial.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.columnar.store import LANG_CODES
+from search.records import DOC_ID_FIELD, LANG_FIELD, NUMBER_FIELD
+
+__all__ = ["FACET_VALUES", "TIE_BREAK", "ClusterPage", "search_page"]
+
+#: The order of hits: score, then (for equal scores) document and paragraph number.
+TIE_BREAK: list[dict[str, str]] = [
+    {"_score": "desc"},
+    {DOC_ID_FIELD: "asc"},
+    {NUMBER_FIELD: "asc"},
+]
+#: Values a facet counts at most (documents per collection, for the ``doc`` facet).
+FACET_VALUES = 65_536
+_FACETS = {"lang": LANG_FIELD, "doc": DOC_ID_FIELD}
+
+
+@dataclass
+class ClusterPage:
+    """What the cluster answered for one page."""
+
+    total: int
+    #: (entry key, score, source) of the page's hits, best first
+    hits: list[tuple[str, float, dict[str, Any]]] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] | None = None
+    #: a shard failed or the time limit passed: the total and hits may be short
+    partial: bool = False
+
+
+def search_page(
+    client: Any,
+    index: str,
+    query: dict[str, Any],
+    page: int,
+    per_page: int,
+    *,
+    facets: bool = False,
+    seconds: float | None = None,
+    source: list[str] | bool = True,
+) -> ClusterPage:
+    """Page ``page`` (``per_page`` hits) of ``query`` on ``index`` (an alias or an index);
+    ``seconds`` bounds the search on the cluster (then it answers with what it found)."""
+    body: dict[str, Any] = {
+        "query": query,
+        "from": (page - 1) * per_page,
+        "size": per_page,
+        "track_total_hits": True,
+        "sort": TIE_BREAK,
+        "_source": source,
+    }
+    if seconds is not None:
+        body["timeout"] = f"{max(1, int(seconds * 1000))}ms"
+    if facets:
+        body["aggs"] = {
+            name: {"terms": {"field": f, "size": FACET_VALUES, "shard_size": FACET_VALUES}}
+            for name, f in _FACETS.items()
+        }
+    answer = client.search(index=index, body=body, search_type="dfs_query_then_fetch")
+    partial = bool(answer.get("timed_out")) or answer["_shards"].get("failed", 0) > 0
+    out = ClusterPage(
+        total=answer["hits"]["total"]["value"],
+        hits=[(h["_id"], float(h["_score"]), h.get("_source", {})) for h in answer["hits"]["hits"]],
+        partial=partial,
+    )
+    if facets and not partial:
+        counted = {
+            name: {b["key"]: b["doc_count"] for b in answer["aggregations"][name]["buckets"]}
+            for name in _FACETS
+        }
+        langs = counted["lang"]
+        out.facets = {
+            "lang": {code: langs[code] for code in LANG_CODES if langs.get(code)},
+            "doc": dict(sorted(counted["doc"].items())),
+        }
+    return out
