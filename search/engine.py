@@ -1,26 +1,24 @@
 """The search engine facade used by the CLI and the web app.
 
-One :class:`Engine` per index folder.  It keeps one Whoosh searcher per thread
-(Whoosh readers are not meant to be shared between threads) and reopens it
-when the live generation changes or Whoosh reports new commits, so a running
-server follows reindexing without a restart.
+One :class:`Engine` per index.  It parses and shapes queries, and turns hits into
+results; where the index lives is its backend's business (:mod:`search.backend`):
+the local index folder by default (:class:`search.local.LocalBackend`, which
+follows reindexing without a restart).
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
-import numpy as np
-from whoosh import collectors, sorting
 from whoosh import query as wq
-from whoosh.searching import ResultsPage, Searcher
+from whoosh.searching import Searcher
 
+from search.backend import View
 from search.bilingual.expansion import Expander, load_glossary
 from search.bilingual.glossary import (
     Glossary,
@@ -30,21 +28,18 @@ from search.bilingual.glossary import (
     save_analysed,
 )
 from search.columnar.searcher import ColumnarSearcher
-from search.deadline import run_until
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
-from search.indexing import current_generation, open_generation, open_index
+from search.local import LocalBackend
 from search.query import ParsedQuery, parse_query
 from search.records import (
     DOC_ID_FIELD,
-    DOCUMENT_KIND,
     KIND_FIELD,
     LANG_FIELD,
     PARAGRAPH_KIND,
     TEXT_FIELD,
     TITLE_FIELD,
     Counterpart,
-    paragraph_key,
     stored_counterpart,
     stored_meta,
 )
@@ -57,7 +52,6 @@ from search.results import (
     mark_html,
     snippet_html,
 )
-from search.scoring import dari_weighting
 from search.settings import RankingSettings, Settings
 
 __all__ = [
@@ -76,10 +70,6 @@ __all__ = [
 DEFAULT_TIME_LIMIT = Settings().search_time_limit
 #: The glossary's spellings as analysed, kept in the index folder for the next start.
 ANALYSED_SPELLINGS = ".analysed-spellings.json"
-#: Tries to open the live index while a rebuild swaps generations.
-OPEN_ATTEMPTS = 5
-#: Facets counted for ``search(facets=True)``: name → the field whose values are counted.
-FACETS = {"lang": sorting.FieldFacet(LANG_FIELD), "doc": sorting.FieldFacet(DOC_ID_FIELD)}
 
 
 class StoredCounterpart(TypedDict):
@@ -205,8 +195,8 @@ class Engine:
         self.query_path = query_path
         self._glossary = glossary
         self._expander: Expander | None = None
-        self._local = threading.local()
-        open_index(self.index_dir).close()  # raise IndexMissing now, not on first search
+        #: where the index lives (raises IndexMissing now, not on first search)
+        self.backend = LocalBackend(self.index_dir, self.ranking, query_path)
 
     @classmethod
     def from_settings(cls, settings: Settings, index_dir: Path | str | None = None) -> Engine:
@@ -242,40 +232,12 @@ class Engine:
     # -- searchers -----------------------------------------------------------------
 
     def searcher(self) -> Searcher:
-        """This thread's searcher, reopened if the index changed since it was made."""
-        local = self._local
-        gen = current_generation(self.index_dir)
-        searcher = getattr(local, "searcher", None)
-        if searcher is not None and local.generation == gen and searcher.up_to_date():
-            return searcher
-        # A fresh searcher, not Searcher.refresh(): whoosh3's refresh reuses the old
-        # segment readers with their old deletions (and keeps their old generation),
-        # so updated documents would be found twice and removed ones still found.
-        if searcher is not None:
-            local.searcher = None
-            searcher.close()
-        for attempt in range(OPEN_ATTEMPTS):
-            try:
-                ix, gen = open_generation(self.index_dir)
-                fresh = ix.searcher(weighting=dari_weighting(self.ranking))
-            except FileNotFoundError:
-                # A rebuild swapped generations while we opened the old one.
-                if attempt == OPEN_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.02 * (attempt + 1))
-                continue
-            local.searcher, local.generation = fresh, gen
-            return fresh
-        raise AssertionError("unreachable")
+        """This thread's Whoosh searcher of the local index (see :class:`LocalBackend`)."""
+        return self.backend.searcher()
 
     def columnar(self, searcher: Searcher | None = None) -> ColumnarSearcher:
-        """This thread's columnar searcher, over the same segments as :meth:`searcher`."""
-        searcher = searcher or self.searcher()
-        local = self._local
-        columns = getattr(local, "columnar", None)
-        if columns is None or columns.searcher is not searcher:
-            columns = local.columnar = ColumnarSearcher(searcher, local.generation, self.ranking)
-        return columns
+        """This thread's columnar searcher of the local index, over ``searcher``'s segments."""
+        return self.backend.columnar(searcher)
 
     def close(self) -> None:
         """Close the calling thread's searcher and let every thread open a fresh one next time.
@@ -283,10 +245,7 @@ class Engine:
         ``dari serve`` calls it before it forks its workers, so that no process
         shares an open index file (and its file position) with another.
         """
-        searcher = getattr(self._local, "searcher", None)
-        self._local = threading.local()
-        if searcher is not None:
-            searcher.close()
+        self.backend.close()
 
     # -- searching -------------------------------------------------------------------
 
@@ -338,20 +297,19 @@ class Engine:
             parsed.langs.add(lang)
         if doc:
             parsed.docs.add(doc)
-        searcher = self.searcher()
+        view = self.backend.view()
         for doc_id in parsed.docs | parsed.not_docs:
-            if not self.has_document(doc_id, searcher):
+            if not view.has_document(doc_id):
                 raise QueryError(f"No document with id '{doc_id}'.")
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        pager = self._columnar_page if self.query_path == "columnar" else self._whoosh_page
-        hits = pager(searcher, parsed, final, page, per_page, deadline, facets, None)
+        hits = view.page(parsed, final, page, per_page, deadline, facets, None)
         partial = hits.partial
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits = pager(searcher, parsed, final, page, per_page, deadline, facets, hits)
+            hits = view.page(parsed, final, page, per_page, deadline, facets, hits)
             partial = hits.partial
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:
@@ -363,9 +321,8 @@ class Engine:
         in_range = (page - 1) * per_page < hits.total
         results = []
         if in_range:
-            for docnum, score in hits.page:
-                stored = searcher.reader().stored_fields(docnum)
-                results.append(self._result(stored, score, parsed, searcher, docnum))
+            for hit, score in hits.page:
+                results.append(self._result(view.entry(hit), score, parsed, view, hit))
         out = SearchResults(
             query=parsed.text,
             total=hits.total,
@@ -383,99 +340,24 @@ class Engine:
         out.took_ms = (time.perf_counter() - started) * 1000
         return out
 
-    def _whoosh_page(
-        self,
-        searcher: Searcher,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: _Page | None,
-    ) -> _Page:
-        """One page of hits by Whoosh's collectors (the per-posting path, kept as the reference).
-
-        One timed pass that also counts the matches.  Whoosh's own top-N
-        collector skips blocks and prunes matchers by quality, and then needs a
-        second, untimed pass over every match for the total: seconds for a
-        64-word OR over a few thousand paragraphs.  Cut short, the total is what
-        was found until then.  With ``facets`` the same pass counts the matches
-        per language and document.
-        """
-        if before is not None:
-            mentions, partial = before.mentions, False
-        else:
-            mentions, partial = _text_mentions(searcher, parsed, deadline)
-        if partial:  # the time went on finding the paragraphs that mention the query
-            deadline, facets = time.perf_counter(), False
-        # usequality=False, replace=0: see every match (and count it), prune nothing
-        collector: collectors.Collector = collectors.TopCollector(
-            page * per_page, usequality=False, replace=0
-        )
-        if facets:
-            collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
-        if mentions is not None:
-            collector = collectors.FilterCollector(collector, allow=mentions)
-        collector, cut = run_until(searcher, q, collector, deadline)
-        results = ResultsPage(collector.results(), page, per_page)
-        return _Page(
-            total=results.total,
-            page=[(hit.docnum, float(hit.score or 0.0)) for hit in results],
-            facets=(
-                {name: dict(results.results.groups(name)) for name in FACETS} if facets else None
-            ),
-            partial=partial or cut,
-            mentions=mentions,
-        )
-
-    def _columnar_page(
-        self,
-        searcher: Searcher,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: _Page | None,
-    ) -> _Page:
-        """One page of hits from the columnar form: every match scored and counted in arrays."""
-        columns = self.columnar(searcher)
-        cut = False
-        if before is not None:
-            allow = before.allow
-        else:
-            allow, cut = _columnar_mentions(columns, parsed, deadline)
-        hits = columns.hits(q, allow, deadline if not cut else time.perf_counter())
-        partial = cut or hits.partial
-        return _Page(
-            total=hits.total,
-            page=hits.top(page * per_page)[(page - 1) * per_page :],
-            facets=hits.facets() if facets and not partial else None,
-            partial=partial,
-            allow=allow,
-        )
-
     def _result(
         self,
         hit: Mapping[str, Any],
         score: float,
         parsed: ParsedQuery,
-        searcher: Searcher | None = None,
-        docnum: int | None = None,
+        view: View | None = None,
+        ref: Hashable | None = None,
     ) -> Result:
         text = hit[TEXT_FIELD]
         doc_id, n = hit[DOC_ID_FIELD], hit["n"]
         spans = None
-        if searcher is not None and docnum is not None and self.query_path == "columnar":
-            # from the offsets stored at index time; an older index: analyse the text
-            spans = self.columnar(searcher).highlight(docnum, parsed.terms, parsed.phrases)
+        if view is not None and ref is not None:
+            spans = view.spans(ref, parsed)  # from offsets kept at index time, if kept
         if spans is None:
             spans = highlight_spans(text, parsed.terms, parsed.phrases)
         counterpart = None
-        if searcher is not None:
-            counterpart = _counterpart(searcher, doc_id, stored_counterpart(hit))
+        if view is not None:
+            counterpart = _counterpart(view, doc_id, stored_counterpart(hit))
         return Result(
             doc_id=doc_id,
             title=hit[TITLE_FIELD],
@@ -490,15 +372,13 @@ class Engine:
 
     # -- documents ------------------------------------------------------------------
 
-    def has_document(self, doc_id: str, searcher: Searcher | None = None) -> bool:
-        searcher = searcher or self.searcher()
-        return searcher.document_number(key=doc_id) is not None
+    def has_document(self, doc_id: str) -> bool:
+        return self.backend.view().has_document(doc_id)
 
     def documents(self) -> list[DocumentInfo]:
         """Every indexed document, in id order."""
-        searcher = self.searcher()
         out = []
-        for fields_ in searcher.documents(**{KIND_FIELD: DOCUMENT_KIND}):
+        for fields_ in self.backend.view().document_records():
             # a document's info is its stored meta plus its id
             out.append(DocumentInfo(doc_id=fields_[DOC_ID_FIELD], **asdict(stored_meta(fields_))))
         return sorted(out, key=lambda d: d.doc_id)
@@ -518,8 +398,8 @@ class Engine:
         """
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = time.perf_counter() + budget
-        searcher = self.searcher()
-        record = searcher.document(key=doc_id)
+        index = self.backend.view()
+        record = index.document_record(doc_id)
         if record is None:
             return None
         terms: set[str] = set()
@@ -530,10 +410,7 @@ class Engine:
                 terms, phrases = parsed.terms, parsed.phrases
             except QueryError:
                 pass  # a document is still worth showing without marks
-        paragraphs = sorted(
-            searcher.documents(**{DOC_ID_FIELD: doc_id, KIND_FIELD: PARAGRAPH_KIND}),
-            key=lambda f: f["n"],
-        )
+        paragraphs = index.document_paragraphs(doc_id)
         views = []
         marking = bool(terms or phrases)
         marked_up_to = None
@@ -564,10 +441,8 @@ class Engine:
         return view
 
     def stats(self) -> dict[str, int]:
-        searcher = self.searcher()
-        # doc_frequency() would count deleted records too (until segments merge)
-        docs = sum(1 for _ in searcher.document_numbers(**{KIND_FIELD: DOCUMENT_KIND}))
-        return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
+        """How many documents and paragraphs the index holds."""
+        return self.backend.view().stats()
 
     # -- spelling ------------------------------------------------------------------------
 
@@ -594,8 +469,6 @@ class Engine:
         options when the caller has them, saves searching ``q`` again: then a
         suggestion costs at most one more search, and none when every word is known.
         """
-        from search.spelling import suggest_query
-
         deadline = time.perf_counter() + (self.time_limit if time_limit is None else time_limit)
         options: _SuggestOptions = {
             "per_page": 1,
@@ -609,9 +482,7 @@ class Engine:
                 before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if before.partial or time.perf_counter() >= deadline:
                 return None  # the counts to compare may be cut short
-            searcher = self.searcher()
-            columns = self.columnar(searcher) if self.query_path == "columnar" else None
-            candidate = suggest_query(searcher, q, columns)
+            candidate = self.backend.view().spelling(q)
             if candidate is None:
                 return None
             after = self.search(candidate, **options, time_limit=deadline - time.perf_counter())
@@ -628,57 +499,12 @@ class Engine:
         return None
 
 
-@dataclass
-class _Page:
-    """One page of a search: the total, the page's (document number, score), the facets."""
-
-    total: int
-    page: list[tuple[int, float]]
-    facets: dict[str, dict[str, int]] | None
-    #: whether the time limit cut the search short
-    partial: bool
-    #: the paragraphs that mention the query (Whoosh path: a set; columnar: an array)
-    mentions: set[int] | None = None
-    allow: np.ndarray | None = None
-
-
-def _columnar_mentions(
-    columns: ColumnarSearcher, parsed: ParsedQuery, deadline: float
-) -> tuple[np.ndarray | None, bool]:
-    """:func:`_text_mentions` on the columnar form: the paragraphs that themselves hold a word."""
-    clauses = _mention_clauses(parsed, columns.doc_frequency)
-    if clauses is None:
-        return None, False
-    return columns.docs(clauses, deadline)
-
-
-def _mention_clauses(
-    parsed: ParsedQuery, doc_frequency: Callable[[str, str], int]
-) -> list[wq.Query] | None:
-    """The queries of the query's own words and phrases in the text (and translations' pairs).
-
-    None when there is nothing to restrict: the query has no words, or no title
-    holds any of them, so nothing can match through a title and the set (a pass
-    over every match, a third of a search's time for a common word) would change
-    nothing.  ``doc_frequency(field, word)`` counts the entries holding a word.
-    """
-    clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
-    clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
-    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
-    words = parsed.terms.union(*parsed.phrases)
-    if not clauses or not any(doc_frequency(TITLE_FIELD, w) for w in words):
-        return None
-    return clauses
-
-
 def paragraph_url(doc_id: str, n: int) -> str:
     """The address of paragraph ``n`` of a document (its anchor on the document page)."""
     return f"/doc/{doc_id}#p{n}"
 
 
-def _counterpart(
-    searcher: Searcher, doc_id: str, value: Counterpart | None
-) -> ResultCounterpart | None:
+def _counterpart(view: View, doc_id: str, value: Counterpart | None) -> ResultCounterpart | None:
     """A result's ``counterpart``: the translating paragraph(s) with their text and address.
 
     ``paragraph`` is the first one, ``paragraphs`` all of them (two for a 1–2
@@ -688,10 +514,10 @@ def _counterpart(
         return None
     texts = []
     for n in value.paragraphs:
-        entry = searcher.document(key=paragraph_key(doc_id, n))
-        if entry is None:
+        text = view.paragraph_text(doc_id, n)
+        if text is None:
             return None
-        texts.append(entry[TEXT_FIELD])
+        texts.append(text)
     return ResultCounterpart(
         paragraph=value.first,
         paragraphs=list(value.paragraphs),
@@ -699,36 +525,6 @@ def _counterpart(
         text="\n\n".join(texts),
         url=paragraph_url(doc_id, value.first),
     )
-
-
-def _text_mentions(
-    searcher: Searcher, parsed: ParsedQuery, deadline: float
-) -> tuple[set[int] | None, bool]:
-    """The paragraphs that themselves contain one of the query's words or phrases.
-
-    Every paragraph carries its document's title, which may supply the other
-    words (and adds to the score), but a paragraph that matches through the
-    title alone is not an answer.  Passed to Whoosh as a ``filter`` so that it
-    does not change the ranking (Whoosh 3.54's ``Require`` trips an assertion
-    when skipping by quality, and ``WeightingQuery`` drops its weighting).
-
-    Returns (document numbers, cut short?); None when the query has no words.
-    The set is gathered word by word until ``deadline`` (Whoosh would compute a
-    filter query's set before its time limit starts) and serves every pass of
-    the search.
-    """
-    clauses = _mention_clauses(parsed, searcher.reader().doc_frequency)
-    if clauses is None:
-        return None, False
-    found: set[int] = set()
-    partial = False
-    for clause in clauses:
-        if time.perf_counter() >= deadline:
-            partial = True
-            break
-        found.update(searcher.docs_for_query(clause))
-    # Whoosh reads an empty filter as "no filter"; a number no document has keeps it closed.
-    return found or {-1}, partial
 
 
 def _restrict(q: wq.Query | None, parsed: ParsedQuery) -> wq.Query:

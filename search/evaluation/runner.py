@@ -140,9 +140,7 @@ def run_product_variants(
             name: engine_rankings(engine, bench, queries, **options)
             for name, options in variants.items()
         }
-        searcher = getattr(engine._local, "searcher", None)  # this thread's, if any
-        if searcher is not None:
-            searcher.close()
+        engine.close()  # this thread's searcher, before its folder goes
     return out
 
 

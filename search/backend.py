@@ -1,0 +1,102 @@
+"""The boundary between the engine and where the index lives.
+
+:class:`search.engine.Engine` parses a query, shapes it (filters, the any-word
+fallback, notes) and turns hits into results; a backend finds the hits.  Each
+search asks its backend for a :class:`View`: one consistent look at the index
+(one generation of the local index, one index behind the cluster's alias), so
+that the page's hit numbers, stored entries and highlights all come from the same
+index even while a reindex publishes a new one.  The local index
+(:mod:`search.local`) is the default; an OpenSearch cluster
+(:mod:`search.opensearch`) is the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from whoosh import query as wq
+
+from search.query import ParsedQuery
+from search.records import TEXT_FIELD, TITLE_FIELD
+
+__all__ = ["Backend", "Page", "View", "mention_clauses"]
+
+
+@dataclass
+class Page:
+    """One page of a search: the total, the page's (hit, score), the facets.
+
+    A hit is whatever the backend names an entry by (a document number locally).
+    """
+
+    total: int
+    page: list[tuple[Any, float]]
+    facets: dict[str, dict[str, int]] | None
+    #: whether the time limit cut the search short
+    partial: bool
+    #: the paragraphs that mention the query (Whoosh path: a set; columnar: an array)
+    mentions: set[int] | None = None
+    allow: np.ndarray | None = None
+
+
+class View(Protocol):
+    """One search's look at the index (see the module's description)."""
+
+    def has_document(self, doc_id: str) -> bool: ...
+
+    def page(
+        self,
+        parsed: ParsedQuery,
+        q: wq.Query,
+        page: int,
+        per_page: int,
+        deadline: float,
+        facets: bool,
+        before: Page | None,
+    ) -> Page: ...
+
+    def entry(self, hit: Hashable) -> Mapping[str, Any]: ...
+
+    def spans(self, hit: Hashable, parsed: ParsedQuery) -> list[tuple[int, int]] | None: ...
+
+    def paragraph_text(self, doc_id: str, n: int) -> str | None: ...
+
+    def document_record(self, doc_id: str) -> Mapping[str, Any] | None: ...
+
+    def document_paragraphs(self, doc_id: str) -> list[Mapping[str, Any]]: ...
+
+    def document_records(self) -> Iterable[Mapping[str, Any]]: ...
+
+    def stats(self) -> dict[str, int]: ...
+
+    def spelling(self, q: str) -> str | None: ...
+
+
+class Backend(Protocol):
+    """Where an engine's index lives."""
+
+    def view(self) -> View: ...
+
+    def close(self) -> None: ...
+
+
+def mention_clauses(
+    parsed: ParsedQuery, doc_frequency: Callable[[str, str], int]
+) -> list[wq.Query] | None:
+    """The queries of the query's own words and phrases in the text (and translations' pairs).
+
+    None when there is nothing to restrict: the query has no words, or no title
+    holds any of them, so nothing can match through a title and the set (a pass
+    over every match, a third of a search's time for a common word) would change
+    nothing.  ``doc_frequency(field, word)`` counts the entries holding a word.
+    """
+    clauses: list[wq.Query] = [wq.Term(TEXT_FIELD, t) for t in sorted(parsed.terms)]
+    clauses += [wq.Phrase(TEXT_FIELD, p) for p in parsed.phrases]
+    clauses += parsed.mentions  # Korean translations by their syllable pairs (text only)
+    words = parsed.terms.union(*parsed.phrases)
+    if not clauses or not any(doc_frequency(TITLE_FIELD, w) for w in words):
+        return None
+    return clauses
