@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.backend import View
+from search.backend import Backend, View
 from search.bilingual.expansion import Expander, load_glossary
 from search.bilingual.glossary import (
     Glossary,
@@ -187,6 +187,7 @@ class Engine:
         *,
         ranking: RankingSettings | None = None,
         query_path: str = "columnar",
+        backend: Backend | None = None,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.time_limit = time_limit
@@ -195,8 +196,9 @@ class Engine:
         self.query_path = query_path
         self._glossary = glossary
         self._expander: Expander | None = None
-        #: where the index lives (raises IndexMissing now, not on first search)
-        self.backend = LocalBackend(self.index_dir, self.ranking, query_path)
+        #: where the index lives: ``backend``, else the folder ``index_dir`` (raises
+        #: IndexMissing now, not on first search), which also keeps the engine's caches
+        self.backend: Backend = backend or LocalBackend(self.index_dir, self.ranking, query_path)
 
     @classmethod
     def from_settings(cls, settings: Settings, index_dir: Path | str | None = None) -> Engine:
@@ -233,11 +235,16 @@ class Engine:
 
     def searcher(self) -> Searcher:
         """This thread's Whoosh searcher of the local index (see :class:`LocalBackend`)."""
-        return self.backend.searcher()
+        return self._local_backend().searcher()
 
     def columnar(self, searcher: Searcher | None = None) -> ColumnarSearcher:
         """This thread's columnar searcher of the local index, over ``searcher``'s segments."""
-        return self.backend.columnar(searcher)
+        return self._local_backend().columnar(searcher)
+
+    def _local_backend(self) -> LocalBackend:
+        if not isinstance(self.backend, LocalBackend):
+            raise TypeError("this engine searches a cluster, not a local index")
+        return self.backend
 
     def close(self) -> None:
         """Close the calling thread's searcher and let every thread open a fresh one next time.

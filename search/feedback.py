@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from whoosh import collectors
 from whoosh import query as wq
@@ -44,6 +44,9 @@ __all__ = [
 
 #: The field the feedback words are read from and searched in.
 FEEDBACK_FIELD = TEXT_FIELD
+
+#: What a backend names a paragraph by (a document number locally, a key on a cluster).
+Hit = TypeVar("Hit", bound=Hashable)
 
 
 class FeedbackQuery(WrappingQuery):
@@ -112,8 +115,8 @@ class FeedbackQuery(WrappingQuery):
     def expanded_by(
         self,
         owner: object,
-        best: Callable[[int], Sequence[tuple[int, float]]],
-        counts_of: Callable[[int], Sequence[tuple[str, int]]],
+        best: Callable[[int], Sequence[tuple[Hit, float]]],
+        counts_of: Callable[[Hit], Sequence[tuple[str, int]]],
         doc_frequency: Callable[[str], int],
         paragraphs: int,
     ) -> wq.Query:
@@ -193,8 +196,8 @@ def feedback_terms(
 
 
 def weigh_feedback(
-    hits: Sequence[tuple[int, float]],
-    counts_of: Callable[[int], Sequence[tuple[str, int]]],
+    hits: Sequence[tuple[Hit, float]],
+    counts_of: Callable[[Hit], Sequence[tuple[str, int]]],
     doc_frequency: Callable[[str], int],
     paragraphs: int,
     own: frozenset[str],

@@ -1,0 +1,244 @@
+"""The cluster as a backend of :class:`search.engine.Engine` (see :mod:`search.backend`).
+
+A :class:`ClusterView` resolves the alias once, so one search reads one index
+even while a rebuild moves the alias.  Queries are compiled (:mod:`.queries`);
+the paragraphs that mention the query themselves and the feedback pass work as
+locally, with the cluster's counts; results are shown and highlighted from what
+each entry keeps (:mod:`.documents`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any
+
+from whoosh import query as wq
+from whoosh.query.wrappers import WrappingQuery
+
+from search.backend import Page, mention_clauses
+from search.feedback import FEEDBACK_FIELD, FeedbackQuery
+from search.opensearch.client import connect, index_names
+from search.opensearch.documents import STORED, tokens_of
+from search.opensearch.queries import compile_query
+from search.opensearch.search import search_page
+from search.query import ParsedQuery
+from search.records import (
+    COUNTERPART_FIELD,
+    DOC_ID_FIELD,
+    DOCUMENT_KIND,
+    KIND_FIELD,
+    META_FIELD,
+    NUMBER_FIELD,
+    PARAGRAPH_KIND,
+    TEXT_FIELD,
+    TITLE_FIELD,
+    paragraph_key,
+)
+from search.results import spans_of_words
+from search.settings import RankingSettings, Settings
+
+__all__ = ["ClusterBackend", "ClusterView"]
+
+#: Entries a document listing or a document's paragraphs are read in, per request.
+SCROLL_SIZE = 1_000
+
+
+class ClusterBackend:
+    """Dari's alias on the cluster of ``settings``, searched with ``ranking``."""
+
+    def __init__(self, settings: Settings, ranking: RankingSettings | None = None) -> None:
+        self.settings = settings
+        self.ranking = ranking or settings.ranking
+        self.client = connect(settings)
+        self.alias, _ = index_names(settings)
+
+    def view(self) -> ClusterView:
+        live = self.client.indices.get_alias(name=self.alias)
+        (index,) = sorted(live)  # a build moves the alias in one step: one index behind it
+        return ClusterView(self, index)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ClusterView:
+    """One search's look at the cluster: the index behind the alias when it began."""
+
+    def __init__(self, backend: ClusterBackend, index: str) -> None:
+        self.backend, self.client, self.index = backend, backend.client, index
+        self.ranking = backend.ranking
+        #: the sources of the entries this view has read, by key
+        self._sources: dict[str, dict[str, Any]] = {}
+
+    # -- counts ---------------------------------------------------------------------------
+
+    def count(self, query: Mapping[str, Any]) -> int:
+        return int(self.client.count(index=self.index, body={"query": query})["count"])
+
+    def doc_frequencies(self, fieldname: str, words: Iterable[str]) -> dict[str, int]:
+        """How many entries hold each of ``words`` in ``fieldname`` (one request)."""
+        words = sorted(set(words))
+        if not words:
+            return {}
+        lines: list[dict[str, Any]] = []
+        for word in words:
+            lines += [
+                {"index": self.index},
+                {"query": {"term": {fieldname: word}}, "size": 0, "track_total_hits": True},
+            ]
+        answers = self.client.msearch(body=lines)["responses"]
+        return {w: a["hits"]["total"]["value"] for w, a in zip(words, answers, strict=True)}
+
+    # -- the View protocol ------------------------------------------------------------------
+
+    def has_document(self, doc_id: str) -> bool:
+        return bool(self.client.exists(index=self.index, id=doc_id))
+
+    def page(
+        self,
+        parsed: ParsedQuery,
+        q: wq.Query,
+        page: int,
+        per_page: int,
+        deadline: float,
+        facets: bool,
+        before: Page | None,
+    ) -> Page:
+        query = compile_query(q, self.ranking, self._expand)
+        clauses = mention_clauses(parsed, lambda f, w: self.doc_frequencies(f, [w]).get(w, 0))
+        if clauses is not None:  # only paragraphs that mention the query themselves
+            mentions = [compile_query(c, self.ranking) for c in clauses]
+            query = {
+                "bool": {
+                    "must": [query],
+                    "filter": [{"bool": {"should": mentions, "minimum_should_match": 1}}],
+                }
+            }
+        found = search_page(
+            self.client,
+            self.index,
+            query,
+            page,
+            per_page,
+            facets=facets,
+            seconds=max(0.001, deadline - time.perf_counter()),
+        )
+        for key, _, source in found.hits:
+            self._sources[key] = source
+        return Page(
+            total=found.total,
+            page=[(key, score) for key, score, _ in found.hits],
+            facets=found.facets,
+            partial=found.partial,
+        )
+
+    def entry(self, hit: Hashable) -> Mapping[str, Any]:
+        key = str(hit)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._sources[key] = self.client.get(index=self.index, id=key)["_source"]
+        return _stored_fields(source)
+
+    def spans(self, hit: Hashable, parsed: ParsedQuery) -> list[tuple[int, int]] | None:
+        source = self._sources.get(str(hit))
+        if source is None or TEXT_FIELD not in source:
+            return None
+        words = tokens_of(source[TEXT_FIELD], source[STORED].get("text_offsets", []))
+        return spans_of_words(words, parsed.terms, parsed.phrases)
+
+    def paragraph_text(self, doc_id: str, n: int) -> str | None:
+        found = self.client.get(index=self.index, id=paragraph_key(doc_id, n), ignore=404)
+        if not found.get("found"):
+            return None
+        return str(found["_source"][STORED].get(TEXT_FIELD, ""))
+
+    def document_record(self, doc_id: str) -> Mapping[str, Any] | None:
+        found = self.client.get(index=self.index, id=doc_id, ignore=404)
+        if not found.get("found") or found["_source"].get(KIND_FIELD) != DOCUMENT_KIND:
+            return None
+        return _stored_fields(found["_source"])
+
+    def document_paragraphs(self, doc_id: str) -> list[Mapping[str, Any]]:
+        query = {
+            "bool": {
+                "filter": [{"term": {DOC_ID_FIELD: doc_id}}, {"term": {KIND_FIELD: PARAGRAPH_KIND}}]
+            }
+        }
+        return [_stored_fields(s) for s in self._every(query, [{NUMBER_FIELD: "asc"}])]
+
+    def document_records(self) -> Iterable[Mapping[str, Any]]:
+        query = {"term": {KIND_FIELD: DOCUMENT_KIND}}
+        return [_stored_fields(s) for s in self._every(query, [{DOC_ID_FIELD: "asc"}])]
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "documents": self.count({"term": {KIND_FIELD: DOCUMENT_KIND}}),
+            "paragraphs": self.count({"term": {KIND_FIELD: PARAGRAPH_KIND}}),
+        }
+
+    def spelling(self, q: str) -> str | None:
+        return None  # the cluster's term list is not read yet: no suggestion
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _every(self, query: Mapping[str, Any], sort: list[dict[str, str]]) -> list[dict[str, Any]]:
+        """Every entry ``query`` matches, in ``sort`` order (read in pages, search_after)."""
+        out: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {
+                "query": query,
+                "size": SCROLL_SIZE,
+                "sort": [*sort, {"_id": "asc"}],
+            }
+            if after is not None:
+                body["search_after"] = after
+            hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
+            out += [h["_source"] for h in hits]
+            if len(hits) < SCROLL_SIZE:
+                return out
+            after = hits[-1]["sort"]
+
+    def _expand(self, node: WrappingQuery) -> wq.Query:
+        """The feedback pass on the cluster: the child's best paragraphs, their words and
+        the cluster's counts of them, weighed as locally (:mod:`search.feedback`)."""
+        if not isinstance(node, FeedbackQuery):
+            return node.child
+        child = compile_query(node.child, self.ranking)
+        counts: dict[Hashable, list[tuple[str, int]]] = {}
+
+        def best(k: int) -> list[tuple[Hashable, float]]:
+            found = search_page(self.client, self.index, child, 1, k)
+            for key, _, source in found.hits:
+                words = tokens_of(
+                    source.get(TEXT_FIELD, ""), source[STORED].get("text_offsets", [])
+                )
+                counts[key] = list(Counter(w[0] for w in words).items())
+            return [(key, score) for key, score, _ in found.hits]
+
+        frequencies: dict[str, int] = {}
+
+        def doc_frequency(word: str) -> int:
+            if word not in frequencies:
+                wanted = {w for pairs in counts.values() for w, _ in pairs} - set(frequencies)
+                frequencies.update(self.doc_frequencies(FEEDBACK_FIELD, wanted | {word}))
+            return frequencies[word]
+
+        paragraphs = self.count({"term": {KIND_FIELD: PARAGRAPH_KIND}})
+        return node.expanded_by(self, best, lambda key: counts[key], doc_frequency, paragraphs)
+
+
+def _stored_fields(source: Mapping[str, Any]) -> dict[str, Any]:
+    """A cluster entry as the local index's stored fields (what results are made from)."""
+    stored = source.get(STORED, {})
+    out: dict[str, Any] = {
+        name: source[name]
+        for name in ("key", KIND_FIELD, DOC_ID_FIELD, NUMBER_FIELD, "lang")
+        if name in source
+    }
+    for name in (TEXT_FIELD, TITLE_FIELD, META_FIELD, COUNTERPART_FIELD):
+        if name in stored:
+            out[name] = stored[name]
+    return out

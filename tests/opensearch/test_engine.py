@@ -1,0 +1,56 @@
+"""The engine over the cluster answers as over the local index."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from search.engine import Engine
+from search.opensearch.backend import ClusterBackend
+from search.opensearch.indexing import build_cluster_index
+from tests.opensearch.conftest import SEEDS
+from tests.test_columnar import SEED_QUERIES
+
+
+@pytest.fixture(scope="module")
+def cluster_engine(cluster, cluster_settings, tmp_path_factory) -> Engine:
+    settings = dataclasses.replace(
+        cluster_settings,
+        opensearch_index_prefix=f"{cluster_settings.opensearch_index_prefix}-engine",
+        opensearch_shards=3,
+    )
+    build_cluster_index(SEEDS, settings, procs=1)
+    return Engine(tmp_path_factory.mktemp("cluster-engine"), backend=ClusterBackend(settings))
+
+
+@pytest.mark.parametrize("match", ["all", "any"])
+def test_the_seed_queries_find_as_many_paragraphs_with_the_same_facets(
+    cluster_engine, engine, match
+):
+    for q in SEED_QUERIES:
+        local = engine.search(q, match=match, facets=True)
+        remote = cluster_engine.search(q, match=match, facets=True)
+        assert (remote.total, remote.facets, remote.fallback) == (
+            local.total,
+            local.facets,
+            local.fallback,
+        ), q
+        # a paragraph found by both is shown and marked the same
+        shown = {(r.doc_id, r.paragraph): r for r in local.results}
+        for r in remote.results:
+            if (r.doc_id, r.paragraph) in shown:
+                mine = shown[(r.doc_id, r.paragraph)]
+                assert (r.snippet, r.title, r.lang, r.counterpart) == (
+                    mine.snippet,
+                    mine.title,
+                    mine.lang,
+                    mine.counterpart,
+                ), q
+
+
+def test_documents_and_stats_are_the_same(cluster_engine, engine):
+    assert cluster_engine.stats() == engine.stats()
+    assert cluster_engine.documents() == engine.documents()
+    doc = engine.documents()[0].doc_id
+    assert cluster_engine.document(doc, q="협력") == engine.document(doc, q="협력")
