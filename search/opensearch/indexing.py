@@ -15,9 +15,9 @@ process sends its own bulk requests.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import queue
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -58,7 +58,7 @@ def build_cluster_index(
     nprocs = build_procs(paths, procs)
     client = connect(settings, timeout=120)
     alias, stem = index_names(settings)
-    name = f"{stem}{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    name = f"{stem}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # unique
     body = index_body(settings.ranking, settings.opensearch_shards, settings.opensearch_replicas)
     # replicas and refreshes are added once the entries are in: faster, and not yet searched
     body["settings"].update({"number_of_replicas": 0, "refresh_interval": "-1"})
