@@ -43,6 +43,7 @@ __all__ = [
     "build_locked",
     "build_procs",
     "ensure_index",
+    "load_paths",
     "split_evenly",
 ]
 
@@ -226,7 +227,7 @@ def _add_documents(
         report.count(item, on_document)
 
 
-def _load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skipped]:
+def load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skipped]:
     """:func:`search.documents.load_folder` over a given part of the folder's files."""
     for path in paths:
         if path.is_dir():
@@ -325,7 +326,7 @@ def _build_parallel(
                 on_document(name, message)
             drain()
 
-        _add_documents(writer, _load_paths(parts[-1], docs_dir), own, on_own)
+        _add_documents(writer, load_paths(parts[-1], docs_dir), own, on_own)
         # this part's segments are written while the workers may still be writing theirs
         own_segments = writer.all_segments()
         while len(results) < len(workers):
@@ -390,7 +391,7 @@ def _build_part(
         try:
             _add_documents(
                 writer,
-                _load_paths([Path(p) for p in paths], Path(docs_dir)),
+                load_paths([Path(p) for p in paths], Path(docs_dir)),
                 report,
                 lambda name, message: messages.put(("file", worker, name, message)),
             )

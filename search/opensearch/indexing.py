@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from search.documents import Document, Skipped, document_paths
-from search.indexing.build import BuildReport, _load_paths, build_procs, split_evenly
+from search.indexing.build import BuildReport, load_paths, build_procs, split_evenly
 from search.opensearch.client import ClusterUnavailable, connect, index_names
 from search.opensearch.documents import cluster_document
 from search.opensearch.mapping import index_body
@@ -110,7 +110,7 @@ def _send(
     """Analyse ``paths`` and send their entries in bulk requests; returns how many were sent."""
     sent = 0
     lines: list[dict[str, Any]] = []
-    for item in _load_paths(paths, docs_dir):
+    for item in load_paths(paths, docs_dir):
         if isinstance(item, Document):
             for entry in document_fields(item):
                 lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
