@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from search.documents import Document, Skipped, document_paths
-from search.indexing.build import BuildReport, load_paths, build_procs, split_evenly
+from search.indexing.build import BuildReport, build_procs, load_paths, split_evenly
 from search.opensearch.client import ClusterUnavailable, connect, index_names
 from search.opensearch.documents import cluster_document
 from search.opensearch.mapping import index_body
