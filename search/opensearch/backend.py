@@ -9,9 +9,10 @@ each entry keeps (:mod:`.documents`).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any
 
 from whoosh import query as wq
@@ -19,7 +20,7 @@ from whoosh.query.wrappers import WrappingQuery
 
 from search.backend import Page, mention_clauses
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery
-from search.opensearch.client import connect, index_names
+from search.opensearch.client import cluster_errors, connect, index_names
 from search.opensearch.documents import STORED, tokens_of
 from search.opensearch.queries import compile_query
 from search.opensearch.search import search_page
@@ -55,12 +56,24 @@ class ClusterBackend:
         self.alias, _ = index_names(settings)
 
     def view(self) -> ClusterView:
-        live = self.client.indices.get_alias(name=self.alias)
+        with cluster_errors(self.settings.opensearch_url):
+            live = self.client.indices.get_alias(name=self.alias)
         (index,) = sorted(live)  # a build moves the alias in one step: one index behind it
         return ClusterView(self, index)
 
     def close(self) -> None:
         self.client.close()
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` with the client's errors as :class:`ClusterUnavailable` (see cluster_errors)."""
+
+    @functools.wraps(method)
+    def guarded(self: ClusterView, *args: Any, **kwargs: Any) -> Any:
+        with cluster_errors(self.backend.settings.opensearch_url):
+            return method(self, *args, **kwargs)
+
+    return guarded
 
 
 class ClusterView:
@@ -93,9 +106,11 @@ class ClusterView:
 
     # -- the View protocol ------------------------------------------------------------------
 
+    @_guarded
     def has_document(self, doc_id: str) -> bool:
         return bool(self.client.exists(index=self.index, id=doc_id))
 
+    @_guarded
     def page(
         self,
         parsed: ParsedQuery,
@@ -134,6 +149,7 @@ class ClusterView:
             partial=found.partial,
         )
 
+    @_guarded
     def entry(self, hit: Hashable) -> Mapping[str, Any]:
         key = str(hit)
         source = self._sources.get(key)
@@ -148,18 +164,21 @@ class ClusterView:
         words = tokens_of(source[TEXT_FIELD], source[STORED].get("text_offsets", []))
         return spans_of_words(words, parsed.terms, parsed.phrases)
 
+    @_guarded
     def paragraph_text(self, doc_id: str, n: int) -> str | None:
         found = self.client.get(index=self.index, id=paragraph_key(doc_id, n), ignore=404)
         if not found.get("found"):
             return None
         return str(found["_source"][STORED].get(TEXT_FIELD, ""))
 
+    @_guarded
     def document_record(self, doc_id: str) -> Mapping[str, Any] | None:
         found = self.client.get(index=self.index, id=doc_id, ignore=404)
         if not found.get("found") or found["_source"].get(KIND_FIELD) != DOCUMENT_KIND:
             return None
         return _stored_fields(found["_source"])
 
+    @_guarded
     def document_paragraphs(self, doc_id: str) -> list[Mapping[str, Any]]:
         query = {
             "bool": {
@@ -168,10 +187,12 @@ class ClusterView:
         }
         return [_stored_fields(s) for s in self._every(query, [{NUMBER_FIELD: "asc"}])]
 
+    @_guarded
     def document_records(self) -> Iterable[Mapping[str, Any]]:
         query = {"term": {KIND_FIELD: DOCUMENT_KIND}}
         return [_stored_fields(s) for s in self._every(query, [{DOC_ID_FIELD: "asc"}])]
 
+    @_guarded
     def stats(self) -> dict[str, int]:
         return {
             "documents": self.count({"term": {KIND_FIELD: DOCUMENT_KIND}}),

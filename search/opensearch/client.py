@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from search.errors import ConfigError, Unavailable
 from search.settings import Settings
 
-__all__ = ["ClusterUnavailable", "connect", "index_names"]
+__all__ = ["ClusterUnavailable", "cluster_errors", "connect", "index_names"]
 
 
 class ClusterUnavailable(Unavailable):
@@ -50,3 +52,34 @@ def index_names(settings: Settings) -> tuple[str, str]:
     (a full rebuild writes a new index and moves the alias to it)."""
     prefix = settings.opensearch_index_prefix
     return f"{prefix}-paragraphs", f"{prefix}-paragraphs-"
+
+
+@contextmanager
+def cluster_errors(url: str | None) -> Iterator[None]:
+    """Turn the client's errors into :class:`ClusterUnavailable` with a message for people:
+    the cluster at ``url`` does not answer, refuses Dari's credentials, has no index yet,
+    or answers with an error.  Other errors pass through."""
+    try:
+        yield
+    except Exception as exc:
+        from opensearchpy import exceptions as client_errors
+
+        where = f"The search cluster at {url}"
+        if isinstance(exc, (client_errors.ConnectionError, client_errors.ConnectionTimeout)):
+            raise ClusterUnavailable(f"{where} does not answer; try again later.") from exc
+        if isinstance(
+            exc, (client_errors.AuthenticationException, client_errors.AuthorizationException)
+        ):
+            raise ClusterUnavailable(
+                f"{where} refused Dari's credentials (DARI_OPENSEARCH_USER, "
+                "DARI_OPENSEARCH_PASSWORD)."
+            ) from exc
+        if isinstance(exc, client_errors.NotFoundError):
+            raise ClusterUnavailable(
+                f"{where} holds no Dari index yet: build one with `dari index`."
+            ) from exc
+        if isinstance(exc, client_errors.TransportError):
+            raise ClusterUnavailable(
+                f"{where} answered with an error ({exc.status_code} {exc.error})."
+            ) from exc
+        raise

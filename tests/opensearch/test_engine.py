@@ -8,7 +8,9 @@ import pytest
 
 from search.engine import Engine
 from search.opensearch.backend import ClusterBackend
+from search.opensearch.client import ClusterUnavailable
 from search.opensearch.indexing import build_cluster_index
+from search.settings import Settings
 from tests.opensearch.conftest import SEEDS
 from tests.test_columnar import SEED_QUERIES
 
@@ -54,3 +56,17 @@ def test_documents_and_stats_are_the_same(cluster_engine, engine):
     assert cluster_engine.documents() == engine.documents()
     doc = engine.documents()[0].doc_id
     assert cluster_engine.document(doc, q="협력") == engine.document(doc, q="협력")
+
+
+def test_a_cluster_that_does_not_answer_is_a_clear_unavailable_error(tmp_path):
+    settings = Settings(opensearch_url="http://127.0.0.1:9")  # nothing listens there
+    engine = Engine(tmp_path, backend=ClusterBackend(settings))
+    with pytest.raises(ClusterUnavailable, match=r"http://127.0.0.1:9 does not answer"):
+        engine.search("협력")
+
+
+def test_a_cluster_without_dari_s_index_says_how_to_make_one(cluster_settings, tmp_path):
+    settings = dataclasses.replace(cluster_settings, opensearch_index_prefix="never-built")
+    engine = Engine(tmp_path, backend=ClusterBackend(settings))
+    with pytest.raises(ClusterUnavailable, match="no Dari index yet: build one with `dari index`"):
+        engine.search("협력")
