@@ -23,7 +23,7 @@ from pathlib import Path
 
 from search.documents import DocumentError
 from search.engine import Engine
-from search.errors import Busy, DariError, StorageError
+from search.errors import Busy, ConfigError, DariError, StorageError
 from search.indexing import BuildWorkerError, build_index
 from search.request import LANGUAGES, MATCH_MODES, MAX_PER_PAGE, SearchRequest
 from search.results import SearchResults
@@ -171,11 +171,27 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
             if message:
                 tqdm.write(f"dari: {message}", file=sys.stderr)
 
-        report = build_index(
-            args.docs, args.index, on_document=progress, procs=settings.build_procs
-        )
+        if settings.opensearch_url:
+            from search.opensearch.indexing import build_cluster_index
+
+            report = build_cluster_index(
+                args.docs, settings, on_document=progress, procs=settings.build_procs
+            )
+        else:
+            report = build_index(
+                args.docs, args.index, on_document=progress, procs=settings.build_procs
+            )
     print(report.summary())
     return EXIT_OK
+
+
+def _local_only(settings: Settings, what: str) -> None:
+    """Refuse a command that only the local index has yet, when a cluster is set."""
+    if settings.opensearch_url:
+        raise ConfigError(
+            f"{what} does not work on a cluster yet (DARI_OPENSEARCH_URL is set): "
+            "`dari index` rebuilds the cluster's index."
+        )
 
 
 @command
@@ -205,6 +221,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from search.indexing.reindex import reindex
 
+    _local_only(settings, "dari reindex")
     report = reindex(
         args.docs, args.index, wait=args.wait, on_change=lambda m: print(f"  {m}", file=sys.stderr)
     )
@@ -220,6 +237,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     from search.indexing.reindex import ReindexReport
     from search.indexing.watch import FolderWatcher
 
+    _local_only(settings, "dari watch")
     document_paths(args.docs)  # a clear error for a missing folder before watching it
 
     def show(report: ReindexReport) -> None:

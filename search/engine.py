@@ -202,7 +202,8 @@ class Engine:
 
     @classmethod
     def from_settings(cls, settings: Settings, index_dir: Path | str | None = None) -> Engine:
-        """An engine over ``index_dir`` (else ``settings.index_dir``) with ``settings``.
+        """An engine over ``index_dir`` (else ``settings.index_dir``) with ``settings``; over
+        the cluster of ``settings.opensearch_url`` when it is set.
 
         The glossary is the shipped one plus ``settings.glossary``'s entries;
         raises :class:`~search.bilingual.glossary.GlossaryError` for a file
@@ -210,11 +211,17 @@ class Engine:
         there is no index.
         """
         glossary = load_glossary(settings.glossary) if settings.glossary else None
+        backend: Backend | None = None
+        if settings.opensearch_url:  # the cluster; the folder keeps only the engine's caches
+            from search.opensearch.backend import ClusterBackend
+
+            backend = ClusterBackend(settings)
         return cls(
             settings.index_dir if index_dir is None else index_dir,
             time_limit=settings.search_time_limit,
             glossary=glossary,
             ranking=settings.ranking,
+            backend=backend,
         )
 
     @property

@@ -72,6 +72,11 @@ def create_app(
     one a missing index raises :class:`search.indexing.IndexMissing`.
     """
     settings = from_env() if settings is None else settings
+    if settings.opensearch_url:
+        raise ConfigError(
+            "dari serve does not work on a cluster yet (DARI_OPENSEARCH_URL is set); "
+            "`dari search` does."
+        )
     if index_dir is None:
         index_dir = settings.index_dir
         docs_dir = settings.docs_dir if docs_dir is None else docs_dir

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -70,3 +71,32 @@ def test_a_cluster_without_dari_s_index_says_how_to_make_one(cluster_settings, t
     engine = Engine(tmp_path, backend=ClusterBackend(settings))
     with pytest.raises(ClusterUnavailable, match="no Dari index yet: build one with `dari index`"):
         engine.search("협력")
+
+
+def test_dari_index_and_dari_search_use_the_cluster_when_it_is_set(
+    cluster_settings, seed_index, monkeypatch, capsys, tmp_path
+):
+    from search.cli import main
+
+    prefix = f"{cluster_settings.opensearch_index_prefix}-cli"
+    monkeypatch.setenv("DARI_OPENSEARCH_URL", str(cluster_settings.opensearch_url))
+    monkeypatch.setenv("DARI_OPENSEARCH_INDEX_PREFIX", prefix)
+    monkeypatch.setenv("DARI_OPENSEARCH_REPLICAS", "0")
+    assert main(["index", "--docs", str(SEEDS), "--index", str(tmp_path / "unused")]) == 0
+    assert "indexed 5 documents, 110 paragraphs" in capsys.readouterr().out
+    assert not (tmp_path / "unused").exists()  # nothing written locally
+    assert main(["search", "--json", "--index", str(tmp_path / "cache"), "양자 협력"]) == 0
+    remote = json.loads(capsys.readouterr().out)
+    monkeypatch.delenv("DARI_OPENSEARCH_URL")
+    assert main(["search", "--json", "--index", str(seed_index), "양자 협력"]) == 0
+    local = json.loads(capsys.readouterr().out)
+    assert remote["total"] == local["total"] > 0
+    assert all("<mark>" in r["snippet"] for r in remote["results"])
+
+
+def test_commands_the_cluster_does_not_have_yet_say_so(cluster_settings, monkeypatch, capsys):
+    from search.cli import main
+
+    monkeypatch.setenv("DARI_OPENSEARCH_URL", str(cluster_settings.opensearch_url))
+    assert main(["reindex"]) == 2
+    assert "dari reindex does not work on a cluster yet" in capsys.readouterr().err
