@@ -22,7 +22,7 @@ from whoosh import query as wq
 from search.query import ParsedQuery
 from search.records import TEXT_FIELD, TITLE_FIELD
 
-__all__ = ["Backend", "Page", "View", "mention_clauses"]
+__all__ = ["Backend", "Page", "PageRequest", "View", "mention_clauses"]
 
 
 @dataclass
@@ -42,21 +42,28 @@ class Page:
     allow: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """What one page of a search asks its backend for."""
+
+    parsed: ParsedQuery
+    #: the query to run, filters included
+    query: wq.Query
+    page: int
+    per_page: int
+    #: when the search must answer with what it has (``time.perf_counter()`` seconds)
+    deadline: float
+    facets: bool
+    #: the page of the same search before its any-word fallback (what it found is reused)
+    before: Page | None = None
+
+
 class View(Protocol):
     """One search's look at the index (see the module's description)."""
 
     def has_document(self, doc_id: str) -> bool: ...
 
-    def page(
-        self,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: Page | None,
-    ) -> Page: ...
+    def page(self, request: PageRequest) -> Page: ...
 
     def entry(self, hit: Hashable) -> Mapping[str, Any]: ...
 

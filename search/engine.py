@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.backend import Backend, View
+from search.backend import Backend, PageRequest, View
 from search.bilingual.expansion import Expander, load_glossary
 from search.bilingual.glossary import (
     Glossary,
@@ -318,12 +318,12 @@ class Engine:
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        hits = view.page(parsed, final, page, per_page, deadline, facets, None)
+        hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets))
         partial = hits.partial
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits = view.page(parsed, final, page, per_page, deadline, facets, hits)
+            hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets, hits))
             partial = hits.partial
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:

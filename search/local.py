@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 from whoosh import collectors, sorting
-from whoosh import query as wq
 from whoosh.searching import ResultsPage, Searcher
 
-from search.backend import Page, mention_clauses
+from search.backend import Page, PageRequest, mention_clauses
 from search.columnar.searcher import ColumnarSearcher
 from search.deadline import run_until
 from search.indexing import current_generation, open_generation, open_index
@@ -121,18 +120,9 @@ class LocalView:
     def has_document(self, doc_id: str) -> bool:
         return self.searcher.document_number(key=doc_id) is not None
 
-    def page(
-        self,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: Page | None,
-    ) -> Page:
+    def page(self, request: PageRequest) -> Page:
         pager = self._columnar_page if self.backend.query_path == "columnar" else self._whoosh_page
-        return pager(parsed, q, page, per_page, deadline, facets, before)
+        return pager(request)
 
     def entry(self, hit: Hashable) -> Mapping[str, Any]:
         assert isinstance(hit, int)
@@ -171,16 +161,7 @@ class LocalView:
         columns = self.columnar() if self.backend.query_path == "columnar" else None
         return suggest_query(self.searcher, q, columns)
 
-    def _whoosh_page(
-        self,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: Page | None,
-    ) -> Page:
+    def _whoosh_page(self, r: PageRequest) -> Page:
         """One page of hits by Whoosh's collectors (the per-posting path, kept as the reference).
 
         One timed pass that also counts the matches.  Whoosh's own top-N
@@ -190,6 +171,8 @@ class LocalView:
         was found until then.  With ``facets`` the same pass counts the matches
         per language and document.
         """
+        parsed, q, page, per_page = r.parsed, r.query, r.page, r.per_page
+        deadline, facets, before = r.deadline, r.facets, r.before
         if before is not None:
             mentions, partial = before.mentions, False
         else:
@@ -216,17 +199,10 @@ class LocalView:
             mentions=mentions,
         )
 
-    def _columnar_page(
-        self,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: Page | None,
-    ) -> Page:
+    def _columnar_page(self, r: PageRequest) -> Page:
         """One page of hits from the columnar form: every match scored and counted in arrays."""
+        parsed, q, page, per_page = r.parsed, r.query, r.page, r.per_page
+        deadline, facets, before = r.deadline, r.facets, r.before
         columns = self.columnar()
         cut = False
         if before is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
-from search.backend import Page, mention_clauses
+from search.backend import Page, PageRequest, mention_clauses
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery
 from search.opensearch.client import cluster_errors, connect, index_names
 from search.opensearch.documents import STORED, tokens_of
@@ -111,16 +111,9 @@ class ClusterView:
         return bool(self.client.exists(index=self.index, id=doc_id))
 
     @_guarded
-    def page(
-        self,
-        parsed: ParsedQuery,
-        q: wq.Query,
-        page: int,
-        per_page: int,
-        deadline: float,
-        facets: bool,
-        before: Page | None,
-    ) -> Page:
+    def page(self, r: PageRequest) -> Page:
+        parsed, q, page, per_page = r.parsed, r.query, r.page, r.per_page
+        deadline, facets = r.deadline, r.facets
         query = compile_query(q, self.ranking, self._expand)
         clauses = mention_clauses(parsed, lambda f, w: self.doc_frequencies(f, [w]).get(w, 0))
         if clauses is not None:  # only paragraphs that mention the query themselves
