@@ -84,6 +84,8 @@ class ClusterView:
         self.ranking = backend.ranking
         #: the sources of the entries this view has read, by key
         self._sources: dict[str, dict[str, Any]] = {}
+        #: the last query's mentions filter (see _mentions)
+        self._mentions_of: tuple[ParsedQuery, dict[str, Any] | None] | None = None
 
     # -- counts ---------------------------------------------------------------------------
 
@@ -115,15 +117,9 @@ class ClusterView:
         parsed, q, page, per_page = r.parsed, r.query, r.page, r.per_page
         deadline, facets = r.deadline, r.facets
         query = compile_query(q, self.ranking, self._expand)
-        clauses = mention_clauses(parsed, lambda f, w: self.doc_frequencies(f, [w]).get(w, 0))
-        if clauses is not None:  # only paragraphs that mention the query themselves
-            mentions = [compile_query(c, self.ranking) for c in clauses]
-            query = {
-                "bool": {
-                    "must": [query],
-                    "filter": [{"bool": {"should": mentions, "minimum_should_match": 1}}],
-                }
-            }
+        mentions = self._mentions(parsed)
+        if mentions is not None:  # only paragraphs that mention the query themselves
+            query = {"bool": {"must": [query], "filter": [mentions]}}
         found = search_page(
             self.client,
             self.index,
@@ -196,6 +192,22 @@ class ClusterView:
         return None  # the cluster's term list is not read yet: no suggestion
 
     # -- helpers ----------------------------------------------------------------------------
+
+    def _mentions(self, parsed: ParsedQuery) -> dict[str, Any] | None:
+        """The filter of the paragraphs that mention ``parsed`` themselves (None: no title
+        holds a query word), worked out once per search: the any-word fallback's page
+        asks again.  The titles' counts of the query's words come in one request."""
+        if self._mentions_of is not None and self._mentions_of[0] is parsed:
+            return self._mentions_of[1]
+        words = parsed.terms.union(*parsed.phrases)
+        in_titles = self.doc_frequencies(TITLE_FIELD, words)
+        clauses = mention_clauses(parsed, lambda _field, word: in_titles.get(word, 0))
+        found = None
+        if clauses is not None:
+            should = [compile_query(c, self.ranking) for c in clauses]
+            found = {"bool": {"should": should, "minimum_should_match": 1}}
+        self._mentions_of = (parsed, found)
+        return found
 
     def _every(self, query: Mapping[str, Any], sort: list[dict[str, str]]) -> list[dict[str, Any]]:
         """Every entry ``query`` matches, in ``sort`` order (read in pages, search_after)."""
