@@ -156,10 +156,10 @@ class LocalView:
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
 
     def spelling(self, q: str) -> str | None:
-        from search.spelling import suggest_query
+        from search.spelling import IndexLexicon, suggest_query
 
         columns = self.columnar() if self.backend.query_path == "columnar" else None
-        return suggest_query(self.searcher, q, columns)
+        return suggest_query(IndexLexicon(self.searcher, columns), q)
 
     def _whoosh_page(self, r: PageRequest) -> Page:
         """One page of hits by Whoosh's collectors (the per-posting path, kept as the reference).

@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from whoosh import query as wq
 from whoosh.automata.lev import levenshtein_automaton
@@ -41,7 +41,14 @@ if TYPE_CHECKING:
     from search.columnar.searcher import ColumnarSearcher
     from search.columnar.store import TermTable
 
-__all__ = ["edit_distance", "jamo_distance", "suggest_query"]
+__all__ = [
+    "IndexLexicon",
+    "Lexicon",
+    "NearKey",
+    "edit_distance",
+    "jamo_distance",
+    "suggest_query",
+]
 
 FIELD = TEXT_FIELD
 #: Near-term lists a columnar searcher keeps (a walk of every segment's terms each: a
@@ -103,6 +110,8 @@ MAX_UNKNOWN_WORDS = 6
 MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
 MAX_KOREAN_PIECE = 6
 MAX_PIECE_JAMO_EDITS = 2
+#: Indexed words within one edit of a Korean piece that are weighed as its corrections.
+KOREAN_NEAR_LIMIT = 200
 UNMATCHED_SUFFIX_COST = 1.5  # per syllable of an unknown ending kept as typed
 SINGLE_SYLLABLE_COST = 0.3  # discourages cutting words into one-syllable morphemes
 #: Extra cost of changing a one-syllable morpheme: only a like-sounding vowel
@@ -112,27 +121,93 @@ SINGLE_SYLLABLE_FIX_COST = 0.8
 MAX_COST_PER_SYLLABLE = 0.35
 
 
-def suggest_query(
-    searcher: Searcher, text: str, columns: ColumnarSearcher | None = None
-) -> str | None:
+#: What a near-word look-up asks: (word, most edits, letters that must stay, most answers).
+NearKey = tuple[str, int, int, int]
+
+
+class Lexicon(Protocol):
+    """The index's words as the speller needs them (the local index's or the cluster's)."""
+
+    #: whether look-ups are worth asking many at a time (one request each otherwise)
+    batched: bool
+
+    def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
+        """How many entries hold each of ``terms`` in ``fieldname``."""
+        ...
+
+    def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:
+        """For each key, the indexed words of the text field within its edits of its word
+        whose first letters are the word's, closest first, then most frequent first."""
+        ...
+
+    def texts(self, term: str, limit: int) -> list[str]:
+        """The texts of the ``limit`` paragraphs that hold ``term`` best."""
+        ...
+
+
+class IndexLexicon:
+    """The local index's words: Whoosh's term files, or its columnar form when given."""
+
+    batched = False
+
+    def __init__(self, searcher: Searcher, columns: ColumnarSearcher | None = None) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.columns = columns
+        self.corrector: Corrector
+        if columns is None:
+            self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
+        else:
+            self.corrector = _ColumnarCorrector(columns)
+        # the columnar searcher keeps them for the next queries on the same segments
+        self._near = columns.near_terms if columns is not None else {}
+
+    def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
+        if self.columns is not None:
+            return {t: self.columns.doc_frequency(fieldname, t) for t in terms}
+        return {t: self.reader.doc_frequency(fieldname, t) for t in terms}
+
+    def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:
+        out: dict[NearKey, list[str]] = {}
+        for key in keys:
+            near = self._near.get(key)
+            if near is None:
+                term, maxdist, prefix, limit = key
+                near = self.corrector.suggest(term, limit=limit, maxdist=maxdist, prefix=prefix)
+                if len(self._near) >= NEAR_CACHE_TERMS:
+                    self._near.clear()  # bounded: the searcher lives as long as its segments
+                self._near[key] = near
+            out[key] = near
+        return out
+
+    def texts(self, term: str, limit: int) -> list[str]:
+        hits = self.searcher.search(wq.Term(FIELD, term), limit=limit)
+        return [hit.get(TEXT_FIELD) or "" for hit in hits]
+
+
+def suggest_query(lexicon: Lexicon, text: str) -> str | None:
     """A corrected version of the query ``text``, or None if no word needs (or has) one.
 
-    ``columns``, the columnar form of ``searcher``'s segments, makes the look-ups
-    of index words in memory (same suggestions, without Whoosh's term files).
+    ``lexicon`` is the index's words: :class:`IndexLexicon` for the local index
+    (its columnar form makes the look-ups in memory: same suggestions, without
+    Whoosh's term files), :class:`search.opensearch.lexicon.ClusterLexicon` for
+    the cluster.
     """
     if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
         return None
     text = normalize_query_text(text)
     if not text:
         return None
-    speller = _Speller(searcher, columns)
+    speller = _Speller(lexicon)
     masked = _SYNTAX_RE.sub(lambda m: " " * len(m.group(0)), text)
     replacements: dict[tuple[int, int], str] = {}
-    unknown = [
+    analysed = [
         (term, start, end)
         for term, _pos, start, end in analyze(masked, mode="query")
-        if not (term.isdigit() or speller.known(term))
+        if not term.isdigit()
     ]
+    speller.learn([term for term, _, _ in analysed])
+    unknown = [(term, start, end) for term, start, end in analysed if not speller.known(term)]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None  # not a typo or two; and correcting each word has a cost
     for term, start, end in unknown:
@@ -164,42 +239,45 @@ def _hangul_run(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 class _Speller:
-    def __init__(self, searcher: Searcher, columns: ColumnarSearcher | None = None) -> None:
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.columns = columns
-        self.corrector: Corrector
-        if columns is None:
-            self.corrector = ReaderCorrector(self.reader, FIELD, searcher.schema[FIELD])
-        else:
-            self.corrector = _ColumnarCorrector(columns)
-        self._known: dict[str, bool] = {}
-        # the columnar searcher keeps them for the next queries on the same segments
-        self._near = columns.near_terms if columns is not None else {}
+    """One query's corrections, with what it has looked up about the index's words."""
 
-    def _doc_frequency(self, fieldname: str, term: str) -> int:
-        if self.columns is not None:
-            return self.columns.doc_frequency(fieldname, term)
-        return self.reader.doc_frequency(fieldname, term)
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self._known: dict[str, bool] = {}
+        self._frequency: dict[str, int] = {}
+        self._near: dict[NearKey, list[str]] = {}
+
+    def learn(self, terms: Collection[str]) -> None:
+        """Look up whether each of ``terms`` is indexed (many at a time)."""
+        wanted = {t for t in terms if t not in self._known}
+        for fieldname in TEXT_FIELDS:
+            if not wanted:
+                break
+            counts = self.lexicon.doc_frequencies(fieldname, wanted)
+            if fieldname == FIELD:
+                self._frequency.update(counts)
+            for term, count in counts.items():
+                if count:
+                    self._known[term] = True
+            wanted = {t for t in wanted if not counts.get(t)}
+        self._known.update(dict.fromkeys(wanted, False))
 
     def known(self, term: str) -> bool:
         if term not in self._known:
-            self._known[term] = any(self._doc_frequency(f, term) for f in TEXT_FIELDS)
+            self.learn([term])
         return self._known[term]
 
     def frequency(self, term: str) -> int:
-        return self._doc_frequency(FIELD, term)
+        if term not in self._frequency:
+            self._frequency.update(self.lexicon.doc_frequencies(FIELD, [term]))
+        return self._frequency[term]
 
     def near(self, term: str, maxdist: int, prefix: int, limit: int = 20) -> list[str]:
         """Indexed terms within ``maxdist`` edits of ``term``, most frequent first."""
         key = (term, maxdist, prefix, limit)
-        near = self._near.get(key)
-        if near is None:
-            near = self.corrector.suggest(term, limit=limit, maxdist=maxdist, prefix=prefix)
-            if len(self._near) >= NEAR_CACHE_TERMS:
-                self._near.clear()  # bounded: the searcher lives as long as its segments
-            self._near[key] = near
-        return near
+        if key not in self._near:
+            self._near.update(self.lexicon.near([key]))
+        return self._near[key]
 
     # -- English (and other Latin-script words) -----------------------------------------
 
@@ -229,8 +307,7 @@ class _Speller:
     def _surfaces(self, term: str, paragraphs: int = 5) -> Counter[str]:
         """How ``term`` is written in a few paragraphs that contain it (lowercased)."""
         found: Counter[str] = Counter()
-        for hit in self.searcher.search(wq.Term(FIELD, term), limit=paragraphs):
-            text = hit.get(TEXT_FIELD) or ""
+        for text in self.lexicon.texts(term, paragraphs):
             for t, _pos, start, end in analyze(text):
                 if t == term:
                     surface = text[start:end].lower()
@@ -247,6 +324,8 @@ class _Speller:
         n = len(word)
         if n < 2 or n > MAX_KOREAN_WORD:
             return None
+        if self.lexicon.batched:
+            self._look_up_pieces(word)
         inf = float("inf")
         best: list[tuple[float, list[str]]] = [(inf, [])] * (n + 1)
         best[0] = (0.0, [])
@@ -264,12 +343,26 @@ class _Speller:
         fixed = "".join(pieces)
         return fixed if fixed != word else None
 
+    def _look_up_pieces(self, word: str) -> None:
+        """Ask about every piece :meth:`correct_korean` may try at once (a few requests)."""
+        n = len(word)
+        pieces = {
+            word[i:j] for i in range(n) for j in range(i + 1, min(n, i + MAX_KOREAN_PIECE) + 1)
+        }
+        self.learn(pieces)
+        unknown = [p for p in pieces if not self.known(p)]
+        keys = [(p, 1, 0, KOREAN_NEAR_LIMIT) for p in unknown if len(p) >= 2]
+        keys = [k for k in keys if k not in self._near]
+        if keys:
+            self._near.update(self.lexicon.near(keys))
+        self.learn([c for p in unknown if len(p) == 1 for c in _one_jamo_away(p)])
+
     def _options(self, piece: str, at_end: bool, first: bool) -> list[tuple[float, str]]:
         options: list[tuple[float, str]] = []
         if self.known(piece):
             options.append((0.0 if len(piece) > 1 else SINGLE_SYLLABLE_COST, piece))
         elif len(piece) >= 2:
-            for rank, cand in enumerate(self.near(piece, 1, 0, limit=200)):
+            for rank, cand in enumerate(self.near(piece, 1, 0, limit=KOREAN_NEAR_LIMIT)):
                 if len(cand) < 2 or not all(_HANGUL_SYLLABLE_RE.match(c) for c in cand):
                     continue
                 edits = jamo_distance(piece, cand)

@@ -26,7 +26,7 @@ from search.columnar.searcher import Hits, kth_bound
 from search.engine import Engine
 from search.indexing import build_index, current_generation
 from search.indexing.reindex import reindex
-from search.spelling import suggest_query
+from search.spelling import IndexLexicon, suggest_query
 
 SEED_QUERIES = [
     *[q for _, q, _ in SEED_QUERY_MIX],
@@ -279,8 +279,8 @@ def assert_same_suggestions(index: Path, queries: list[str]) -> None:
     columns = engine.columnar(searcher)
     proposed = 0
     for q in queries:
-        expected = suggest_query(searcher, q)
-        assert suggest_query(searcher, q, columns) == expected, q
+        expected = suggest_query(IndexLexicon(searcher), q)
+        assert suggest_query(IndexLexicon(searcher, columns), q) == expected, q
         proposed += expected is not None
     assert proposed >= 10  # the comparison is about real suggestions, not only None == None
 

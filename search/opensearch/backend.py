@@ -22,6 +22,7 @@ from search.backend import Page, PageRequest, mention_clauses
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery
 from search.opensearch.client import cluster_errors, connect, index_names
 from search.opensearch.documents import STORED, tokens_of
+from search.opensearch.lexicon import ClusterLexicon
 from search.opensearch.queries import compile_query
 from search.opensearch.search import search_page
 from search.query import ParsedQuery
@@ -39,6 +40,7 @@ from search.records import (
 )
 from search.results import spans_of_words
 from search.settings import RankingSettings, Settings
+from search.spelling import NearKey, suggest_query
 
 __all__ = ["ClusterBackend", "ClusterView"]
 
@@ -54,6 +56,8 @@ class ClusterBackend:
         self.ranking = ranking or settings.ranking
         self.client = connect(settings)
         self.alias, _ = index_names(settings)
+        #: near-word look-ups of "did you mean" (search.opensearch.lexicon), by index
+        self.near_terms: dict[tuple[str, NearKey], list[str]] = {}
 
     def view(self) -> ClusterView:
         with cluster_errors(self.settings.opensearch_url):
@@ -93,18 +97,24 @@ class ClusterView:
         return int(self.client.count(index=self.index, body={"query": query})["count"])
 
     def doc_frequencies(self, fieldname: str, words: Iterable[str]) -> dict[str, int]:
-        """How many entries hold each of ``words`` in ``fieldname`` (one request)."""
+        """How many entries hold each of ``words`` in ``fieldname`` (one request: a filters
+        aggregation over the entries holding any of them)."""
         words = sorted(set(words))
         if not words:
             return {}
-        lines: list[dict[str, Any]] = []
-        for word in words:
-            lines += [
-                {"index": self.index},
-                {"query": {"term": {fieldname: word}}, "size": 0, "track_total_hits": True},
-            ]
-        answers = self.client.msearch(body=lines)["responses"]
-        return {w: a["hits"]["total"]["value"] for w, a in zip(words, answers, strict=True)}
+        body = {
+            "size": 0,
+            "query": {"terms": {fieldname: words}},
+            "aggs": {
+                "words": {
+                    "filters": {
+                        "filters": {str(i): {"term": {fieldname: w}} for i, w in enumerate(words)}
+                    }
+                }
+            },
+        }
+        buckets = self.client.search(index=self.index, body=body)["aggregations"]["words"]
+        return {w: int(buckets["buckets"][str(i)]["doc_count"]) for i, w in enumerate(words)}
 
     # -- the View protocol ------------------------------------------------------------------
 
@@ -188,8 +198,9 @@ class ClusterView:
             "paragraphs": self.count({"term": {KIND_FIELD: PARAGRAPH_KIND}}),
         }
 
+    @_guarded
     def spelling(self, q: str) -> str | None:
-        return None  # the cluster's term list is not read yet: no suggestion
+        return suggest_query(ClusterLexicon(self), q)
 
     # -- helpers ----------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.spelling import edit_distance, jamo_distance, suggest_query
+from search.spelling import IndexLexicon, edit_distance, jamo_distance, suggest_query
 
 
 @pytest.mark.parametrize(
@@ -75,8 +75,9 @@ def test_suggest_never_raises_on_bad_queries(web_engine, query):
 
 
 def test_suggest_query_only_proposes_and_does_not_check_hits(web_engine):
-    assert suggest_query(web_engine.searcher(), "quantim") == "quantum"
-    assert suggest_query(web_engine.searcher(), "quantum") is None
+    lexicon = IndexLexicon(web_engine.searcher())
+    assert suggest_query(lexicon, "quantim") == "quantum"
+    assert suggest_query(lexicon, "quantum") is None
 
 
 def test_jamo_distance_counts_changed_jamo_and_like_sounding_vowels_as_half():
