@@ -14,13 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from whoosh import query as wq
 
 from search.query import ParsedQuery
 from search.records import TEXT_FIELD, TITLE_FIELD
+
+if TYPE_CHECKING:
+    from search.indexing.reindex import ReindexReport
 
 __all__ = ["Backend", "Page", "PageRequest", "View", "mention_clauses"]
 
@@ -35,11 +39,13 @@ class Page:
     total: int
     page: list[tuple[Any, float]]
     facets: dict[str, dict[str, int]] | None
-    #: whether the time limit cut the search short
+    #: whether the search was cut short (the time limit; on a cluster, shards that failed)
     partial: bool
     #: the paragraphs that mention the query (Whoosh path: a set; columnar: an array)
     mentions: set[int] | None = None
     allow: np.ndarray | None = None
+    #: why it is partial, for people, when not the time limit
+    partial_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,11 +87,21 @@ class View(Protocol):
 
     def spelling(self, q: str) -> str | None: ...
 
+    def version(self) -> Hashable:
+        """Changes whenever the index does (a new generation or commit, a write on the cluster)."""
+        ...
+
 
 class Backend(Protocol):
     """Where an engine's index lives."""
 
     def view(self) -> View: ...
+
+    def reindex(
+        self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
+    ) -> ReindexReport:
+        """Bring the index up to date with ``docs_dir`` (see :mod:`search.indexing.reindex`)."""
+        ...
 
     def close(self) -> None: ...
 

@@ -21,9 +21,10 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
+from search.backend import Backend
 from search.documents import DocumentError
 from search.engine import Engine
-from search.errors import Busy, ConfigError, DariError, StorageError
+from search.errors import Busy, DariError, StorageError
 from search.indexing import BuildWorkerError, build_index
 from search.request import LANGUAGES, MATCH_MODES, MAX_PER_PAGE, SearchRequest
 from search.results import SearchResults
@@ -185,13 +186,13 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _local_only(settings: Settings, what: str) -> None:
-    """Refuse a command that only the local index has yet, when a cluster is set."""
-    if settings.opensearch_url:
-        raise ConfigError(
-            f"{what} does not work on a cluster yet (DARI_OPENSEARCH_URL is set): "
-            "`dari index` rebuilds the cluster's index."
-        )
+def _cluster(settings: Settings) -> Backend | None:
+    """The cluster's backend when DARI_OPENSEARCH_URL is set, else None (the local index)."""
+    if not settings.opensearch_url:
+        return None
+    from search.opensearch.backend import ClusterBackend
+
+    return ClusterBackend(settings)
 
 
 @command
@@ -221,10 +222,14 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     from search.indexing.reindex import reindex
 
-    _local_only(settings, "dari reindex")
-    report = reindex(
-        args.docs, args.index, wait=args.wait, on_change=lambda m: print(f"  {m}", file=sys.stderr)
-    )
+    def say(message: str) -> None:
+        print(f"  {message}", file=sys.stderr)
+
+    cluster = _cluster(settings)
+    if cluster is not None:
+        report = cluster.reindex(args.docs, wait=args.wait, on_change=say)
+    else:
+        report = reindex(args.docs, args.index, wait=args.wait, on_change=say)
     print(report.summary())
     return EXIT_OK
 
@@ -237,7 +242,6 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     from search.indexing.reindex import ReindexReport
     from search.indexing.watch import FolderWatcher
 
-    _local_only(settings, "dari watch")
     document_paths(args.docs)  # a clear error for a missing folder before watching it
 
     def show(report: ReindexReport) -> None:
@@ -253,7 +257,9 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  skipped {skipped.name}: {skipped.reason}", file=sys.stderr)
             print(f"reindexed: {report.summary()}", flush=True)
 
-    watcher = FolderWatcher(args.docs, args.index, settle=args.settle, on_report=show).start()
+    watcher = FolderWatcher(
+        args.docs, args.index, settle=args.settle, on_report=show, backend=_cluster(settings)
+    ).start()
     print(f"watching {args.docs} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         threading.Event().wait()

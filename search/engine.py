@@ -328,7 +328,8 @@ class Engine:
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:
             parsed.notes.append(
-                f"The search was stopped after {budget:g} s; "
+                hits.partial_note
+                or f"The search was stopped after {budget:g} s; "
                 "these are the results found until then."
             )
         # Whoosh answers a page past the end with the last page; we answer nothing.

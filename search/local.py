@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from whoosh import collectors, sorting
@@ -35,6 +35,9 @@ from search.records import (
 )
 from search.scoring import dari_weighting
 from search.settings import RankingSettings
+
+if TYPE_CHECKING:
+    from search.indexing.reindex import ReindexReport
 
 __all__ = ["FACETS", "LocalBackend", "LocalView"]
 
@@ -59,6 +62,13 @@ class LocalBackend:
 
     def view(self) -> LocalView:
         return LocalView(self, self.searcher())
+
+    def reindex(
+        self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
+    ) -> ReindexReport:
+        from search.indexing.reindex import reindex
+
+        return reindex(docs_dir, self.index_dir, wait=wait, on_change=on_change)
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened if the index changed since it was made."""
@@ -154,6 +164,12 @@ class LocalView:
         # doc_frequency() would count deleted records too (until segments merge)
         docs = sum(1 for _ in searcher.document_numbers(**{KIND_FIELD: DOCUMENT_KIND}))
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
+
+    def version(self) -> Hashable:
+        return (
+            str(current_generation(self.backend.index_dir)),
+            self.searcher.reader().generation(),
+        )
 
     def spelling(self, q: str) -> str | None:
         from search.spelling import IndexLexicon, suggest_query

@@ -36,10 +36,11 @@ from flask import current_app, request
 
 from search.documents import DocumentError
 from search.errors import storage_errors
-from search.indexing.reindex import ReindexReport, reindex
+from search.indexing.reindex import ReindexReport
 from search.uploads import RemovedFile, SavedFile, delete_document_file, save_document_file
 from web.errors import AdminError
 from web.jobs import Handed, run_within
+from web.service import get_engine
 
 __all__ = [
     "ADMIN_EXTENSION",
@@ -233,16 +234,12 @@ class DocumentChange:
         return {"doc_id": self.doc_id, "file": self.file, "reindex": self.report.to_dict()}
 
 
-def _index_dir() -> Path:
-    return Path(current_app.config["DARI_INDEX"])
-
-
 def _reindex(wait: bool) -> ReindexReport:
     """An incremental reindex; :class:`search.indexing.IndexBusy` (409) if another writer is busy."""
     docs = _docs_dir()
     assert docs is not None  # authorize() refused otherwise
     try:
-        return reindex(docs, _index_dir(), wait=wait)
+        return get_engine().backend.reindex(docs, wait=wait)
     except DocumentError as exc:
         log.error("admin: reindex failed: %s", exc)
         raise AdminError(503, "The documents folder cannot be read right now.") from None

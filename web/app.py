@@ -62,7 +62,8 @@ def create_app(
     config: Mapping[str, Any] | None = None,
     settings: Settings | None = None,
 ) -> Flask:
-    """A Dari web app over the index in ``index_dir``.
+    """A Dari web app over the index in ``index_dir`` (over the cluster's when the
+    settings name one: ``index_dir`` then keeps only the engine's caches).
 
     ``settings`` (by default :func:`~search.settings.from_env`) give the
     configuration and ``config`` overrides it.  Without ``index_dir`` the
@@ -72,11 +73,6 @@ def create_app(
     one a missing index raises :class:`search.indexing.IndexMissing`.
     """
     settings = from_env() if settings is None else settings
-    if settings.opensearch_url:
-        raise ConfigError(
-            "dari serve does not work on a cluster yet (DARI_OPENSEARCH_URL is set); "
-            "`dari search` does."
-        )
     if index_dir is None:
         index_dir = settings.index_dir
         docs_dir = settings.docs_dir if docs_dir is None else docs_dir
@@ -97,7 +93,8 @@ def create_app(
         app.config["SEARCH_TIME_LIMIT"], _label("SEARCH_TIME_LIMIT")
     )
 
-    ensure_index(Path(docs_dir) if docs_dir is not None else None, Path(index_dir))
+    if not settings.opensearch_url:  # the cluster's index is built by `dari index`
+        ensure_index(Path(docs_dir) if docs_dir is not None else None, Path(index_dir))
     glossary = app.config["GLOSSARY"]
     try:
         engine = Engine.from_settings(

@@ -33,6 +33,7 @@ from search.errors import (
     Unavailable,
     UserError,
 )
+from search.opensearch.client import ClusterUnavailable
 
 __all__ = [
     "AdminError",
@@ -91,6 +92,13 @@ ERROR_KINDS: dict[type[Exception], ErrorKind] = {
     ),
     Unavailable: ErrorKind(
         503, "Unavailable", "The search index is not available right now.", log=True
+    ),
+    # the log line names the cluster's address; the answer does not
+    ClusterUnavailable: ErrorKind(
+        503,
+        "Unavailable",
+        "The search cluster is not answering right now; try again in a moment.",
+        log=True,
     ),
     # the log line names the folder; the answer does not show server paths
     NoSpace: ErrorKind(

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 from search.analysis import preload_kiwi
 from search.documents import DocumentError, document_paths
-from search.errors import ConfigError, DariError, StorageError
+from search.errors import ConfigError, DariError, StorageError, Unavailable
 from search.indexing import IndexBusy
 from search.indexing.build import ensure_index
 from search.indexing.reindex import ReindexReport
@@ -105,7 +105,8 @@ def serve(
         )
         index_dir, docs_dir = settings.index_dir, settings.docs_dir
         app = _prepare_app(settings)
-        behind = _behind(docs_dir, index_dir)
+        # the cluster's index follows the folder through `dari reindex`, uploads and --watch
+        behind = not settings.opensearch_url and _behind(docs_dir, index_dir)
         if watch:
             document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
     except (DocumentError, IndexBusy, StorageError) as exc:
@@ -168,8 +169,13 @@ def serve(
             _catch_up(docs_dir, index_dir)
         if watch:
             from search.indexing.watch import FolderWatcher
+            from web.service import get_engine
 
-            watcher = FolderWatcher(docs_dir, index_dir, on_report=_log_report).start()
+            with app.app_context():
+                backend = get_engine().backend if settings.opensearch_url else None
+            watcher = FolderWatcher(
+                docs_dir, index_dir, on_report=_log_report, backend=backend
+            ).start()
             _say(f"watching {docs_dir} for changes")
         shown_workers = f" with {workers} workers" if workers > 1 else ""
         print(
@@ -260,18 +266,25 @@ def _prepare_app(settings: Settings) -> Flask:
             announced = True
             _say(f"no index in {settings.index_dir}; building it from {settings.docs_dir} …")
 
-    # said with the first document, as the build starts (there is no index before it)
-    report = ensure_index(settings.docs_dir, settings.index_dir, on_document=announce)
-    if report is not None:
-        announce()
-        _say(report.summary())
+    if settings.opensearch_url:
+        _say(f"searching the cluster at {settings.opensearch_url}")
+    else:
+        # said with the first document, as the build starts (there is no index before it)
+        report = ensure_index(settings.docs_dir, settings.index_dir, on_document=announce)
+        if report is not None:
+            announce()
+            _say(report.summary())
     app = create_app(settings=settings)
     started = time.perf_counter()
     with app.app_context():
         engine = get_engine()
-    engine.search(WARM_UP_QUERY)
-    engine.suggest(WARM_UP_QUERY)
-    _say(f"warmed up in {time.perf_counter() - started:.1f} s")
+    try:
+        engine.search(WARM_UP_QUERY)
+        engine.suggest(WARM_UP_QUERY)
+    except Unavailable as exc:  # the cluster is down: serve, and answer 503 until it is back
+        _say(f"{exc} Serving anyway: searches answer 503 until it does.")
+    else:
+        _say(f"warmed up in {time.perf_counter() - started:.1f} s")
     return app
 
 

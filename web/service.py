@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,6 @@ from flask import request as http_request
 
 from search.documents import majority_language
 from search.engine import Engine
-from search.indexing import current_generation
 from search.request import SearchRequest
 from search.results import Result, SearchResults
 from web.serving import RECEIVED_AT
@@ -44,16 +44,13 @@ class DariState:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._titles_key: tuple | None = None
+        self._titles_key: Hashable = None
         self._titles: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def titles(self) -> dict[str, str]:
         """Document id → title, re-read when the index changes (new generation or commit)."""
-        key = (
-            current_generation(self.engine.index_dir),
-            self.engine.searcher().reader().generation(),
-        )
+        key = self.engine.backend.view().version()
         with self._lock:
             if key != self._titles_key:
                 self._titles = {d.doc_id: d.title for d in self.engine.documents()}

@@ -18,13 +18,14 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from search.columnar import store as columnar
 from search.documents import (
+    Document,
     DocumentError,
     Skipped,
     document_entries,
@@ -51,7 +52,7 @@ from search.records import (
     stored_meta,
 )
 
-__all__ = ["ReindexReport", "out_of_date", "reindex"]
+__all__ = ["Change", "FolderChanges", "ReindexReport", "out_of_date", "reindex"]
 
 
 @dataclass
@@ -138,61 +139,23 @@ def _reindex(
         changed: dict[str, DocumentMeta | None] = {}  # what this run writes: for the next one
         writer = None
         remembered = None
-        present: set[str] = set()  # the folder's documents, less those that vanished
-        vanished: set[str] = set()
         try:
-            for entry in entries:
-                name, doc_id = entry.name, document_id(entry.name)
-                present.add(doc_id)
-                known = manifest.get(doc_id)
-                try:
-                    stat = entry.stat()
-                except OSError as exc:
-                    # vanished (or unreadable) since the listing: say so; if it is
-                    # gone for good it is removed from the index below
-                    reason = "file disappeared" if isinstance(exc, FileNotFoundError) else str(exc)
-                    report.skipped.append(Skipped(name, reason))
-                    say(f"skipped {name}: {reason}")
-                    if isinstance(exc, FileNotFoundError):
-                        vanished.add(doc_id)
-                    continue
-                if known and _same_stat(known, name, stat):
-                    report.unchanged += 1
-                    continue
-                path = docs_dir / name
-                try:
-                    doc = load_document(path, docs_dir)
-                except DocumentError as exc:
-                    report.skipped.append(Skipped(path.name, str(exc)))
-                    say(f"skipped {path.name}: {exc}")
-                    if known:
-                        report.unchanged += 1  # keep the last good version searchable
-                    continue
-                report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
+            scan = FolderChanges(docs_dir, entries, manifest, report, say)
+            for change in scan:
                 writer = writer or index_writer(ix)
-                record = document_record(doc)
-                changed[doc_id] = stored_meta(record)
-                if known and known.sha256 == doc.sha256 and known.file == path.name:
-                    # touched but not changed: refresh the manifest record only
+                record = document_record(change.doc)
+                changed[change.doc_id] = stored_meta(record)
+                if change.touched:  # the same contents: refresh the manifest record only
                     writer.update_document(**record)
-                    report.unchanged += 1
                     continue
-                if known:
-                    writer.delete_by_term(DOC_ID_FIELD, doc_id)
-                    report.updated.append(doc_id)
-                    say(f"updated {path.name}")
-                else:
-                    report.added.append(doc_id)
-                    say(f"added {path.name}")
-                for fields in document_fields(doc):
+                if change.known:
+                    writer.delete_by_term(DOC_ID_FIELD, change.doc_id)
+                for fields in document_fields(change.doc):
                     writer.add_document(**fields)
-            present -= vanished
-            for doc_id in sorted(set(manifest) - present):
+            for doc_id in scan.removed():
                 writer = writer or index_writer(ix)
                 writer.delete_by_term(DOC_ID_FIELD, doc_id)
                 changed[doc_id] = None
-                report.removed.append(doc_id)
-                say(f"removed {manifest[doc_id].file or doc_id}")
             if writer is not None:
                 writer.commit(mergetype=merge_small_segments)
                 remembered = _remember_manifest(root, generation, manifest, changed)
@@ -208,6 +171,93 @@ def _reindex(
                 _write_manifest_file(*remembered)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class Change:
+    """A file of the folder whose document is to be written again."""
+
+    doc_id: str
+    doc: Document
+    #: the index holds a version of it
+    known: bool
+    #: the same contents under a new modification time: only its record changes
+    touched: bool
+
+
+class FolderChanges:
+    """What differs between a documents folder and an index's manifest (the change
+    detection of :func:`reindex`, shared by the cluster's reindex).
+
+    Iterating yields a :class:`Change` for each file to write again, its
+    document loaded, and counts the rest in ``report`` (unchanged; skipped, with
+    ``say(message)``); :meth:`removed` then gives the documents whose files are gone.
+    A file that cannot be read keeps its last indexed version.
+    """
+
+    def __init__(
+        self,
+        docs_dir: Path,
+        entries: list[Any],
+        manifest: dict[str, DocumentMeta],
+        report: ReindexReport,
+        say: Callable[[str], None],
+    ) -> None:
+        self.docs_dir, self.entries, self.manifest = docs_dir, entries, manifest
+        self.report, self.say = report, say
+        self._present: set[str] = set()  # the folder's documents, less those that vanished
+
+    def __iter__(self) -> Iterator[Change]:
+        report, say = self.report, self.say
+        vanished: set[str] = set()
+        for entry in self.entries:
+            name, doc_id = entry.name, document_id(entry.name)
+            self._present.add(doc_id)
+            known = self.manifest.get(doc_id)
+            try:
+                stat = entry.stat()
+            except OSError as exc:
+                # vanished (or unreadable) since the listing: say so; if it is
+                # gone for good it is removed from the index (removed())
+                reason = "file disappeared" if isinstance(exc, FileNotFoundError) else str(exc)
+                report.skipped.append(Skipped(name, reason))
+                say(f"skipped {name}: {reason}")
+                if isinstance(exc, FileNotFoundError):
+                    vanished.add(doc_id)
+                continue
+            if known and _same_stat(known, name, stat):
+                report.unchanged += 1
+                continue
+            path = self.docs_dir / name
+            try:
+                doc = load_document(path, self.docs_dir)
+            except DocumentError as exc:
+                report.skipped.append(Skipped(path.name, str(exc)))
+                say(f"skipped {path.name}: {exc}")
+                if known:
+                    report.unchanged += 1  # keep the last good version searchable
+                continue
+            report.warnings += [f"{path.name}: {w}" for w in doc.warnings]
+            if known and known.sha256 == doc.sha256 and known.file == path.name:
+                report.unchanged += 1
+                yield Change(doc_id, doc, known=True, touched=True)
+                continue
+            if known:
+                report.updated.append(doc_id)
+                say(f"updated {path.name}")
+            else:
+                report.added.append(doc_id)
+                say(f"added {path.name}")
+            yield Change(doc_id, doc, known=known is not None, touched=False)
+        self._present -= vanished
+
+    def removed(self) -> list[str]:
+        """The indexed documents whose files are gone (after iterating), counted and said."""
+        gone = sorted(set(self.manifest) - self._present)
+        for doc_id in gone:
+            self.report.removed.append(doc_id)
+            self.say(f"removed {self.manifest[doc_id].file or doc_id}")
+        return gone
 
 
 #: Segments with fewer entries than this are "small": every reindex adds one (an upload,

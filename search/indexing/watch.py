@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -18,6 +19,9 @@ from watchdog.observers import Observer
 from search.documents import DOCUMENT_SUFFIX
 from search.indexing import IndexBusy
 from search.indexing.reindex import ReindexReport, reindex
+
+if TYPE_CHECKING:
+    from search.backend import Backend
 
 __all__ = ["FolderWatcher"]
 
@@ -41,6 +45,8 @@ class FolderWatcher:
 
     ``start()`` reindexes once (to catch up with changes made while nobody was
     watching) and then watches in background threads until ``stop()``.
+    ``backend``, when given, is reindexed instead of the local index in
+    ``index_dir`` (the cluster's: :meth:`search.backend.Backend.reindex`).
     """
 
     def __init__(
@@ -49,8 +55,10 @@ class FolderWatcher:
         index_dir: Path,
         settle: float = 1.0,
         on_report: Callable[[ReindexReport], None] | None = None,
+        backend: Backend | None = None,
     ) -> None:
         self.docs_dir = Path(docs_dir)
+        self.backend = backend
         self.index_dir = Path(index_dir)
         self.settle = settle
         self.on_report = on_report or _log_report
@@ -90,7 +98,10 @@ class FolderWatcher:
                 continue
             self._pending.clear()
             try:
-                report = reindex(self.docs_dir, self.index_dir, wait=True)
+                if self.backend is not None:
+                    report = self.backend.reindex(self.docs_dir, wait=True)
+                else:
+                    report = reindex(self.docs_dir, self.index_dir, wait=True)
             except IndexBusy:
                 self._pending.set()
                 continue

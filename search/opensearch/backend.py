@@ -13,7 +13,8 @@ import functools
 import time
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
@@ -42,6 +43,9 @@ from search.results import spans_of_words
 from search.settings import RankingSettings, Settings
 from search.spelling import NearKey, suggest_query
 
+if TYPE_CHECKING:
+    from search.indexing.reindex import ReindexReport
+
 __all__ = ["ClusterBackend", "ClusterView"]
 
 #: Entries a document listing or a document's paragraphs are read in, per request.
@@ -54,7 +58,7 @@ class ClusterBackend:
     def __init__(self, settings: Settings, ranking: RankingSettings | None = None) -> None:
         self.settings = settings
         self.ranking = ranking or settings.ranking
-        self.client = connect(settings)
+        self._client: Any = None
         self.alias, _ = index_names(settings)
         #: near-word look-ups of "did you mean" (search.opensearch.lexicon), by index
         self.near_terms: dict[tuple[str, NearKey], list[str]] = {}
@@ -65,8 +69,25 @@ class ClusterBackend:
         (index,) = sorted(live)  # a build moves the alias in one step: one index behind it
         return ClusterView(self, index)
 
+    def reindex(
+        self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
+    ) -> ReindexReport:
+        from search.opensearch.reindex import reindex_cluster
+
+        return reindex_cluster(docs_dir, self.settings, wait=wait, on_change=on_change)
+
+    @property
+    def client(self) -> Any:
+        """The cluster's client, connected on first use (again after :meth:`close`: a
+        server closes it before forking its workers, and each worker connects itself)."""
+        if self._client is None:
+            self._client = connect(self.settings)
+        return self._client
+
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
 
 def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -146,6 +167,7 @@ class ClusterView:
             page=[(key, score) for key, score, _ in found.hits],
             facets=found.facets,
             partial=found.partial,
+            partial_note=found.note,
         )
 
     @_guarded
@@ -197,6 +219,18 @@ class ClusterView:
             "documents": self.count({"term": {KIND_FIELD: DOCUMENT_KIND}}),
             "paragraphs": self.count({"term": {KIND_FIELD: PARAGRAPH_KIND}}),
         }
+
+    @_guarded
+    def version(self) -> Hashable:
+        """The index and how many writes its primary shards have taken (and deleted)."""
+        stats = self.client.indices.stats(index=self.index, metric="docs,indexing")
+        primaries = stats["indices"][self.index]["primaries"]
+        return (
+            self.index,
+            primaries["docs"]["count"],
+            primaries["docs"]["deleted"],
+            primaries["indexing"]["index_total"],
+        )
 
     @_guarded
     def spelling(self, q: str) -> str | None:

@@ -15,26 +15,39 @@ process sends its own bulk requests.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from search.documents import Document, Skipped, document_paths
 from search.indexing.build import BuildReport, build_procs, load_paths, split_evenly
-from search.opensearch.client import ClusterUnavailable, connect, index_names
+from search.indexing.generations import IndexBusy
+from search.opensearch.client import ClusterUnavailable, cluster_errors, connect, index_names
 from search.opensearch.documents import cluster_document
 from search.opensearch.mapping import index_body
 from search.records import document_fields
 from search.settings import Settings
 
-__all__ = ["BULK_ENTRIES", "ClusterBuildError", "build_cluster_index"]
+__all__ = [
+    "BULK_ENTRIES",
+    "LOCK_SECONDS",
+    "ClusterBuildError",
+    "build_cluster_index",
+    "cluster_lock",
+]
 
 #: Entries per bulk request (a paragraph's entry is a few KB).
 BULK_ENTRIES = 500
+#: How long a build's or reindex's lock holds without being renewed (a killed one's expires).
+LOCK_SECONDS = 120.0
+_LOCK_ID = "reindex"
 
 
 class ClusterBuildError(ClusterUnavailable):
@@ -46,12 +59,38 @@ def build_cluster_index(
     settings: Settings,
     on_document: Callable[[str, str], None] | None = None,
     procs: int | None = None,
+    locked: bool = False,
 ) -> BuildReport:
     """Index every document of ``docs_dir`` into a new index on the cluster and make it live.
 
     ``on_document(file_name, message)`` is called after each file, as by
     :func:`search.indexing.build_index`; ``procs`` processes share the analysis.
+    The build holds the cluster's lock (:func:`cluster_lock`, waiting for a
+    reindex that holds it) unless the caller holds it (``locked``).
     """
+    if locked:
+        return _build(docs_dir, settings, on_document, procs, lambda: None)
+    client = connect(settings)
+    try:
+        with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, True) as renew:
+
+            def heard(name: str, message: str) -> None:
+                renew()
+                if on_document is not None:
+                    on_document(name, message)
+
+            return _build(docs_dir, settings, heard, procs, renew)
+    finally:
+        client.close()
+
+
+def _build(
+    docs_dir: Path,
+    settings: Settings,
+    on_document: Callable[[str, str], None] | None,
+    procs: int | None,
+    renew: Callable[[], None],
+) -> BuildReport:
     started = time.perf_counter()
     docs_dir = Path(docs_dir)
     paths = document_paths(docs_dir)
@@ -78,6 +117,7 @@ def build_cluster_index(
                 }
             },
         )
+        renew()
         client.indices.refresh(index=name)
         held = client.count(index=name)["count"]
         if held != sent:
@@ -123,17 +163,113 @@ def _send(
     return sent
 
 
+#: How long a bulk request's entries are retried while the cluster recovers (a node lost,
+#: its shards' replicas being promoted; a full queue), in seconds.
+RETRY_SECONDS = 180.0
+
+
 def _bulk(client: Any, lines: list[dict[str, Any]]) -> int:
-    """Send one bulk request; raises :class:`ClusterBuildError` naming the first refused entry."""
-    answer = client.bulk(body=lines, request_timeout=120)
-    if answer.get("errors"):
-        for item in answer["items"]:
-            result = item.get("index", {})
-            if result.get("error"):
+    """Send one bulk request; returns how many entries it held.
+
+    Entries the cluster could not take for now (429: too busy; 5xx: a shard
+    without a live copy while a lost node's replicas are promoted) are sent
+    again, and so is the whole request when the node it went to does not answer,
+    for up to :data:`RETRY_SECONDS`; an entry refused for itself raises
+    :class:`ClusterBuildError` naming it.  Entries have ids: sending one twice
+    writes it once.
+    """
+    from opensearchpy import exceptions as client_errors
+
+    total = len(lines) // 2
+    deadline = time.monotonic() + RETRY_SECONDS
+    pause = 0.5
+    while lines:
+        try:
+            answer = client.bulk(body=lines, request_timeout=120)
+        except (client_errors.ConnectionError, client_errors.ConnectionTimeout) as exc:
+            if time.monotonic() > deadline:
+                raise
+            answer = {
+                "errors": True,
+                "items": [{"index": {"status": 503, "error": str(exc)}}] * (len(lines) // 2),
+            }
+        if not answer.get("errors"):
+            break
+        again: list[dict[str, Any]] = []
+        for i, item in enumerate(answer["items"]):
+            result: dict[str, Any] = next(iter(item.values()), {})
+            if not result.get("error"):
+                continue
+            status = int(result.get("status", 0))
+            if status != 429 and status < 500:
                 raise ClusterBuildError(
                     f"the cluster refused entry {result.get('_id')!r}: {result['error']}"
                 )
-    return len(lines) // 2
+            if time.monotonic() > deadline:
+                raise ClusterBuildError(
+                    f"the cluster could not take entry {result.get('_id')!r} for "
+                    f"{RETRY_SECONDS:.0f} s: {result['error']}"
+                )
+            again += lines[2 * i : 2 * i + 2]
+        lines = again
+        if lines:
+            time.sleep(pause)
+            pause = min(pause * 2, 10.0)
+    return total
+
+
+@contextmanager
+def cluster_lock(client: Any, settings: Settings, wait: bool) -> Iterator[Callable[[], None]]:
+    """Hold the cluster's reindex lock; yields a function that renews it.
+
+    Raises :class:`~search.indexing.IndexBusy` if another live reindex holds it
+    and ``wait`` is false.  A lock not renewed for :data:`LOCK_SECONDS` (its
+    holder was killed) is taken over.
+    """
+    from opensearchpy import exceptions as client_errors
+
+    locks = f"{settings.opensearch_index_prefix}-locks"
+    holder = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+    client.indices.create(
+        index=locks, body={"settings": {"number_of_shards": 1}}, ignore=400
+    )  # 400: it exists
+
+    def body() -> dict[str, Any]:
+        return {"holder": holder, "until": time.time() + LOCK_SECONDS}
+
+    while True:
+        try:
+            client.create(index=locks, id=_LOCK_ID, body=body(), refresh=True)
+            break
+        except client_errors.ConflictError:
+            held = client.get(index=locks, id=_LOCK_ID, ignore=404)
+            if held.get("found") and held["_source"].get("until", 0) < time.time():
+                client.delete(  # expired: remove it unless another process just renewed it
+                    index=locks,
+                    id=_LOCK_ID,
+                    if_seq_no=held["_seq_no"],
+                    if_primary_term=held["_primary_term"],
+                    ignore=[404, 409],
+                )
+                continue
+            if not wait:
+                raise IndexBusy(
+                    "Another reindex is writing the cluster's index; try again when it has finished."
+                ) from None
+            time.sleep(0.5)
+
+    renewed = time.monotonic()
+
+    def renew() -> None:
+        nonlocal renewed
+        if time.monotonic() - renewed > LOCK_SECONDS / 4:
+            client.index(index=locks, id=_LOCK_ID, body=body())
+            renewed = time.monotonic()
+
+    try:
+        yield renew
+    finally:
+        client.delete(index=locks, id=_LOCK_ID, ignore=404)
 
 
 #: A worker's messages to the calling process: ("file", name, message).

@@ -39,6 +39,8 @@ class ClusterPage:
     facets: dict[str, dict[str, int]] | None = None
     #: a shard failed or the time limit passed: the total and hits may be short
     partial: bool = False
+    #: why, for people, when shards failed (None: the time limit)
+    note: str | None = None
 
 
 def search_page(
@@ -70,12 +72,19 @@ def search_page(
             for name, f in _FACETS.items()
         }
     answer = client.search(index=index, body=body, search_type="dfs_query_then_fetch")
-    partial = bool(answer.get("timed_out")) or answer["_shards"].get("failed", 0) > 0
+    shards = answer["_shards"]
+    failed = int(shards.get("failed", 0))
+    partial = bool(answer.get("timed_out")) or failed > 0
     out = ClusterPage(
         total=answer["hits"]["total"]["value"],
         hits=[(h["_id"], float(h["_score"]), h.get("_source", {})) for h in answer["hits"]["hits"]],
         partial=partial,
     )
+    if failed:
+        out.note = (
+            f"Part of the index did not answer ({failed} of {shards.get('total', '?')} shards): "
+            "these are the results from the rest."
+        )
     if facets and not partial:
         counted = {
             name: {b["key"]: b["doc_count"] for b in answer["aggregations"][name]["buckets"]}

@@ -113,11 +113,3 @@ def test_dari_index_and_dari_search_use_the_cluster_when_it_is_set(
     local = json.loads(capsys.readouterr().out)
     assert remote["total"] == local["total"] > 0
     assert all("<mark>" in r["snippet"] for r in remote["results"])
-
-
-def test_commands_the_cluster_does_not_have_yet_say_so(cluster_settings, monkeypatch, capsys):
-    from search.cli import main
-
-    monkeypatch.setenv("DARI_OPENSEARCH_URL", str(cluster_settings.opensearch_url))
-    assert main(["reindex"]) == 2
-    assert "dari reindex does not work on a cluster yet" in capsys.readouterr().err

@@ -1,0 +1,173 @@
+"""Incremental reindexing on the cluster: the local reindex's change detection, bulk writes.
+
+The documents folder is compared with the document records of the index behind
+the alias (file name, size, modification time, SHA-256) by
+:class:`search.indexing.reindex.FolderChanges`, as locally; each changed
+document's entries are sent in bulk requests with their keys as ids (its
+paragraphs past its new end deleted after), removed documents are deleted, and
+the index is refreshed once, so searches see every change of a reindex
+together.  Without an index yet, it is a full build
+(:func:`~search.opensearch.indexing.build_cluster_index`).
+
+One reindex or build at a time writes a cluster's index
+(:func:`~search.opensearch.indexing.cluster_lock`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from search.documents import document_entries, document_id
+from search.indexing.reindex import FolderChanges, ReindexReport
+from search.opensearch.client import cluster_errors, connect, index_names
+from search.opensearch.documents import STORED, cluster_document
+from search.opensearch.indexing import BULK_ENTRIES, _bulk, build_cluster_index, cluster_lock
+from search.records import (
+    DOC_ID_FIELD,
+    DOCUMENT_KIND,
+    KEY_FIELD,
+    KIND_FIELD,
+    META_FIELD,
+    DocumentMeta,
+    document_fields,
+    document_record,
+)
+from search.settings import Settings
+
+__all__ = ["reindex_cluster"]
+
+#: Document records read per request when the manifest is read.
+_MANIFEST_PAGE = 5_000
+
+
+def reindex_cluster(
+    docs_dir: Path,
+    settings: Settings,
+    wait: bool = False,
+    on_change: Callable[[str], None] | None = None,
+) -> ReindexReport:
+    """Bring the cluster's index up to date with ``docs_dir`` (see the module's description).
+
+    Raises :class:`~search.indexing.IndexBusy` when another reindex holds the
+    lock and ``wait`` is false, and
+    :class:`~search.opensearch.client.ClusterUnavailable` when the cluster
+    cannot be written.
+    """
+    started = time.perf_counter()
+    docs_dir = Path(docs_dir)
+    entries = document_entries(docs_dir)
+    report = ReindexReport()
+    say = on_change or (lambda _msg: None)
+    client = connect(settings, timeout=120)
+    alias, _ = index_names(settings)
+    try:
+        with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, wait) as renew:
+            if not client.indices.exists_alias(name=alias):
+                built = build_cluster_index(docs_dir, settings, locked=True)
+                skipped = {s.name for s in built.skipped}
+                report.full_build = True
+                report.added = [document_id(e.name) for e in entries if e.name not in skipped]
+                report.skipped, report.warnings = built.skipped, built.warnings
+            else:
+                (index,) = sorted(client.indices.get_alias(name=alias))
+                _apply(
+                    client,
+                    index,
+                    FolderChanges(docs_dir, entries, _manifest(client, index), report, say),
+                    renew,
+                )
+    finally:
+        client.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _apply(client: Any, index: str, scan: FolderChanges, renew: Callable[[], None]) -> None:
+    """Write what ``scan`` finds into ``index``, then make it searchable in one refresh."""
+    lines: list[dict[str, Any]] = []
+    rewritten: dict[str, list[str]] = {}  # documents written again: their entries' keys
+    sent = 0
+
+    def send() -> None:
+        nonlocal sent
+        sent += _bulk(client, lines)
+        lines.clear()
+        renew()
+
+    for change in scan:
+        written = (
+            [document_record(change.doc)] if change.touched else list(document_fields(change.doc))
+        )
+        for entry in written:
+            lines += [{"index": {"_index": index, "_id": entry["key"]}}, cluster_document(entry)]
+        if change.known and not change.touched:
+            rewritten[change.doc_id] = [entry["key"] for entry in written]
+        if len(lines) >= 2 * BULK_ENTRIES:
+            send()
+    if lines:
+        send()
+    removed = scan.removed()
+    if not (sent or removed):
+        return
+    client.indices.refresh(index=index)
+    for doc_id, keys in rewritten.items():  # its paragraphs past its new end
+        _delete(
+            client,
+            index,
+            {
+                "bool": {
+                    "filter": [{"term": {DOC_ID_FIELD: doc_id}}],
+                    "must_not": [{"ids": {"values": keys}}],
+                }
+            },
+        )
+    if removed:
+        _delete(client, index, {"terms": {DOC_ID_FIELD: removed}})
+    client.indices.refresh(index=index)
+
+
+def _delete(client: Any, index: str, query: dict[str, Any]) -> None:
+    """Delete the entries ``query`` matches (found by key, deleted in bulk requests: the
+    cluster needs no delete-by-query module)."""
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {
+            "query": query,
+            "size": BULK_ENTRIES,
+            "sort": [{KEY_FIELD: "asc"}],
+            "_source": False,
+        }
+        if after is not None:
+            body["search_after"] = after
+        hits = client.search(index=index, body=body)["hits"]["hits"]
+        if hits:
+            lines = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
+            client.bulk(body=lines, request_timeout=120)
+        if len(hits) < BULK_ENTRIES:
+            return
+        after = hits[-1]["sort"]
+
+
+def _manifest(client: Any, index: str) -> dict[str, DocumentMeta]:
+    """Each indexed document's record (file name, size, mtime, SHA-256) by its ID."""
+    manifest: dict[str, DocumentMeta] = {}
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {
+            "query": {"term": {KIND_FIELD: DOCUMENT_KIND}},
+            "size": _MANIFEST_PAGE,
+            "sort": [{DOC_ID_FIELD: "asc"}],
+            "_source": [DOC_ID_FIELD, f"{STORED}.{META_FIELD}"],
+        }
+        if after is not None:
+            body["search_after"] = after
+        hits = client.search(index=index, body=body)["hits"]["hits"]
+        for hit in hits:
+            source = hit["_source"]
+            manifest[source[DOC_ID_FIELD]] = DocumentMeta.from_json(source[STORED][META_FIELD])
+        if len(hits) < _MANIFEST_PAGE:
+            return manifest
+        after = hits[-1]["sort"]
