@@ -20,6 +20,10 @@ round of each distinct kind (``review-any``, ``pair``: see
 Results go to ``bench/results/`` as JSON and a markdown table (see
 docs/performance.md for what each row means).
 
+``--backend opensearch [--cluster-url URL]`` measures instead the local engine
+against an OpenSearch cluster, side by side (build, HTTP latency, agreement of
+the answers; see :mod:`bench.cluster`).
+
 This module is the orchestration and the command line; the parts are
 :mod:`bench.corpus` (the corpora), :mod:`bench.anchors` (Kiwi, Whoosh and
 tantivy alone), :mod:`bench.query_load` (the query mix in-process and over
@@ -439,6 +443,30 @@ def run_soak(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return 1 if out["server_errors"] or out["failure_count"] else 0
 
 
+def run_cluster(
+    args: argparse.Namespace, sizes: list[str], work: Path, results: dict[str, Any], base: Path
+) -> int:
+    """``--backend opensearch``: every corpus locally and on a cluster (:mod:`bench.cluster`),
+    the results written to ``base``.json and .md after each corpus."""
+    from bench.cluster import cluster_markdown, run_cluster_bench
+
+    results["mode"] = f"{args.mode}, local vs opensearch"
+
+    def save(partial: dict[str, Any]) -> None:
+        base.with_suffix(".json").write_text(json.dumps(partial, indent=2, ensure_ascii=False))
+        base.with_suffix(".md").write_text(cluster_markdown(partial))
+
+    try:
+        run_cluster_bench(args, sizes, work, results, on_corpus=save)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = cluster_markdown(results)
+    print(text)
+    log(f"results: {base}.json and {base}.md")
+    return 0
+
+
 def git_describe() -> str:
     try:
         rev = subprocess.run(
@@ -490,6 +518,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="reuse the documents and indexes in --work; measure only queries, server, reindex",
     )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "opensearch"),
+        default="local",
+        help="opensearch: the local engine against an OpenSearch cluster, side by side "
+        "(see bench/cluster.py)",
+    )
+    parser.add_argument(
+        "--cluster-url",
+        default=None,
+        help="with --backend opensearch: the cluster to use (default: start 3 nodes with "
+        ".ci/opensearch and stop them after)",
+    )
     soaking = parser.add_argument_group("soak test (--soak; see bench/soak.py)")
     soaking.add_argument(
         "--soak", action="store_true", help="minutes of load with hostile requests"
@@ -512,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown corpus {unknown}; choose from {', '.join(SIZES)}")
+    if args.backend == "opensearch" and args.serve_only:
+        parser.error("--backend opensearch builds both indexes: no --serve-only")
     if args.serve_only and args.work is None:
         parser.error("--serve-only needs --work (the folder of an earlier run)")
     if any(s != "seeds" for s in sizes) and not args.tsv.exists():
@@ -533,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
         "corpora": [],
     }
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    if args.backend == "opensearch":
+        return run_cluster(args, sizes, work, results, args.out / f"bench-opensearch-{stamp}")
     base = args.out / f"bench-{args.mode}{'-serve' if args.serve_only else ''}-{stamp}"
     try:
         for name in sizes:

@@ -443,3 +443,15 @@ def test_the_soak_test_runs_and_finds_no_server_error(tmp_path, capsys):
     assert 1 <= len(slowest) <= 5 and slowest == sorted(slowest, reverse=True)
     assert slowest[0] == out["ordinary_ms"]["max"] and all(x["query"] for x in out["slowest"])
     assert "server errors (5xx)" in printed
+
+
+def test_both_servers_of_the_cluster_benchmark_get_the_same_distinct_queries():
+    from bench.cluster import Replay
+
+    source = DistinctQueries(["첫 리뷰 문장", "둘째 리뷰 문장"], PAIR_WORDS, seed=3)
+    drawn = [source.take(2) for _ in range(1 + 4)]
+    first, second = Replay(drawn), Replay(drawn)
+    asked = [first.take(2) for _ in range(5)]
+    assert asked == [second.take(2) for _ in range(5)] == drawn
+    assert first.take(2) == []  # no more than was drawn
+    assert any(kind == "review-any" for kind, _q, _o in asked[0])

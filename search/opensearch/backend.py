@@ -187,7 +187,8 @@ class ClusterView:
 
     @_guarded
     def paragraph_text(self, doc_id: str, n: int) -> str | None:
-        found = self.client.get(index=self.index, id=paragraph_key(doc_id, n), ignore=404)
+        # 503: no copy of its shard answers now (a node lost): shown without it
+        found = self.client.get(index=self.index, id=paragraph_key(doc_id, n), ignore=[404, 503])
         if not found.get("found"):
             return None
         return str(found["_source"][STORED].get(TEXT_FIELD, ""))

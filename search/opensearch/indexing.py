@@ -122,7 +122,7 @@ def _build(
         held = client.count(index=name)["count"]
         if held != sent:
             raise ClusterBuildError(f"the cluster holds {held} entries of the {sent} sent")
-        client.cluster.health(index=name, wait_for_status="yellow", request_timeout=120)
+        _wait_for_copies(client, name, settings.opensearch_replicas)
         live = (
             client.indices.get_alias(name=alias) if client.indices.exists_alias(name=alias) else {}
         )
@@ -270,6 +270,22 @@ def cluster_lock(client: Any, settings: Settings, wait: bool) -> Iterator[Callab
         yield renew
     finally:
         client.delete(index=locks, id=_LOCK_ID, ignore=404)
+
+
+def _wait_for_copies(client: Any, index: str, replicas: int) -> None:
+    """Wait until every shard of ``index`` has its primary, and its replicas when the
+    cluster has the nodes for them (a lost node then loses no shard), for up to
+    :data:`RETRY_SECONDS`."""
+    nodes = int(client.cluster.health()["number_of_data_nodes"])
+    status = "green" if replicas < nodes else "yellow"
+    health = client.cluster.health(
+        index=index,
+        wait_for_status=status,
+        timeout=f"{RETRY_SECONDS:.0f}s",
+        request_timeout=RETRY_SECONDS + 30,
+    )
+    if health.get("timed_out") and health.get("status") == "red":
+        raise ClusterBuildError(f"the cluster did not start every shard of {index}")
 
 
 #: A worker's messages to the calling process: ("file", name, message).

@@ -64,3 +64,8 @@ def seeded(cluster, cluster_settings, seed_entries) -> str:
     answer = cluster.bulk(body=lines, refresh=True)
     assert not answer["errors"], [i for i in answer["items"] if i["index"].get("error")][:3]
     return name
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that kill the cluster's nodes run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("cluster_faults") is not None)
