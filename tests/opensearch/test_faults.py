@@ -8,6 +8,7 @@ run after every other cluster test.
 from __future__ import annotations
 
 import dataclasses
+import io
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from web import create_app
 
 pytestmark = pytest.mark.cluster_faults
 ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "test-admin-token-faults-8e1f"
 #: Copies of each seed file the reindex writes: a few thousand paragraphs, some seconds
 COPIES = 30
 
@@ -68,7 +70,7 @@ def site(cluster, cluster_settings, tmp_path, monkeypatch):
         opensearch_replicas=1,
     )
     build_cluster_index(docs, settings, procs=1)
-    app = create_app(tmp_path / "cache", docs, config={"ADMIN_TOKEN": None}, settings=settings)
+    app = create_app(tmp_path / "cache", docs, config={"ADMIN_TOKEN": TOKEN}, settings=settings)
     return docs, settings, app.test_client()
 
 
@@ -126,6 +128,15 @@ def test_the_whole_cluster_down_is_a_503_and_dari_recovers_by_itself(site, contr
         page = client.get("/search", query_string={"q": "양자 협력"})
         assert page.status_code == 503 and "try again" in page.get_data(as_text=True)
         assert client.get("/healthz").status_code == 503
+        files = sorted(p.name for p in docs.iterdir())
+        upload = client.post(
+            "/api/docs",
+            data={"file": (io.BytesIO(b"Xylophone\n\nA xylophonist."), "x.txt")},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            content_type="multipart/form-data",
+        )
+        assert upload.status_code == 503
+        assert sorted(p.name for p in docs.iterdir()) == files  # the upload was taken back
     finally:
         cluster_command(control, "up", "3")
     deadline = time.monotonic() + 180
