@@ -59,29 +59,37 @@ def build_cluster_index(
     settings: Settings,
     on_document: Callable[[str, str], None] | None = None,
     procs: int | None = None,
-    locked: bool = False,
+    renew: Callable[[], None] | None = None,
 ) -> BuildReport:
     """Index every document of ``docs_dir`` into a new index on the cluster and make it live.
 
     ``on_document(file_name, message)`` is called after each file, as by
     :func:`search.indexing.build_index`; ``procs`` processes share the analysis.
     The build holds the cluster's lock (:func:`cluster_lock`, waiting for a
-    reindex that holds it) unless the caller holds it (``locked``).
+    reindex that holds it), renewing it as files are done, unless the caller
+    holds it and gives its ``renew``.
     """
-    if locked:
-        return _build(docs_dir, settings, on_document, procs, lambda: None)
+    if renew is not None:
+        return _build(docs_dir, settings, _renewing(on_document, renew), procs, renew)
     client = connect(settings)
     try:
-        with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, True) as renew:
-
-            def heard(name: str, message: str) -> None:
-                renew()
-                if on_document is not None:
-                    on_document(name, message)
-
-            return _build(docs_dir, settings, heard, procs, renew)
+        with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, True) as held:
+            return _build(docs_dir, settings, _renewing(on_document, held), procs, held)
     finally:
         client.close()
+
+
+def _renewing(
+    on_document: Callable[[str, str], None] | None, renew: Callable[[], None]
+) -> Callable[[str, str], None]:
+    """``on_document`` that also renews the lock (at most every quarter of its life)."""
+
+    def heard(name: str, message: str) -> None:
+        renew()
+        if on_document is not None:
+            on_document(name, message)
+
+    return heard
 
 
 def _build(

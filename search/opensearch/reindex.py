@@ -5,8 +5,10 @@ the alias (file name, size, modification time, SHA-256) by
 :class:`search.indexing.reindex.FolderChanges`, as locally; each changed
 document's entries are sent in bulk requests with their keys as ids (its
 paragraphs past its new end deleted after), removed documents are deleted, and
-the index is refreshed once, so searches see every change of a reindex
-together.  Without an index yet, it is a full build
+the index is refreshed at the end.  Unlike the local index's one commit, the
+changes become searchable as they are written (the cluster refreshes its
+index every second): during a reindex a search may see some of them.  Without
+an index yet, it is a full build
 (:func:`~search.opensearch.indexing.build_cluster_index`).
 
 One reindex or build at a time writes a cluster's index
@@ -66,7 +68,7 @@ def reindex_cluster(
     try:
         with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, wait) as renew:
             if not client.indices.exists_alias(name=alias):
-                built = build_cluster_index(docs_dir, settings, locked=True)
+                built = build_cluster_index(docs_dir, settings, renew=renew)
                 skipped = {s.name for s in built.skipped}
                 report.full_build = True
                 report.added = [document_id(e.name) for e in entries if e.name not in skipped]
