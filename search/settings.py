@@ -160,10 +160,15 @@ def parse_processes(value: Any, name: str = "DARI_BUILD_PROCS") -> int:
 
 
 def parse_cluster_url(value: Any, name: str = "DARI_OPENSEARCH_URL") -> str:
-    """An ``http(s)://host[:port][/path]`` URL of a cluster, or :class:`ConfigError` naming
-    ``name``.  Credentials in the URL are refused: they belong in their own settings, which
-    are never shown (a URL is printed in messages)."""
-    text = str(value).strip()
+    """An ``http(s)://host[:port][/path]`` URL of a cluster, or several separated by commas
+    (nodes of one cluster: a request goes to another when one does not answer), or
+    :class:`ConfigError` naming ``name``.  Credentials in a URL are refused: they belong in
+    their own settings, which are never shown (a URL is printed in messages)."""
+    urls = [u.strip() for u in str(value).split(",")]
+    return ",".join(_parse_one_url(u, name) for u in urls)
+
+
+def _parse_one_url(text: str, name: str) -> str:
     parts = urlsplit(text)
     try:
         port = parts.port  # raises ValueError for a port that is not a number in range

@@ -87,6 +87,7 @@ def test_variables_fill_their_settings():
         ("DARI_OPENSEARCH_URL", "http://node:99999", "must be an http:// or https:// URL"),
         ("DARI_OPENSEARCH_URL", "https://admin:pw@node:9200", "set DARI_OPENSEARCH_USER and"),
         ("DARI_OPENSEARCH_URL", "https://node:9200/?pretty", "no query or fragment"),
+        ("DARI_OPENSEARCH_URL", "https://a:9200,b:9200", "must be an http:// or https:// URL"),
         ("DARI_OPENSEARCH_INDEX_PREFIX", "Dari", "must be lower-case letters"),
         ("DARI_OPENSEARCH_INDEX_PREFIX", "_dari", "starting with a letter or digit"),
     ],
@@ -165,6 +166,11 @@ def test_a_cluster_is_set_by_its_url_user_password_ca_file_and_prefix():
     assert (settings.opensearch_user, settings.opensearch_password) == ("dari", "s3cret")
     assert settings.opensearch_ca_file == Path("/etc/dari/ca.pem")
     assert settings.opensearch_index_prefix == "press-2026"
+
+
+def test_a_cluster_may_be_named_by_several_nodes():
+    settings = from_env({"DARI_OPENSEARCH_URL": "https://a.example:9200/, https://b.example:9200"})
+    assert settings.opensearch_url == "https://a.example:9200,https://b.example:9200"
 
 
 def test_no_setting_shows_a_password_or_token():

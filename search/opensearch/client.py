@@ -19,7 +19,9 @@ class ClusterUnavailable(Unavailable):
 def connect(settings: Settings, timeout: float = 10.0) -> Any:
     """An ``opensearchpy.OpenSearch`` client for ``settings.opensearch_url``.
 
-    TLS certificates are always verified (against ``opensearch_ca_file`` if set);
+    Several URLs (separated by commas) are nodes of one cluster: requests take
+    turns, and one that a node does not answer goes to another.  TLS
+    certificates are always verified (against ``opensearch_ca_file`` if set);
     the password goes only to the client, never into a message.  Raises
     :class:`ConfigError` when no cluster is set or ``opensearch-py`` is missing.
     """
@@ -33,7 +35,7 @@ def connect(settings: Settings, timeout: float = 10.0) -> Any:
             "pip install 'dari[opensearch]'."
         ) from None
     options: dict[str, Any] = {
-        "hosts": [settings.opensearch_url],
+        "hosts": settings.opensearch_url.split(","),  # several: the nodes take turns
         "verify_certs": True,
         "ssl_show_warn": True,
         "timeout": timeout,
