@@ -21,7 +21,7 @@ from whoosh.query.wrappers import WrappingQuery
 
 from search.backend import Page, PageRequest, mention_clauses
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery
-from search.opensearch.client import cluster_errors, connect, index_names
+from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED, tokens_of
 from search.opensearch.lexicon import ClusterLexicon
 from search.opensearch.queries import compile_query
@@ -65,8 +65,7 @@ class ClusterBackend:
 
     def view(self) -> ClusterView:
         with cluster_errors(self.settings.opensearch_url):
-            live = self.client.indices.get_alias(name=self.alias)
-        (index,) = sorted(live)  # a build moves the alias in one step: one index behind it
+            index = live_index(self.client, self.alias)
         return ClusterView(self, index)
 
     def reindex(

@@ -9,7 +9,7 @@ from typing import Any
 from search.errors import ConfigError, Unavailable
 from search.settings import Settings
 
-__all__ = ["ClusterUnavailable", "cluster_errors", "connect", "index_names"]
+__all__ = ["ClusterUnavailable", "cluster_errors", "connect", "index_names", "live_index"]
 
 
 class ClusterUnavailable(Unavailable):
@@ -54,6 +54,12 @@ def index_names(settings: Settings) -> tuple[str, str]:
     (a full rebuild writes a new index and moves the alias to it)."""
     prefix = settings.opensearch_index_prefix
     return f"{prefix}-paragraphs", f"{prefix}-paragraphs-"
+
+
+def live_index(client: Any, alias: str) -> str:
+    """The index behind ``alias``: a build moves it in one step, so there is one; should
+    someone have put more behind it, the newest build (names end with their time)."""
+    return sorted(client.indices.get_alias(name=alias))[-1]
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from typing import Any
 
 from search.documents import document_entries, document_id
 from search.indexing.reindex import FolderChanges, ReindexReport
-from search.opensearch.client import cluster_errors, connect, index_names
+from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED, cluster_document
 from search.opensearch.indexing import BULK_ENTRIES, _bulk, build_cluster_index, cluster_lock
 from search.records import (
@@ -74,7 +74,7 @@ def reindex_cluster(
                 report.added = [document_id(e.name) for e in entries if e.name not in skipped]
                 report.skipped, report.warnings = built.skipped, built.warnings
             else:
-                (index,) = sorted(client.indices.get_alias(name=alias))
+                index = live_index(client, alias)
                 _apply(
                     client,
                     index,
