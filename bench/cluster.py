@@ -41,7 +41,7 @@ from typing import Any
 
 from bench.corpus import Corpus
 from bench.live_server import dari_command, start_server
-from bench.measure import loadavg, run_measured, tree_memory
+from bench.measure import loadavg, tree_memory
 from bench.queries import DistinctQueries
 from bench.query_load import Mix, http_load
 
@@ -323,33 +323,13 @@ def _serve(
     return out
 
 
-def _measured_index(corpus: Corpus, index_dir: Path, env: dict[str, str]) -> dict[str, Any]:
-    """``dari index`` as a measured subprocess (wall, CPU, peak RSS of dari's processes)."""
-    if index_dir.exists():
-        shutil.rmtree(index_dir)
-    load = loadavg()
-    run = run_measured(
-        [*dari_command(), "index", "--docs", str(corpus.folder), "--index", str(index_dir)],
-        env=env,
-    )
-    if run.returncode != 0:
-        raise RuntimeError(f"dari index failed ({run.returncode}):\n{run.stderr[-3000:]}")
-    return {
-        "summary": run.stdout.strip().splitlines()[-1] if run.stdout.strip() else "",
-        "wall_seconds": round(run.wall, 3),
-        "cpu_seconds": round(run.cpu, 3),
-        "peak_rss_bytes": run.peak_rss,
-        "loadavg_before": load,
-    }
-
-
 def bench_cluster_corpus(
     name: str, work: Path, args: argparse.Namespace, cluster: Cluster
 ) -> dict[str, Any]:
     """Build, serve and compare one corpus locally and on ``cluster`` (see the module)."""
     from bench.measure import dir_size
     from bench.queries import QUERY_MIX, SEED_QUERY_MIX
-    from bench.run import distinct_queries, make_corpus
+    from bench.run import distinct_queries, make_corpus, measure_build
 
     mix = SEED_QUERY_MIX if name == "seeds" else QUERY_MIX
     out: dict[str, Any] = {"corpus": name, "loadavg_start": loadavg()}
@@ -363,13 +343,13 @@ def bench_cluster_corpus(
 
     local_dir, cache_dir = work / f"index-{name}", work / f"cluster-cache-{name}"
     log(f"{name}: dari index (local)")
-    local: dict[str, Any] = {"build": _measured_index(corpus, local_dir, {})}
+    local: dict[str, Any] = {"build": measure_build(corpus, local_dir)}
     local["build"]["index_bytes"] = dir_size(local_dir)
 
     log(f"{name}: dari index (cluster {cluster.url}, {SHARDS} shards, {REPLICAS} replica)")
     remote: dict[str, Any] = {"heap_before_build": cluster.heap()}
     cpu_before = cluster.cpu_ms()
-    remote["build"] = _measured_index(corpus, cache_dir, cluster.env())
+    remote["build"] = measure_build(corpus, cache_dir, env=cluster.env())
     remote["build"]["cluster_cpu_seconds"] = round((cluster.cpu_ms() - cpu_before) / 1000, 3)
     cluster.request("POST", f"/{cluster.prefix}-paragraphs-*/_refresh")
     remote["indices"] = cluster.indices()

@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -141,10 +142,18 @@ def distinct_queries(
 # --- build --------------------------------------------------------------------------
 
 
-def measure_build(corpus: Corpus, index_dir: Path, procs: int | None = None) -> dict[str, Any]:
+def measure_build(
+    corpus: Corpus,
+    index_dir: Path,
+    procs: int | None = None,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``dari index`` as a measured subprocess (wall, CPU, peak RSS of its processes) with
+    ``procs`` processes and ``env`` added to the environment (a cluster's settings: then
+    nothing is written in ``index_dir``)."""
     if index_dir.exists():
         shutil.rmtree(index_dir)
-    env = {"DARI_BUILD_PROCS": str(procs)} if procs else {}
+    env = {**(env or {}), **({"DARI_BUILD_PROCS": str(procs)} if procs else {})}
     load = loadavg()
     run = run_measured(
         [*dari_command(), "index", "--docs", str(corpus.folder), "--index", str(index_dir)],
@@ -452,17 +461,36 @@ def run_cluster(
 
     results["mode"] = f"{args.mode}, local vs opensearch"
 
-    def save(partial: dict[str, Any]) -> None:
-        base.with_suffix(".json").write_text(json.dumps(partial, indent=2, ensure_ascii=False))
-        base.with_suffix(".md").write_text(cluster_markdown(partial))
+    def run() -> None:
+        run_cluster_bench(
+            args, sizes, work, results, on_corpus=lambda r: save(base, r, cluster_markdown)
+        )
 
+    return finish(args, work, results, base, cluster_markdown, run)
+
+
+def save(base: Path, results: dict[str, Any], render: Callable[[dict[str, Any]], str]) -> None:
+    """``results`` as ``base``.json and, by ``render``, ``base``.md (written after every
+    corpus, so a long run that is stopped keeps what it measured)."""
+    base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    base.with_suffix(".md").write_text(render(results))
+
+
+def finish(
+    args: argparse.Namespace,
+    work: Path,
+    results: dict[str, Any],
+    base: Path,
+    render: Callable[[dict[str, Any]], str],
+    run: Callable[[], None],
+) -> int:
+    """``run()`` the measurements, remove a work folder of our own, print the results."""
     try:
-        run_cluster_bench(args, sizes, work, results, on_corpus=save)
+        run()
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    text = cluster_markdown(results)
-    print(text)
+    print(render(results))
     log(f"results: {base}.json and {base}.md")
     return 0
 
@@ -579,17 +607,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.backend == "opensearch":
         return run_cluster(args, sizes, work, results, args.out / f"bench-opensearch-{stamp}")
     base = args.out / f"bench-{args.mode}{'-serve' if args.serve_only else ''}-{stamp}"
-    try:
+
+    def run() -> None:
         for name in sizes:
             results["corpora"].append(bench_corpus(name, work, args, incremental=name in inc_sizes))
             results["loadavg_end"] = loadavg()
-            # written after every corpus, so a long run that is stopped keeps what it measured
-            base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-            base.with_suffix(".md").write_text(markdown(results))
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
-    text = markdown(results)
-    print(text)
-    log(f"results: {base}.json and {base}.md")
-    return 0
+            save(base, results, markdown)
+
+    return finish(args, work, results, base, markdown, run)
