@@ -60,8 +60,8 @@ class ClusterBackend:
         self.ranking = ranking or settings.ranking
         self._client: Any = None
         self.alias, _ = index_names(settings)
-        #: near-word look-ups of "did you mean" (search.opensearch.lexicon), by index
-        self.near_terms: dict[tuple[str, NearKey], list[str]] = {}
+        #: near-word look-ups of "did you mean" (search.opensearch.lexicon), by index version
+        self.near_terms: dict[tuple[Hashable, NearKey], list[str]] = {}
 
     def view(self) -> ClusterView:
         with cluster_errors(self.settings.opensearch_url):

@@ -1,14 +1,14 @@
 """The cluster's words for "did you mean" (:class:`search.spelling.Lexicon`).
 
-Counts come from the cluster's postings (one ``_msearch`` for many words);
-near words from its term suggester, which walks each shard's terms with a
+Counts come from the cluster's postings (one filters aggregation for many
+words); near words from its term suggester, which walks each shard's terms with a
 Levenshtein automaton as Whoosh's corrector walks the local index's, and
 ranks them the same way: fewest edits first, then most frequent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from search.opensearch.documents import STORED
@@ -28,15 +28,20 @@ class ClusterLexicon:
 
     def __init__(self, view: ClusterView) -> None:
         self.view = view
-        # kept by the backend between searches, by index (a rebuild starts afresh)
-        self._cache: dict[tuple[str, NearKey], list[str]] = view.backend.near_terms
+        # kept by the backend between searches, by the index's version (a reindex or a
+        # rebuild starts afresh)
+        self._cache: dict[tuple[Hashable, NearKey], list[str]] = view.backend.near_terms
+        self._version: Hashable = None
 
     def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
         return self.view.doc_frequencies(fieldname, terms)
 
     def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:
         index = self.view.index
-        out = {k: self._cache[(index, k)] for k in keys if (index, k) in self._cache}
+        if self._version is None:
+            self._version = self.view.version()
+        version = self._version
+        out = {k: self._cache[(version, k)] for k in keys if (version, k) in self._cache}
         wanted = [k for k in dict.fromkeys(keys) if k not in out]
         if wanted:
             body = {"suggest": {f"k{i}": _suggestion(k) for i, k in enumerate(wanted)}}
@@ -46,7 +51,7 @@ class ClusterLexicon:
                 out[key] = [o["text"] for o in options if o["text"] != key[0]]
                 if len(self._cache) >= NEAR_CACHE_TERMS:
                     self._cache.clear()
-                self._cache[(index, key)] = out[key]
+                self._cache[(version, key)] = out[key]
         return out
 
     def texts(self, term: str, limit: int) -> list[str]:

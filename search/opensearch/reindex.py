@@ -88,7 +88,7 @@ def reindex_cluster(
 
 
 def _apply(client: Any, index: str, scan: FolderChanges, renew: Callable[[], None]) -> None:
-    """Write what ``scan`` finds into ``index``, then make it searchable in one refresh."""
+    """Write what ``scan`` finds into ``index`` (searchable as written), refresh at the end."""
     lines: list[dict[str, Any]] = []
     rewritten: dict[str, list[str]] = {}  # documents written again: their entries' keys
     sent = 0

@@ -149,6 +149,8 @@ def test_the_pages_and_the_api_answer_from_the_cluster(cluster_app, seed_index):
 
 def test_an_upload_is_searchable_on_the_cluster(cluster_app, folder):
     client = cluster_app.test_client()
+    typo = {"q": "xylophonst"}
+    assert client.get("/api/search", query_string=typo).get_json()["suggestion"] is None
     response = client.post(
         "/api/docs",
         data={"file": (io.BytesIO(NEW_TEXT.encode()), "xylophone.txt")},
@@ -160,6 +162,8 @@ def test_an_upload_is_searchable_on_the_cluster(cluster_app, folder):
     assert (folder / "xylophone.txt").exists()
     found = client.get("/api/search", query_string={"q": "xylophonist"}).get_json()
     assert {r["doc_id"] for r in found["results"]} == {"xylophone"}
+    # did-you-mean knows the new words (what it looked up before the upload is not reused)
+    assert client.get("/api/search", query_string=typo).get_json()["suggestion"] == "xylophonist"
     gone = client.delete("/api/docs/xylophone", headers={"Authorization": f"Bearer {TOKEN}"})
     assert gone.status_code == 200, gone.get_data(as_text=True)
     assert client.get("/api/search", query_string={"q": "xylophonist"}).get_json()["total"] == 0
