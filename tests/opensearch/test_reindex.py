@@ -168,3 +168,35 @@ def test_an_upload_is_searchable_on_the_cluster(cluster_app, folder):
     assert gone.status_code == 200, gone.get_data(as_text=True)
     assert client.get("/api/search", query_string={"q": "xylophonist"}).get_json()["total"] == 0
     assert json.loads(client.get("/healthz").get_data())["documents"] == 5
+
+
+def test_dari_serve_answers_from_the_cluster_with_several_workers(
+    cluster, cluster_settings, seed_index, tmp_path
+):
+    from urllib.parse import quote
+
+    from bench.live_server import start_server
+
+    settings = own_settings(cluster_settings, "serve")
+    build_cluster_index(SEEDS, settings, procs=1)
+    env = {
+        "DARI_OPENSEARCH_URL": str(settings.opensearch_url),
+        "DARI_OPENSEARCH_INDEX_PREFIX": settings.opensearch_index_prefix,
+    }
+    local = create_app(seed_index, SEEDS, config={"ADMIN_TOKEN": None}).test_client()
+    path = "/api/search?q=" + quote("양자 협력")
+    with start_server(
+        tmp_path / "cache",
+        SEEDS,
+        tmp_path / "serve.log",
+        workers=2,
+        threads=2,
+        env=env,
+        unset_env=("DARI_ADMIN_TOKEN",),
+    ) as server:
+        for _ in range(4):  # both workers, each with its own connection to the cluster
+            status, body = server.request("GET", path)
+            assert status == 200, body
+            assert json.loads(body)["total"] == local.get(path).get_json()["total"] > 0
+        assert "searching the cluster at" in server.log()
+    assert not (tmp_path / "cache" / "CURRENT").exists()  # no local index was built
