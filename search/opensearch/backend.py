@@ -25,7 +25,7 @@ from search.opensearch.client import cluster_errors, connect, index_names, live_
 from search.opensearch.documents import STORED, tokens_of
 from search.opensearch.lexicon import ClusterLexicon
 from search.opensearch.queries import compile_query
-from search.opensearch.search import search_page
+from search.opensearch.search import every_hit, search_page
 from search.query import ParsedQuery
 from search.records import (
     COUNTERPART_FIELD,
@@ -47,9 +47,6 @@ if TYPE_CHECKING:
     from search.indexing.reindex import ReindexReport
 
 __all__ = ["ClusterBackend", "ClusterView"]
-
-#: Entries a document listing or a document's paragraphs are read in, per request.
-SCROLL_SIZE = 1_000
 
 
 class ClusterBackend:
@@ -255,22 +252,9 @@ class ClusterView:
         return found
 
     def _every(self, query: Mapping[str, Any], sort: list[dict[str, str]]) -> list[dict[str, Any]]:
-        """Every entry ``query`` matches, in ``sort`` order (read in pages, search_after)."""
-        out: list[dict[str, Any]] = []
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {
-                "query": query,
-                "size": SCROLL_SIZE,
-                "sort": [*sort, {"_id": "asc"}],
-            }
-            if after is not None:
-                body["search_after"] = after
-            hits = self.client.search(index=self.index, body=body)["hits"]["hits"]
-            out += [h["_source"] for h in hits]
-            if len(hits) < SCROLL_SIZE:
-                return out
-            after = hits[-1]["sort"]
+        """The sources of every entry ``query`` matches, in ``sort`` order."""
+        hits = every_hit(self.client, self.index, query, [*sort, {"_id": "asc"}])
+        return [hit["_source"] for hit in hits]
 
     def _expand(self, node: WrappingQuery) -> wq.Query:
         """The feedback pass on the cluster: the child's best paragraphs, their words and

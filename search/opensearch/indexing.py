@@ -20,7 +20,7 @@ import queue
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +37,7 @@ from search.settings import Settings
 
 __all__ = [
     "BULK_ENTRIES",
+    "Bulk",
     "LOCK_SECONDS",
     "ClusterBuildError",
     "build_cluster_index",
@@ -69,12 +70,12 @@ def build_cluster_index(
     reindex that holds it), renewing it as files are done, unless the caller
     holds it and gives its ``renew``.
     """
-    if renew is not None:
-        return _build(docs_dir, settings, _renewing(on_document, renew), procs, renew)
-    client = connect(settings)
+    client = connect(settings, timeout=120)
     try:
+        if renew is not None:
+            return _build(client, docs_dir, settings, _renewing(on_document, renew), procs, renew)
         with cluster_errors(settings.opensearch_url), cluster_lock(client, settings, True) as held:
-            return _build(docs_dir, settings, _renewing(on_document, held), procs, held)
+            return _build(client, docs_dir, settings, _renewing(on_document, held), procs, held)
     finally:
         client.close()
 
@@ -93,6 +94,7 @@ def _renewing(
 
 
 def _build(
+    client: Any,
     docs_dir: Path,
     settings: Settings,
     on_document: Callable[[str, str], None] | None,
@@ -103,7 +105,6 @@ def _build(
     docs_dir = Path(docs_dir)
     paths = document_paths(docs_dir)
     nprocs = build_procs(paths, procs)
-    client = connect(settings, timeout=120)
     alias, stem = index_names(settings)
     name = f"{stem}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # unique
     body = index_body(settings.ranking, settings.opensearch_shards, settings.opensearch_replicas)
@@ -156,19 +157,14 @@ def _send(
     on_document: Callable[[str, str], None] | None,
 ) -> int:
     """Analyse ``paths`` and send their entries in bulk requests; returns how many were sent."""
-    sent = 0
-    lines: list[dict[str, Any]] = []
+    bulk = Bulk(client, name)
     for item in load_paths(paths, docs_dir):
         if isinstance(item, Document):
             for entry in document_fields(item):
-                lines += [{"index": {"_index": name, "_id": entry["key"]}}, cluster_document(entry)]
-            if len(lines) >= 2 * BULK_ENTRIES:
-                sent += _bulk(client, lines)
-                lines = []
+                bulk.index(entry)
         report.count(item, on_document)
-    if lines:
-        sent += _bulk(client, lines)
-    return sent
+    bulk.flush()
+    return bulk.sent
 
 
 #: How long a bulk request's entries are retried while the cluster recovers (a node lost,
@@ -176,8 +172,39 @@ def _send(
 RETRY_SECONDS = 180.0
 
 
-def _bulk(client: Any, lines: list[dict[str, Any]]) -> int:
-    """Send one bulk request; returns how many entries it held.
+class Bulk:
+    """Writes to ``index`` queued and sent :data:`BULK_ENTRIES` at a time (:func:`_bulk`);
+    ``after_send()`` runs after each request, ``sent`` counts what was sent."""
+
+    def __init__(self, client: Any, index: str, after_send: Callable[[], None] | None = None):
+        self.client, self.index_name, self.after_send = client, index, after_send
+        self.actions: list[list[dict[str, Any]]] = []
+        self.sent = 0
+
+    def index(self, entry: Mapping[str, Any]) -> None:
+        """Write an entry of :func:`search.records.document_fields` under its key."""
+        header = {"index": {"_index": self.index_name, "_id": entry["key"]}}
+        self._add([header, cluster_document(entry)])
+
+    def delete(self, key: str) -> None:
+        self._add([{"delete": {"_index": self.index_name, "_id": key}}])
+
+    def _add(self, action: list[dict[str, Any]]) -> None:
+        self.actions.append(action)
+        if len(self.actions) >= BULK_ENTRIES:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.actions:
+            self.sent += _bulk(self.client, self.actions)
+            self.actions = []
+            if self.after_send is not None:
+                self.after_send()
+
+
+def _bulk(client: Any, actions: list[list[dict[str, Any]]]) -> int:
+    """Send one bulk request of ``actions`` (each its header line, and its source when it
+    writes one); returns how many it held.
 
     Entries the cluster could not take for now (429: too busy; 5xx: a shard
     without a live copy while a lost node's replicas are promoted) are sent
@@ -188,22 +215,23 @@ def _bulk(client: Any, lines: list[dict[str, Any]]) -> int:
     """
     from opensearchpy import exceptions as client_errors
 
-    total = len(lines) // 2
+    total = len(actions)
     deadline = time.monotonic() + RETRY_SECONDS
     pause = 0.5
-    while lines:
+    while actions:
         try:
-            answer = client.bulk(body=lines, request_timeout=120)
+            body = [line for action in actions for line in action]
+            answer = client.bulk(body=body, request_timeout=120)
         except (client_errors.ConnectionError, client_errors.ConnectionTimeout) as exc:
             if time.monotonic() > deadline:
                 raise
             answer = {
                 "errors": True,
-                "items": [{"index": {"status": 503, "error": str(exc)}}] * (len(lines) // 2),
+                "items": [{"index": {"status": 503, "error": str(exc)}}] * len(actions),
             }
         if not answer.get("errors"):
             break
-        again: list[dict[str, Any]] = []
+        again: list[list[dict[str, Any]]] = []
         for i, item in enumerate(answer["items"]):
             result: dict[str, Any] = next(iter(item.values()), {})
             if not result.get("error"):
@@ -218,9 +246,9 @@ def _bulk(client: Any, lines: list[dict[str, Any]]) -> int:
                     f"the cluster could not take entry {result.get('_id')!r} for "
                     f"{RETRY_SECONDS:.0f} s: {result['error']}"
                 )
-            again += lines[2 * i : 2 * i + 2]
-        lines = again
-        if lines:
+            again.append(actions[i])
+        actions = again
+        if actions:
             time.sleep(pause)
             pause = min(pause * 2, 10.0)
     return total

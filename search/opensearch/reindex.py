@@ -25,8 +25,9 @@ from typing import Any
 from search.documents import document_entries, document_id
 from search.indexing.reindex import FolderChanges, ReindexReport
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
-from search.opensearch.documents import STORED, cluster_document
-from search.opensearch.indexing import BULK_ENTRIES, _bulk, build_cluster_index, cluster_lock
+from search.opensearch.documents import STORED
+from search.opensearch.indexing import Bulk, build_cluster_index, cluster_lock
+from search.opensearch.search import every_hit
 from search.records import (
     DOC_ID_FIELD,
     DOCUMENT_KIND,
@@ -89,36 +90,24 @@ def reindex_cluster(
 
 def _apply(client: Any, index: str, scan: FolderChanges, renew: Callable[[], None]) -> None:
     """Write what ``scan`` finds into ``index`` (searchable as written), refresh at the end."""
-    lines: list[dict[str, Any]] = []
+    bulk = Bulk(client, index, after_send=renew)
     rewritten: dict[str, list[str]] = {}  # documents written again: their entries' keys
-    sent = 0
-
-    def send() -> None:
-        nonlocal sent
-        sent += _bulk(client, lines)
-        lines.clear()
-        renew()
-
     for change in scan:
         written = (
             [document_record(change.doc)] if change.touched else list(document_fields(change.doc))
         )
         for entry in written:
-            lines += [{"index": {"_index": index, "_id": entry["key"]}}, cluster_document(entry)]
+            bulk.index(entry)
         if change.known and not change.touched:
             rewritten[change.doc_id] = [entry["key"] for entry in written]
-        if len(lines) >= 2 * BULK_ENTRIES:
-            send()
-    if lines:
-        send()
+    bulk.flush()
     removed = scan.removed()
-    if not (sent or removed):
+    if not (bulk.sent or removed):
         return
     client.indices.refresh(index=index)
     for doc_id, keys in rewritten.items():  # its paragraphs past its new end
         _delete(
-            client,
-            index,
+            bulk,
             {
                 "bool": {
                     "filter": [{"term": {DOC_ID_FIELD: doc_id}}],
@@ -127,49 +116,30 @@ def _apply(client: Any, index: str, scan: FolderChanges, renew: Callable[[], Non
             },
         )
     if removed:
-        _delete(client, index, {"terms": {DOC_ID_FIELD: removed}})
+        _delete(bulk, {"terms": {DOC_ID_FIELD: removed}})
+    bulk.flush()
     client.indices.refresh(index=index)
 
 
-def _delete(client: Any, index: str, query: dict[str, Any]) -> None:
+def _delete(bulk: Bulk, query: dict[str, Any]) -> None:
     """Delete the entries ``query`` matches (found by key, deleted in bulk requests: the
     cluster needs no delete-by-query module)."""
-    after: list[Any] | None = None
-    while True:
-        body: dict[str, Any] = {
-            "query": query,
-            "size": BULK_ENTRIES,
-            "sort": [{KEY_FIELD: "asc"}],
-            "_source": False,
-        }
-        if after is not None:
-            body["search_after"] = after
-        hits = client.search(index=index, body=body)["hits"]["hits"]
-        if hits:
-            lines = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
-            client.bulk(body=lines, request_timeout=120)
-        if len(hits) < BULK_ENTRIES:
-            return
-        after = hits[-1]["sort"]
+    hits = every_hit(bulk.client, bulk.index_name, query, [{KEY_FIELD: "asc"}], source=False)
+    for hit in hits:
+        bulk.delete(hit["_id"])
 
 
 def _manifest(client: Any, index: str) -> dict[str, DocumentMeta]:
     """Each indexed document's record (file name, size, mtime, SHA-256) by its ID."""
-    manifest: dict[str, DocumentMeta] = {}
-    after: list[Any] | None = None
-    while True:
-        body: dict[str, Any] = {
-            "query": {"term": {KIND_FIELD: DOCUMENT_KIND}},
-            "size": _MANIFEST_PAGE,
-            "sort": [{DOC_ID_FIELD: "asc"}],
-            "_source": [DOC_ID_FIELD, f"{STORED}.{META_FIELD}"],
-        }
-        if after is not None:
-            body["search_after"] = after
-        hits = client.search(index=index, body=body)["hits"]["hits"]
-        for hit in hits:
-            source = hit["_source"]
-            manifest[source[DOC_ID_FIELD]] = DocumentMeta.from_json(source[STORED][META_FIELD])
-        if len(hits) < _MANIFEST_PAGE:
-            return manifest
-        after = hits[-1]["sort"]
+    hits = every_hit(
+        client,
+        index,
+        {"term": {KIND_FIELD: DOCUMENT_KIND}},
+        [{DOC_ID_FIELD: "asc"}],
+        source=[DOC_ID_FIELD, f"{STORED}.{META_FIELD}"],
+        size=_MANIFEST_PAGE,
+    )
+    return {
+        hit["_source"][DOC_ID_FIELD]: DocumentMeta.from_json(hit["_source"][STORED][META_FIELD])
+        for hit in hits
+    }

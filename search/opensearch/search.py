@@ -10,6 +10,7 @@ exact; when a shard fails or the time limit passes, the page says it is partial.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,3 +97,29 @@ def search_page(
             "doc": dict(sorted(counted["doc"].items())),
         }
     return out
+
+
+#: Hits :func:`every_hit` reads per request.
+SCROLL_SIZE = 1_000
+
+
+def every_hit(
+    client: Any,
+    index: str,
+    query: Mapping[str, Any],
+    sort: list[dict[str, str]],
+    source: list[str] | bool = True,
+    size: int = SCROLL_SIZE,
+) -> Iterator[dict[str, Any]]:
+    """Every hit of ``query`` on ``index`` in ``sort`` order (which must tell every hit
+    apart), read ``size`` at a time with ``search_after``."""
+    after: list[Any] | None = None
+    while True:
+        body: dict[str, Any] = {"query": query, "size": size, "sort": sort, "_source": source}
+        if after is not None:
+            body["search_after"] = after
+        hits = client.search(index=index, body=body)["hits"]["hits"]
+        yield from hits
+        if len(hits) < size:
+            return
+        after = hits[-1]["sort"]
