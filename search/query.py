@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search.analysis import analyze, hangul_bigrams, korean_pairs
+from search.analysis import analyze, hangul_bigrams, korean_pairs, noun_terms
 from search.bilingual.expansion import MAX_TRANSLATIONS, Expander, Translation
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
@@ -269,8 +269,12 @@ class _Parser:
 class _Builder:
     """Turns the syntax tree into Whoosh queries, collecting highlight terms."""
 
-    def __init__(self, parsed: ParsedQuery, expander: Expander | None = None) -> None:
+    def __init__(
+        self, parsed: ParsedQuery, expander: Expander | None = None, nouns: bool = False
+    ) -> None:
         self.parsed = parsed
+        #: read words that analysis leaves nothing of as nouns (search.analysis.noun_terms)
+        self.nouns = nouns
         self.expander = expander
         self.expanding = expander is not None  # off inside exclusions
         self.dropped: list[str] = []
@@ -338,7 +342,10 @@ class _Builder:
     def _terms(self, text: str) -> list[str]:
         if text in self._analysed:
             return self._analysed[text]
-        terms = self._analysed[text] = [t[0] for t in analyze(text, mode="query")]
+        terms = [t[0] for t in analyze(text, mode="query")]
+        if not terms and self.nouns:
+            terms = noun_terms(text)
+        self._analysed[text] = terms
         self.term_count += len(terms)
         if self.term_count > MAX_QUERY_TERMS:
             raise QueryError(
@@ -537,10 +544,34 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
     notes: list[str] = []
     parser = _Parser(_lex(text, notes), notes)
     tree = parser.parse()
-    parsed = ParsedQuery(text=text, query=None, any_query=None, notes=notes)
-    for negated, name, value in parser.filters:
+    parsed, builder = _build(text, tree, parser.filters, notes, expander, nouns=False)
+    if parsed.query is None and builder.dropped and not (parsed.langs or parsed.docs):
+        # nothing is left (아이 alone is an interjection, 별 a determiner): a query word
+        # never vanishes, so read the words as nouns, else as typed
+        parsed, builder = _build(text, tree, parser.filters, notes, expander, nouns=True)
+    if builder.dropped:
+        words = ", ".join(sorted(set(builder.dropped)))
+        parsed.notes.append(f"Ignored words too common to search for: {words}.")
+    if parsed.query is None and not (parsed.langs or parsed.docs):
+        raise QueryError(
+            "Nothing left to search for: the query has only common words or operators."
+        )
+    return parsed
+
+
+def _build(
+    text: str,
+    tree: Group,
+    filters: list[tuple[bool, str, str]],
+    notes: list[str],
+    expander: Expander | None,
+    nouns: bool,
+) -> tuple[ParsedQuery, _Builder]:
+    """The parsed query of ``tree`` (its Whoosh queries, terms, translations)."""
+    parsed = ParsedQuery(text=text, query=None, any_query=None, notes=list(notes))
+    for negated, name, value in filters:
         _apply_filter(parsed, negated, name, value)
-    builder = _Builder(parsed, expander)
+    builder = _Builder(parsed, expander, nouns=nouns)
     parsed.query = builder.build(tree, any_mode=False)
     builder.translation_count = 0  # the cap on translations holds per pass
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)
@@ -559,14 +590,7 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
     parsed.positive_clauses = sum(
         1 for item in tree.items if not isinstance(item, Not) and builder.build(item, False, False)
     )
-    if builder.dropped:
-        words = ", ".join(sorted(set(builder.dropped)))
-        notes.append(f"Ignored words too common to search for: {words}.")
-    if parsed.query is None and not (parsed.langs or parsed.docs):
-        raise QueryError(
-            "Nothing left to search for: the query has only common words or operators."
-        )
-    return parsed
+    return parsed, builder
 
 
 def _apply_filter(parsed: ParsedQuery, negated: bool, name: str, value: str) -> None:

@@ -46,6 +46,7 @@ from search.analysis.filters import (
     KoreanPairFilter,
     LatinWordFilter,
     PositionFilter,
+    noun_terms,
 )
 from search.analysis.kiwi import KIWI_CACHE_SIZE, KIWI_OPTIONS, kiwi, korean_morphemes, preload_kiwi
 from search.analysis.scripts import script_of
@@ -80,6 +81,7 @@ __all__ = [
     "kiwi",
     "korean_morphemes",
     "korean_pairs",
+    "noun_terms",
     "pair_analyzer",
     "preload_kiwi",
     "script_of",

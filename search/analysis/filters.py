@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from whoosh.analysis import Filter
 
-from search.analysis.kiwi import korean_morphemes
+from search.analysis.kiwi import korean_morphemes, korean_readings
 from search.analysis.scripts import JOINER_SPLIT_RE, KO_JOINER_SPLIT_RE
 from search.analysis.stemming import stem_word
 from search.analysis.wordlists import (
@@ -34,6 +35,7 @@ __all__ = [
     "hangul_bigrams_of",
     "korean_terms",
     "latin_terms",
+    "noun_terms",
 ]
 
 
@@ -75,7 +77,10 @@ def korean_terms(
     starts in the text.  The rule of :class:`KoreanMorphFilter`, which is also
     how a build analyses a paragraph (:mod:`search.analysis.paragraphs`).
     """
-    for form, tag, start, end in korean_morphemes(norm):
+    morphemes = korean_morphemes(norm)
+    if mode == "query":
+        morphemes = _query_reading(norm, morphemes)
+    for form, tag, start, end in morphemes:
         if tag.split("-", 1)[0] not in tags or form in KOREAN_STOP_MORPHEMES:
             continue
         startchar = base + offmap[start]
@@ -85,6 +90,72 @@ def korean_terms(
         if len(parts) > 1 and mode != "query":
             for part in parts:
                 yield part, startchar, endchar, False
+
+
+#: Tags of the readings a query word falls back on (nouns, numerals, roots).
+_NOUN_TAGS = frozenset(["NNG", "NNP", "NNB", "NR", "XR"])
+
+
+#: How much less likely (Kiwi's log-probability) a noun reading of a query word may be than
+#: its best reading, when that is a verb or adjective form (감: 가다 -15.5, 감 -17.4;
+#: 먹다: 먹다 -18.2, the "noun" 먹다 -25.5) …
+VERB_READING_MARGIN = 3.0
+#: … and when nothing else is left of a query (아이: interjection -11.8, noun -16.7).
+NO_CONTENT_MARGIN = 6.0
+_HANGUL_RUN_RE = re.compile("[\uac00-\ud7a3]+")
+
+
+def _query_reading(
+    norm: str,
+    morphemes: tuple[tuple[str, str, int, int], ...],
+    tagset: frozenset[str] = frozenset(KOREAN_CONTENT_TAGS),
+) -> tuple[tuple[str, str, int, int], ...]:
+    """The reading of a query word: Kiwi's best, unless that is a verb or adjective form
+    where the word also has a noun reading nearly as likely.
+
+    A query word comes without the sentence that tells Kiwi how to read it: 감
+    and 섬 alone are forms of the verbs 가다 and 서다, 해 of 하다, where a
+    document's sentence holds the nouns.  Such a word is read as the best of its
+    readings that is a noun, with particles if any (감을), if that is at most
+    :data:`VERB_READING_MARGIN` less likely and the word is not a verb's dictionary
+    form (가다, 먹다: meant as verbs).  Kiwi reads every run of Hangul alone
+    (:class:`KoreanMorphFilter`), so this holds in longer queries too.  A word
+    with no content word at all (아이 as an interjection, 이 as "this") is left to
+    :func:`noun_terms`, for a query that has nothing else.
+    """
+    tags = [tag.split("-", 1)[0] for _, tag, _, _ in morphemes]
+    if any(t in _NOUN_TAGS for t in tags) or not any(t in tagset for t in tags):
+        return morphemes
+    if morphemes[-1][0] == "다" and tags[-1][0] == "E":
+        return morphemes  # a verb as a dictionary gives it
+    return _noun_reading(norm, VERB_READING_MARGIN) or morphemes
+
+
+def _noun_reading(norm: str, margin: float) -> tuple[tuple[str, str, int, int], ...] | None:
+    """The most likely reading of ``norm`` that is a noun with particles if any, if it is
+    at most ``margin`` less likely than the best reading."""
+    readings = korean_readings(norm)
+    best = readings[0][0] if readings else 0.0
+    for score, reading in readings:
+        if best - score > margin:
+            break
+        head, *rest = reading
+        if head[1] in _NOUN_TAGS and head[2] == 0 and all(t[1][0] == "J" for t in rest):
+            return reading
+    return None
+
+
+def noun_terms(text: str) -> list[str]:
+    """The terms of a query's words read as nouns: for a query of which analysis leaves
+    nothing (아이 alone is an interjection, 별 a determiner, 씨 an exclamation), each
+    Hangul word's noun reading (at most :data:`NO_CONTENT_MARGIN` less likely than
+    its best), else the word as typed, so that a query word never vanishes."""
+    terms: list[str] = []
+    for run in _HANGUL_RUN_RE.findall(unicodedata.normalize("NFC", text)):
+        reading = _noun_reading(run, NO_CONTENT_MARGIN)
+        nouns = [f for f, tag, _, _ in reading or () if tag in _NOUN_TAGS]
+        terms += nouns or [run]
+    return terms
 
 
 class LatinWordFilter(Filter):

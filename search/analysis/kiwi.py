@@ -10,7 +10,14 @@ import threading
 import warnings
 from typing import Any
 
-__all__ = ["KIWI_CACHE_SIZE", "KIWI_OPTIONS", "kiwi", "korean_morphemes", "preload_kiwi"]
+__all__ = [
+    "KIWI_CACHE_SIZE",
+    "KIWI_OPTIONS",
+    "kiwi",
+    "korean_morphemes",
+    "korean_readings",
+    "preload_kiwi",
+]
 
 _kiwi_lock = threading.Lock()
 _kiwi: Any = None
@@ -73,3 +80,21 @@ def korean_morphemes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     pre-computed analyses in front of it.
     """
     return tuple((t.form, t.tag, t.start, t.start + t.len) for t in kiwi().tokenize(text))
+
+
+#: Analyses of a word that :func:`korean_readings` looks through.
+READINGS = 8
+
+
+@functools.lru_cache(maxsize=KIWI_CACHE_SIZE)
+def korean_readings(
+    text: str,
+) -> tuple[tuple[float, tuple[tuple[str, str, int, int], ...]], ...]:
+    """Kiwi's :data:`READINGS` best analyses of ``text``, best first: (score, the
+    analysis as :func:`korean_morphemes` gives one), a score being a log-probability
+    (cached).  A word alone has no context to choose by: 감 is read as the verb 가다
+    first and the noun 감 second."""
+    return tuple(
+        (float(score), tuple((t.form, t.tag, t.start, t.start + t.len) for t in tokens))
+        for tokens, score in kiwi().analyze(text, top_n=READINGS)
+    )
