@@ -21,7 +21,13 @@ from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search.analysis import analyze, hangul_bigrams, korean_pairs, noun_terms
+from search.analysis import (
+    analyze,
+    hangul_bigrams,
+    korean_pairs,
+    noun_terms,
+    verb_as_noun_terms,
+)
 from search.bilingual.expansion import MAX_TRANSLATIONS, Expander, Translation
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
@@ -270,11 +276,18 @@ class _Builder:
     """Turns the syntax tree into Whoosh queries, collecting highlight terms."""
 
     def __init__(
-        self, parsed: ParsedQuery, expander: Expander | None = None, nouns: bool = False
+        self,
+        parsed: ParsedQuery,
+        expander: Expander | None = None,
+        nouns: bool = False,
+        one_word: bool = False,
     ) -> None:
         self.parsed = parsed
         #: read words that analysis leaves nothing of as nouns (search.analysis.noun_terms)
         self.nouns = nouns
+        #: the query is one word: a verb form with a noun reading is read as the noun
+        #: (search.analysis.verb_as_noun_terms)
+        self.one_word = one_word
         self.expander = expander
         self.expanding = expander is not None  # off inside exclusions
         self.dropped: list[str] = []
@@ -343,6 +356,8 @@ class _Builder:
         if text in self._analysed:
             return self._analysed[text]
         terms = [t[0] for t in analyze(text, mode="query")]
+        if self.one_word:
+            terms = verb_as_noun_terms(text) or terms
         if not terms and self.nouns:
             terms = noun_terms(text)
         self._analysed[text] = terms
@@ -571,7 +586,8 @@ def _build(
     parsed = ParsedQuery(text=text, query=None, any_query=None, notes=list(notes))
     for negated, name, value in filters:
         _apply_filter(parsed, negated, name, value)
-    builder = _Builder(parsed, expander, nouns=nouns)
+    one_word = len(tree.items) == 1 and isinstance(tree.items[0], Word)
+    builder = _Builder(parsed, expander, nouns=nouns, one_word=one_word)
     parsed.query = builder.build(tree, any_mode=False)
     builder.translation_count = 0  # the cap on translations holds per pass
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)

@@ -52,8 +52,10 @@ def test_a_verb_as_typed_stays_a_verb(word, stem):
     assert parse_query(word).terms == {stem}
 
 
-def test_a_word_with_a_verb_reading_is_read_as_a_noun_also_beside_others():
-    assert parse_query("감 농사").terms == {"감", "농사"}
+def test_verb_forms_in_a_longer_query_stay_verbs():
+    # the other words make it a sentence: 벌기 is the verb 벌다, 대한 the verb 대하다
+    assert parse_query("돈을 벌기 위해").terms == {"돈", "벌", "위하"}
+    assert "대한" not in parse_query("사회에 대한 분노").terms
 
 
 def test_a_determiner_beside_a_noun_is_still_left_out():

@@ -47,6 +47,7 @@ from search.analysis.filters import (
     LatinWordFilter,
     PositionFilter,
     noun_terms,
+    verb_as_noun_terms,
 )
 from search.analysis.kiwi import KIWI_CACHE_SIZE, KIWI_OPTIONS, kiwi, korean_morphemes, preload_kiwi
 from search.analysis.scripts import script_of
@@ -82,6 +83,7 @@ __all__ = [
     "korean_morphemes",
     "korean_pairs",
     "noun_terms",
+    "verb_as_noun_terms",
     "pair_analyzer",
     "preload_kiwi",
     "script_of",

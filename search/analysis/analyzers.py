@@ -70,7 +70,7 @@ def hangul_bigrams(text: str) -> list[str]:
 
 
 #: Bump when the chains change what terms they make: saved analyses are then ignored.
-ANALYSIS_VERSION = 2  # 2: a query word read as a noun when Kiwi reads it as a verb form
+ANALYSIS_VERSION = 1
 
 
 def analysis_fingerprint() -> str:
