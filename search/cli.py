@@ -211,10 +211,16 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     )
     engine = Engine.from_settings(settings.replace(glossary=args.glossary), index_dir=args.index)
     results = engine.run(request)
+    suggestion = engine.did_you_mean(request, results)
     if args.json:
-        print(json.dumps(results.to_dict(), ensure_ascii=False, indent=2))
+        body = results.to_dict()
+        body["suggestion"] = suggestion  # as the API has it
+        print(json.dumps(body, ensure_ascii=False, indent=2))
         return EXIT_OK
-    print(_render_text(results, color=sys.stdout.isatty()))
+    text = _render_text(results, color=sys.stdout.isatty())
+    if suggestion is not None:
+        text = f"Did you mean: {suggestion}?\n{text}"
+    print(text)
     return EXIT_OK
 
 

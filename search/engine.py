@@ -68,6 +68,8 @@ __all__ = [
 
 #: Seconds a search may run before it stops and answers with what it found.
 DEFAULT_TIME_LIMIT = Settings().search_time_limit
+#: A "did you mean" is looked for when a search finds fewer paragraphs than this.
+SUGGEST_BELOW = 5
 #: The glossary's spellings as analysed, kept in the index folder for the next start.
 ANALYSED_SPELLINGS = ".analysed-spellings.json"
 
@@ -460,6 +462,27 @@ class Engine:
         return self.backend.view().stats()
 
     # -- spelling ------------------------------------------------------------------------
+
+    def did_you_mean(
+        self,
+        request: SearchRequest,
+        results: SearchResults,
+        time_limit: float | None = None,
+    ) -> str | None:
+        """The "did you mean" of a search that found ``results`` for ``request``: looked
+        for when it found fewer than :data:`SUGGEST_BELOW` paragraphs or fell back to
+        any word (see :meth:`suggest`); the pages, the API and ``dari search`` show it."""
+        if not (results.total < SUGGEST_BELOW or results.fallback):
+            return None
+        return self.suggest(
+            request.q,
+            lang=request.lang,
+            doc=request.doc,
+            match=request.match,
+            xlang=request.xlang,
+            time_limit=time_limit,
+            before=results,  # so the suggestion costs at most one more search
+        )
 
     def suggest(
         self,

@@ -105,6 +105,8 @@ KOREAN_PARTICLES = frozenset(
         "및",
     ]
 )
+#: The shortest stem taken as a candidate for a word it begins (cooper for cooperaton).
+MIN_STEM_PREFIX = 4
 #: A query with more unknown words than this gets no suggestion.
 MAX_UNKNOWN_WORDS = 6
 MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
@@ -289,6 +291,12 @@ class _Speller:
         candidates = set(self.near(term, maxdist, prefix=1 if maxdist > 1 else 0))
         if lowered != term and len(lowered) >= 3:
             candidates.update(self.near(lowered, maxdist, prefix=1 if maxdist > 1 else 0))
+        # A stem drops the word's ending, so a typo in the ending hides it: the index holds
+        # cooper (of cooperation), far from cooperaton.  The stems the typed word starts
+        # with are candidates too, judged by how they are written.
+        prefixes = [lowered[:k] for k in range(MIN_STEM_PREFIX, len(lowered))]
+        self.learn(prefixes)
+        candidates.update(p for p in prefixes if self.known(p))
         best: tuple[tuple[float, float, int, int], str] | None = None
         for cand in candidates:
             if not _LATIN_TERM_RE.match(cand):

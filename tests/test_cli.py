@@ -69,7 +69,21 @@ def test_search_json_has_the_api_shape(capsys, seed_index):
         "fallback",
         "expansions",
         "results",
+        "suggestion",
     }
+
+
+def test_search_says_did_you_mean_for_a_misspelt_query(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "quantom", "cooperaton")
+    assert code == 0
+    assert out.startswith("Did you mean: quantum cooperation?")
+
+
+def test_search_json_has_the_did_you_mean(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "--json", "quantom")
+    assert code == 0 and json.loads(out)["suggestion"] == "quantum"
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "--json", "quantum")
+    assert json.loads(out)["suggestion"] is None  # found enough: nothing to suggest
 
 
 def test_search_options_filter_and_page(capsys, seed_index):

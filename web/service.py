@@ -35,8 +35,6 @@ __all__ = [
 ]
 
 EXTENSION = "dari"
-#: A "did you mean" is looked for when a search finds fewer paragraphs than this.
-SUGGEST_BELOW = 5
 
 
 class DariState:
@@ -121,16 +119,8 @@ def run_search(request: SearchRequest, *, page_facets: bool = False) -> SearchOu
             f"Page {request.page} is past the last page of results ({results.pages})."
         )
     suggestion = None
-    if (results.total < SUGGEST_BELOW or results.fallback) and remaining() > 0:
-        suggestion = engine.suggest(
-            request.q,
-            lang=request.lang,
-            doc=request.doc,
-            match=request.match,
-            xlang=request.xlang,
-            time_limit=remaining(),
-            before=results,  # so the suggestion costs at most one more search
-        )
+    if remaining() > 0:
+        suggestion = engine.did_you_mean(request, results, time_limit=remaining())
     outcome = SearchOutcome(request, results, suggestion)
     if page_facets:
         outcome.page_facets = dict(results.facets)

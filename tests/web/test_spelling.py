@@ -74,6 +74,15 @@ def test_suggest_never_raises_on_bad_queries(web_engine, query):
     assert web_engine.suggest(query) is None
 
 
+def test_a_typo_in_a_word_s_ending_is_fixed_though_the_index_holds_stems(web_engine):
+    # the index holds "cooper" (cooperation's stem), four edits from "cooperaton"
+    assert web_engine.suggest("cooperaton") == "cooperation"
+
+
+def test_every_misspelt_word_of_a_query_is_fixed(web_engine):
+    assert web_engine.suggest("quantom cooperaton") == "quantum cooperation"
+
+
 def test_suggest_query_only_proposes_and_does_not_check_hits(web_engine):
     lexicon = IndexLexicon(web_engine.searcher())
     assert suggest_query(lexicon, "quantim") == "quantum"
