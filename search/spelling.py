@@ -34,6 +34,7 @@ from whoosh.searching import Searcher
 from whoosh.spelling import Corrector, ReaderCorrector
 
 from search.analysis import analyze
+from search.analysis.keyboard import hangul_from_keys, keys_from_hangul
 from search.query import MAX_QUERY_CHARS, normalize_query_text
 from search.records import TEXT_FIELD, TEXT_FIELDS
 
@@ -57,6 +58,9 @@ NEAR_CACHE_TERMS = 5_000
 #: Syntax that is not words: filters, operators (masked before analysis).
 _SYNTAX_RE = re.compile(r"(?<![^\s(])-?(?:lang|doc):[^\s()\"]*|(?<!\S)(?:OR|AND|NOT|\|)(?!\S)")
 _HANGUL_SYLLABLE_RE = re.compile("[\uac00-\ud7a3]")
+#: Hangul compatibility jamo (ㄱ … ㅣ), typed alone
+_JAMO_RE = re.compile("[\u3131-\u318e]")
+_WORD_RE = re.compile('[^\\s"()]+')
 _LATIN_TERM_RE = re.compile(r"^[a-z][a-z']*$")
 #: Particles and copula endings kept verbatim at the end of a Korean word.
 KOREAN_PARTICLES = frozenset(
@@ -208,8 +212,19 @@ def suggest_query(lexicon: Lexicon, text: str) -> str | None:
         for term, _pos, start, end in analyze(masked, mode="query")
         if not term.isdigit()
     ]
+    # English typed with the Korean layout: a word with a bare jamo (ㅂㅕ무셔ㅡ), which
+    # Korean words never hold, read as the keys that typed it (quantum)
+    for m in _WORD_RE.finditer(masked):
+        if _JAMO_RE.search(m.group(0)):
+            fixed = speller.latin_typed_as_korean(m.group(0))
+            if fixed:
+                replacements[(m.start(), m.end())] = fixed
     speller.learn([term for term, _, _ in analysed])
-    unknown = [(term, start, end) for term, start, end in analysed if not speller.known(term)]
+    unknown = [
+        (term, start, end)
+        for term, start, end in analysed
+        if not speller.known(term) and not any(s <= start < e for s, e in replacements)
+    ]
     if len(unknown) > MAX_UNKNOWN_WORDS:
         return None  # not a typo or two; and correcting each word has a cost
     for term, start, end in unknown:
@@ -220,7 +235,8 @@ def suggest_query(lexicon: Lexicon, text: str) -> str | None:
                 if fixed:
                     replacements[(start, end)] = fixed
         else:
-            fixed = speller.correct_latin(text[start:end], term)
+            word = text[start:end]
+            fixed = speller.correct_latin(word, term) or speller.korean_typed_as_latin(word)
             if fixed:
                 replacements[(start, end)] = fixed
     if not replacements:
@@ -311,6 +327,26 @@ class _Speller:
         if best is None:
             return None
         return _match_case(word, best[1])
+
+    def latin_typed_as_korean(self, word: str) -> str | None:
+        """The keys that type ``word`` on the Korean keyboard (ㅂㅕ무셔ㅡ → ``quantum``), if
+        they are a Latin word whose terms are indexed: English typed with the Korean layout."""
+        keys = keys_from_hangul(word)
+        if not (keys.isascii() and keys.isalpha()):
+            return None
+        terms = [t[0] for t in analyze(keys, mode="query")]
+        self.learn(terms)
+        return keys if terms and all(self.known(t) for t in terms) else None
+
+    def korean_typed_as_latin(self, word: str) -> str | None:
+        """The Hangul ``word`` types on the Korean keyboard (``didwk`` → 양자), if every
+        term of it is indexed: Korean typed with the English layout."""
+        hangul = hangul_from_keys(word)
+        if not hangul:
+            return None
+        terms = [t[0] for t in analyze(hangul, mode="query")]
+        self.learn(terms)
+        return hangul if terms and all(self.known(t) for t in terms) else None
 
     def _surfaces(self, term: str, paragraphs: int = 5) -> Counter[str]:
         """How ``term`` is written in a few paragraphs that contain it (lowercased)."""

@@ -83,6 +83,14 @@ def test_every_misspelt_word_of_a_query_is_fixed(web_engine):
     assert web_engine.suggest("quantom cooperaton") == "quantum cooperation"
 
 
+def test_korean_typed_with_the_english_layout_is_suggested_in_hangul(web_engine):
+    assert web_engine.suggest("didwk guqfur") == "양자 협력"
+
+
+def test_english_typed_with_the_korean_layout_is_suggested_in_latin_letters(web_engine):
+    assert web_engine.suggest("ㅂㅕ무셔ㅡ 채ㅐㅔㄷㄱㅁ샤ㅐㅜ") == "quantum cooperation"
+
+
 def test_suggest_query_only_proposes_and_does_not_check_hits(web_engine):
     lexicon = IndexLexicon(web_engine.searcher())
     assert suggest_query(lexicon, "quantim") == "quantum"
