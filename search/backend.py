@@ -25,6 +25,7 @@ from search.records import TEXT_FIELD, TITLE_FIELD
 
 if TYPE_CHECKING:
     from search.indexing.reindex import ReindexReport
+    from search.spelling import Lexicon
 
 __all__ = ["Backend", "Page", "PageRequest", "View", "mention_clauses"]
 
@@ -85,7 +86,9 @@ class View(Protocol):
 
     def stats(self) -> dict[str, int]: ...
 
-    def spelling(self, q: str) -> str | None: ...
+    def lexicon(self) -> Lexicon:
+        """The index's words, for did-you-mean, typo tolerance and completions."""
+        ...
 
     def version(self) -> Hashable:
         """Changes whenever the index does (a new generation or commit, a write on the cluster)."""

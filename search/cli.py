@@ -114,6 +114,12 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         action="store_false",
         help="do not also search the translations of the query's words",
     )
+    p.add_argument(
+        "--no-typo",
+        dest="typo",
+        action="store_false",
+        help="search the words only as typed: no typo, keyboard-layout or initials corrections",
+    )
     add_glossary_option(p)
 
     p = add(
@@ -208,6 +214,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
         doc=args.doc,
         match=args.match,
         xlang=args.xlang,
+        typo=args.typo,
     )
     engine = Engine.from_settings(settings.replace(glossary=args.glossary), index_dir=args.index)
     results = engine.run(request)
@@ -293,7 +300,13 @@ def _render_text(results: SearchResults, color: bool) -> str:
     for note in results.notes:
         lines.append(f"note: {note}")
     if results.expansions:
-        lines.append(f"also searched: {results.expansions_text()}  (--no-xlang to turn off)")
+        flags = [
+            flag
+            for flag, used in (("--no-xlang", results.translated), ("--no-typo", results.corrected))
+            if used
+        ]
+        shown = results.expansions_text()
+        lines.append(f"also searched: {shown}  ({' / '.join(flags)} to turn off)")
     first = (results.page - 1) * results.per_page + 1
     if not results.results:
         lines.append(f"No results for: {results.query}")

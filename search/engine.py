@@ -28,6 +28,7 @@ from search.bilingual.glossary import (
     save_analysed,
 )
 from search.columnar.searcher import ColumnarSearcher
+from search.completion import SUGGEST_LIMIT, Suggestion, complete
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
 from search.local import LocalBackend
@@ -53,6 +54,8 @@ from search.results import (
     snippet_html,
 )
 from search.settings import RankingSettings, Settings
+from search.spelling import suggest_query
+from search.typos import WordCorrector
 
 __all__ = [
     "DocumentInfo",
@@ -89,6 +92,7 @@ class _SuggestOptions(TypedDict):
     doc: str | None
     match: str
     xlang: bool
+    typo: bool
 
 
 @dataclass
@@ -198,6 +202,7 @@ class Engine:
         self.query_path = query_path
         self._glossary = glossary
         self._expander: Expander | None = None
+        self._titles_kept: tuple[Hashable, list[tuple[str, str]]] | None = None
         #: where the index lives: ``backend``, else the folder ``index_dir`` (raises
         #: IndexMissing now, not on first search), which also keeps the engine's caches
         self.backend: Backend = backend or LocalBackend(self.index_dir, self.ranking, query_path)
@@ -240,6 +245,10 @@ class Engine:
                     save_analysed(saved)
         return self._expander
 
+    def corrector(self, view: View) -> WordCorrector:
+        """The typo corrections of query words from ``view``'s words (and the glossary's)."""
+        return WordCorrector(view.lexicon(), self.expander.glossary)
+
     # -- searchers -----------------------------------------------------------------
 
     def searcher(self) -> Searcher:
@@ -277,20 +286,29 @@ class Engine:
         facets: bool = False,
         time_limit: float | None = None,
         xlang: bool = True,
+        typo: bool = True,
     ) -> SearchResults:
         """Run a user query; raises :class:`QueryError` with a message for the user.
 
         The arguments are those of :class:`~search.request.SearchRequest`
         (validated there); ``xlang`` also searches the translations of the query's words (glossary
-        and romanization, weighted below the words themselves); they are listed
-        in ``SearchResults.expansions``.
+        and romanization, weighted below the words themselves), ``typo`` the corrections of
+        the words the index does not hold (:mod:`search.typos`); both are listed in
+        ``SearchResults.expansions``.
 
         ``time_limit`` (seconds; the engine's own by default) bounds the whole
         search: the page of hits, the any-word fallback and the facet counts
         share it.  Past it the answer holds what was found until then and says so.
         """
         request = SearchRequest(
-            q=q, page=page, per_page=per_page, lang=lang, doc=doc, match=match, xlang=xlang
+            q=q,
+            page=page,
+            per_page=per_page,
+            lang=lang,
+            doc=doc,
+            match=match,
+            xlang=xlang,
+            typo=typo,
         )
         return self.run(request, facets=facets, time_limit=time_limit)
 
@@ -305,7 +323,8 @@ class Engine:
         started = time.perf_counter()
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = started + budget
-        parsed = parse_query(q, expander)
+        view = self.backend.view()
+        parsed = parse_query(q, expander, self.corrector(view) if request.typo else None)
         if isinstance(parsed.any_query, FeedbackQuery):
             parsed.any_query.deadline = deadline
             parsed.any_query.ranking = self.ranking
@@ -313,7 +332,6 @@ class Engine:
             parsed.langs.add(lang)
         if doc:
             parsed.docs.add(doc)
-        view = self.backend.view()
         for doc_id in parsed.docs | parsed.not_docs:
             if not view.has_document(doc_id):
                 raise QueryError(f"No document with id '{doc_id}'.")
@@ -406,12 +424,14 @@ class Engine:
         q: str | None = None,
         time_limit: float | None = None,
         xlang: bool = True,
+        typo: bool = True,
     ) -> DocumentView | None:
         """One document's paragraphs in order, with ``q``'s matches marked; None if unknown.
 
         Marking re-analyses every paragraph, which takes seconds for a document
         of many megabytes: past ``time_limit`` (the engine's by default) the
-        remaining paragraphs are shown unmarked and ``notes`` says so.
+        remaining paragraphs are shown unmarked and ``notes`` says so.  ``xlang`` and
+        ``typo`` mark the translations and corrections that the search found too.
         """
         budget = self.time_limit if time_limit is None else max(0.0, time_limit)
         deadline = time.perf_counter() + budget
@@ -423,7 +443,8 @@ class Engine:
         phrases: list[list[str]] = []
         if q:
             try:
-                parsed = parse_query(q, self.expander if xlang else None)
+                corrector = self.corrector(index) if typo else None
+                parsed = parse_query(q, self.expander if xlang else None, corrector)
                 terms, phrases = parsed.terms, parsed.phrases
             except QueryError:
                 pass  # a document is still worth showing without marks
@@ -461,6 +482,30 @@ class Engine:
         """How many documents and paragraphs the index holds."""
         return self.backend.view().stats()
 
+    # -- search as you type --------------------------------------------------------------
+
+    def complete(self, q: str, limit: int = SUGGEST_LIMIT) -> list[Suggestion]:
+        """What to suggest while ``q`` is being typed: completions of its last word, titles
+        and glossary terms (see :mod:`search.completion`)."""
+        view = self.backend.view()
+        found = complete(view.lexicon(), q, self._titles(view), self.expander.glossary, limit)
+        for suggestion in found:
+            if suggestion.doc_id is not None:
+                suggestion.url = document_url(suggestion.doc_id)
+        return found
+
+    def _titles(self, view: View) -> list[tuple[str, str]]:
+        """Every document's (id, title), read once per version of the index."""
+        version = view.version()
+        kept = self._titles_kept
+        if kept is None or kept[0] != version:
+            titles = sorted(
+                (record[DOC_ID_FIELD], stored_meta(record).title)
+                for record in view.document_records()
+            )
+            kept = self._titles_kept = (version, titles)
+        return kept[1]
+
     # -- spelling ------------------------------------------------------------------------
 
     def did_you_mean(
@@ -480,6 +525,7 @@ class Engine:
             doc=request.doc,
             match=request.match,
             xlang=request.xlang,
+            typo=request.typo,
             time_limit=time_limit,
             before=results,  # so the suggestion costs at most one more search
         )
@@ -493,6 +539,7 @@ class Engine:
         match: str = "all",
         time_limit: float | None = None,
         xlang: bool = True,
+        typo: bool = True,
         before: SearchResults | None = None,
     ) -> str | None:
         """A corrected query ("did you mean") that finds more than ``q``, else None.
@@ -514,13 +561,14 @@ class Engine:
             "doc": doc,
             "match": match,
             "xlang": xlang,
+            "typo": typo,
         }
         try:
             if before is None:
                 before = self.search(q, **options, time_limit=deadline - time.perf_counter())
             if before.partial or time.perf_counter() >= deadline:
                 return None  # the counts to compare may be cut short
-            candidate = self.backend.view().spelling(q)
+            candidate = suggest_query(self.backend.view().lexicon(), q)
             if candidate is None:
                 return None
             after = self.search(candidate, **options, time_limit=deadline - time.perf_counter())
@@ -537,9 +585,14 @@ class Engine:
         return None
 
 
+def document_url(doc_id: str) -> str:
+    """The address of a document's page."""
+    return f"/doc/{doc_id}"
+
+
 def paragraph_url(doc_id: str, n: int) -> str:
     """The address of paragraph ``n`` of a document (its anchor on the document page)."""
-    return f"/doc/{doc_id}#p{n}"
+    return f"{document_url(doc_id)}#p{n}"
 
 
 def _counterpart(view: View, doc_id: str, value: Counterpart | None) -> ResultCounterpart | None:

@@ -38,6 +38,7 @@ from search.settings import RankingSettings
 
 if TYPE_CHECKING:
     from search.indexing.reindex import ReindexReport
+    from search.spelling import IndexLexicon
 
 __all__ = ["FACETS", "LocalBackend", "LocalView"]
 
@@ -171,11 +172,11 @@ class LocalView:
             self.searcher.reader().generation(),
         )
 
-    def spelling(self, q: str) -> str | None:
-        from search.spelling import IndexLexicon, suggest_query
+    def lexicon(self) -> IndexLexicon:
+        from search.spelling import IndexLexicon
 
         columns = self.columnar() if self.backend.query_path == "columnar" else None
-        return suggest_query(IndexLexicon(self.searcher, columns), q)
+        return IndexLexicon(self.searcher, columns)
 
     def _whoosh_page(self, r: PageRequest) -> Page:
         """One page of hits by Whoosh's collectors (the per-posting path, kept as the reference).

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 
@@ -34,6 +35,12 @@ from search.feedback import FeedbackQuery
 from search.records import BIGRAM_FIELD, PAIR_FIELD, TEXT_FIELD, TEXT_FIELDS
 from search.request import LANGUAGES, MAX_QUERY_CHARS
 from search.results import Expansion
+
+if TYPE_CHECKING:
+    from search.typos import Correction
+
+#: What a query word also searches when the index does not hold it (search.typos.WordCorrector)
+Corrector = Callable[[str], "list[Correction]"]
 
 __all__ = [
     "LANGUAGES",
@@ -281,6 +288,7 @@ class _Builder:
         expander: Expander | None = None,
         nouns: bool = False,
         one_word: bool = False,
+        corrector: Corrector | None = None,
     ) -> None:
         self.parsed = parsed
         #: read words that analysis leaves nothing of as nouns (search.analysis.noun_terms)
@@ -290,6 +298,9 @@ class _Builder:
         self.one_word = one_word
         self.expander = expander
         self.expanding = expander is not None  # off inside exclusions
+        #: a word the index does not hold also searches its corrections (search.typos)
+        self.corrector = corrector
+        self.correcting = corrector is not None  # off inside exclusions
         self.dropped: list[str] = []
         self.term_count = 0
         self.translation_count = 0
@@ -307,11 +318,12 @@ class _Builder:
             # What is excluded is read strictly (also under match=any), in the
             # paragraph text only (every paragraph carries its document's title)
             # and without translations (-Daejeon should not also drop 대전).
-            self.fields, expanding, self.expanding = (TEXT_FIELD,), self.expanding, False
+            saved = self.fields, self.expanding, self.correcting
+            self.fields, self.expanding, self.correcting = (TEXT_FIELD,), False, False
             try:
                 inner = self.build(node.item, any_mode=False, collect=False)
             finally:
-                self.fields, self.expanding = TEXT_FIELDS, expanding
+                self.fields, self.expanding, self.correcting = saved
             return wq.Not(inner) if inner is not None else None
         if isinstance(node, AnyOf):
             parts = [q for q in (self.build(n, any_mode, collect) for n in node.items) if q]
@@ -360,6 +372,8 @@ class _Builder:
             terms = verb_as_noun_terms(text) or terms
         if not terms and self.nouns:
             terms = noun_terms(text)
+        if not terms and self.correcting and self._corrections(text):
+            terms = [text]  # initial consonants (ㅇㅈ): searched through their words only
         self._analysed[text] = terms
         self.term_count += len(terms)
         if self.term_count > MAX_QUERY_TERMS:
@@ -370,10 +384,30 @@ class _Builder:
             self.dropped.append(text)
         return terms
 
-    def _translations(self, texts: list[str], terms: list[list[str]]) -> list[Translation]:
+    def _translations(
+        self, texts: list[str], terms: list[list[str]], words: bool = True
+    ) -> list[Translation]:
+        """What a run of words (or a phrase: not ``words``) also searches: translations, and
+        the corrections of the words the index does not hold (those words get no translation)."""
+        corrected: list[Translation] = []
+        start = 0
+        for text, word_terms in zip(texts, terms, strict=True):
+            end = start + len(word_terms)
+            for c in self._corrections(text) if word_terms and words else ():
+                span = Translation(start, end, c.source, c.spellings, c.terms, c.kind, c.weight)
+                corrected.append(span)
+            start = end
         if not self.expanding or self.expander is None:
+            return corrected
+        spans = {(t.start, t.end) for t in corrected}
+        inside = {i for s, e in spans for i in range(s, e)}
+        found = [t for t in self.expander.translate(texts, terms) if t.start not in inside]
+        return sorted(found + corrected, key=lambda t: (t.start, t.end))
+
+    def _corrections(self, text: str) -> list[Correction]:
+        if not self.correcting or self.corrector is None:
             return []
-        return self.expander.translate(texts, terms)
+        return self.corrector(text)
 
     def word_run(self, texts: list[str], collect: bool, any_mode: bool) -> list[wq.Query]:
         """One query per word of a run (or per glossary term of several words)."""
@@ -423,24 +457,31 @@ class _Builder:
             self.parsed.terms.update(terms)
             self.own_terms.update(terms)
             self.words.append(text)
-        by_start = {t.start - offset: t for t in translations}
+        by_start: dict[int, list[Translation]] = {}
+        for t in translations:  # sorted by (start, end): the longest at a start wins
+            same = by_start.setdefault(t.start - offset, [])
+            if same and same[-1].end != t.end:
+                same.clear()
+            same.append(t)
         if not any_mode:
             # A word that analyses into several morphemes (양자기술을 → 양자 기술)
             # needs all of them, in any order: 양자기술 also finds 양자과학기술.
-            # A part with a translation may be matched by it instead.
+            # A part with a translation (or a correction) may be matched by it instead.
             parts, i = [], 0
             while i < len(terms):
-                span = by_start.get(i)
-                if span is None:
+                spans = by_start.get(i)
+                if not spans:
                     parts.append(self._any_field(terms[i]))
                     i += 1
                     continue
-                own = _combine(wq.And, [self._any_field(t) for t in terms[i : span.end - offset]])
+                end = spans[0].end - offset
+                own = _combine(wq.And, [self._any_field(t) for t in terms[i:end]])
                 assert own is not None  # a translation covers at least one term
-                either = _combine(wq.Or, [own, *self._translated(span, collect, False)])
+                others = [q for span in spans for q in self._translated(span, collect, False)]
+                either = _combine(wq.Or, [own, *others])
                 assert either is not None
                 parts.append(either)
-                i = span.end - offset
+                i = end
             every = _combine(wq.And, parts)
             assert every is not None  # terms is not empty (word_run skips a word without any)
             return every
@@ -513,7 +554,9 @@ class _Builder:
         assert own is not None  # self.fields is not empty
         # a quoted glossary term also searches its translation (as a phrase)
         whole = [
-            t for t in self._translations([text], [terms]) if (t.start, t.end) == (0, len(terms))
+            t
+            for t in self._translations([text], [terms], words=False)
+            if (t.start, t.end) == (0, len(terms))
         ]
         extra = [q for span in whole for q in self._translated(span, collect, False)]
         return _combine(wq.Or, [own, *extra]) if extra else own
@@ -541,11 +584,15 @@ def normalize_query_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
+def parse_query(
+    text: str, expander: Expander | None = None, corrector: Corrector | None = None
+) -> ParsedQuery:
     """Parse a user query; raises :class:`QueryError` when it cannot be answered.
 
     With an ``expander`` the query's words also search their translations
-    (see :mod:`search.bilingual.expansion`); ``ParsedQuery.expansions`` lists them.
+    (see :mod:`search.bilingual.expansion`); with a ``corrector`` the words the
+    index does not hold also search their corrections (see :mod:`search.typos`).
+    ``ParsedQuery.expansions`` lists both.
     """
     if not isinstance(text, str):
         raise QueryError("The query must be text.")
@@ -559,11 +606,11 @@ def parse_query(text: str, expander: Expander | None = None) -> ParsedQuery:
     notes: list[str] = []
     parser = _Parser(_lex(text, notes), notes)
     tree = parser.parse()
-    parsed, builder = _build(text, tree, parser.filters, notes, expander, nouns=False)
+    parsed, builder = _build(text, tree, parser.filters, notes, expander, corrector, nouns=False)
     if parsed.query is None and builder.dropped and not (parsed.langs or parsed.docs):
         # nothing is left (아이 alone is an interjection, 별 a determiner): a query word
         # never vanishes, so read the words as nouns, else as typed
-        parsed, builder = _build(text, tree, parser.filters, notes, expander, nouns=True)
+        parsed, builder = _build(text, tree, parser.filters, notes, expander, corrector, True)
     if builder.dropped:
         words = ", ".join(sorted(set(builder.dropped)))
         parsed.notes.append(f"Ignored words too common to search for: {words}.")
@@ -580,6 +627,7 @@ def _build(
     filters: list[tuple[bool, str, str]],
     notes: list[str],
     expander: Expander | None,
+    corrector: Corrector | None,
     nouns: bool,
 ) -> tuple[ParsedQuery, _Builder]:
     """The parsed query of ``tree`` (its Whoosh queries, terms, translations)."""
@@ -587,7 +635,7 @@ def _build(
     for negated, name, value in filters:
         _apply_filter(parsed, negated, name, value)
     one_word = len(tree.items) == 1 and isinstance(tree.items[0], Word)
-    builder = _Builder(parsed, expander, nouns=nouns, one_word=one_word)
+    builder = _Builder(parsed, expander, nouns=nouns, one_word=one_word, corrector=corrector)
     parsed.query = builder.build(tree, any_mode=False)
     builder.translation_count = 0  # the cap on translations holds per pass
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)

@@ -28,6 +28,7 @@ __all__ = [
     "SearchRequest",
     "clean_text",
     "parse_flag",
+    "whole_number",
 ]
 
 #: The paragraph languages a search can be limited to (``lang:`` and ``lang=``).
@@ -87,6 +88,9 @@ class SearchRequest:
     match: str = "all"
     #: also search the translations of the query's words (``xlang=0`` turns it off)
     xlang: bool = True
+    #: a word the index does not hold also searches its corrections: typos, keyboard-layout
+    #: slips, initial consonants (``typo=0`` turns it off; see search.typos)
+    typo: bool = True
 
     def __post_init__(self) -> None:
         if not isinstance(self.q, str):
@@ -118,7 +122,7 @@ class SearchRequest:
         """Read and validate the search parameters of a request.
 
         ``strict`` (the JSON API) treats an empty ``lang``, ``doc``, ``match``,
-        ``page``, ``per_page`` or ``xlang`` as an error; the HTML pages read them
+        ``page``, ``per_page``, ``xlang`` or ``typo`` as an error; the HTML pages read them
         as "not given", which is what an HTML form sends for an unset choice.
         """
         q = clean_text(params.get("q", ""))
@@ -128,11 +132,12 @@ class SearchRequest:
             raise QueryError(
                 f"The query is too long ({len(q):,} characters; the limit is {MAX_QUERY_CHARS:,})."
             )
-        page = _whole_number(params, "page", 1, 1, MAX_PAGE, strict)
-        per_page = _whole_number(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, strict)
+        page = whole_number(params, "page", 1, 1, MAX_PAGE, strict)
+        per_page = whole_number(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, strict)
         lang = _choice(params, "lang", LANGUAGES, strict)
         match = _choice(params, "match", MATCH_MODES, strict) or "all"
         xlang = parse_flag(params.get("xlang"), "xlang", True, strict=strict)
+        typo = parse_flag(params.get("typo"), "typo", True, strict=strict)
         doc = params.get("doc")
         if doc is not None:
             doc = clean_text(doc).strip()
@@ -140,7 +145,16 @@ class SearchRequest:
                 if strict:
                     raise QueryError("doc must be a document id (see /api/docs).")
                 doc = None
-        return cls(q=q, page=page, per_page=per_page, lang=lang, doc=doc, match=match, xlang=xlang)
+        return cls(
+            q=q,
+            page=page,
+            per_page=per_page,
+            lang=lang,
+            doc=doc,
+            match=match,
+            xlang=xlang,
+            typo=typo,
+        )
 
     def to_params(self, **changes: object) -> dict[str, object]:
         """The parameters that reproduce this search (defaults left out), with ``changes``."""
@@ -152,6 +166,7 @@ class SearchRequest:
             "per_page": self.per_page if self.per_page != DEFAULT_PER_PAGE else None,
             "page": self.page if self.page != 1 else None,
             "xlang": None if self.xlang else 0,
+            "typo": None if self.typo else 0,
         }
         values.update(changes)
         if values["page"] == 1:
@@ -163,9 +178,11 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _whole_number(
+def whole_number(
     params: Mapping[str, str], name: str, default: int, low: int, high: int, strict: bool
 ) -> int:
+    """The whole-number parameter ``name`` from ``low`` to ``high`` (``default`` if absent;
+    if empty too, unless ``strict``); raises :class:`QueryError` with a message."""
     raw = params.get(name)
     if raw is None or (not strict and not raw.strip()):
         return default

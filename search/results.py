@@ -16,6 +16,8 @@ from typing import NotRequired, TypedDict
 from search.analysis import analyze
 
 __all__ = [
+    "CORRECTION_KINDS",
+    "EXPANSION_LABELS",
     "Expansion",
     "Result",
     "ResultCounterpart",
@@ -140,6 +142,16 @@ class ResultCounterpart(TypedDict):
 #: A query word's translations also searched: ``{"from": "대전", "to": ["Daejeon"]}``,
 #: plus ``"kind": "romanization"`` for a romanized name.  (The functional form of
 #: TypedDict, because "from" is a keyword.)
+#: How an expansion of each kind is labelled where it is shown (a glossary translation is not).
+EXPANSION_LABELS = {
+    "romanization": "romanized",
+    "typo": "typo",
+    "layout": "keyboard layout",
+    "initials": "initials",
+}
+#: The kinds that are corrections of a word the index does not hold (search.typos).
+CORRECTION_KINDS = frozenset({"typo", "layout", "initials"})
+
 Expansion = TypedDict(
     "Expansion",
     {"from": str, "to": list[str], "kind": NotRequired[str]},
@@ -195,9 +207,20 @@ class SearchResults:
         }
 
     def expansions_text(self) -> str:
-        """``대전 → Daejeon, 부산 → busan (romanized)``: the "also searched" line."""
+        """``대전 → Daejeon, 부산 → busan (romanized), quantom → quantum (typo)``: the
+        "also searched" line."""
         return ", ".join(
             f"{e['from']} → {' / '.join(e['to'])}"
-            + (" (romanized)" if e.get("kind") == "romanization" else "")
+            + (f" ({EXPANSION_LABELS[e['kind']]})" if e.get("kind") in EXPANSION_LABELS else "")
             for e in self.expansions
         )
+
+    @property
+    def corrected(self) -> bool:
+        """Whether some query word also searched its corrections (search.typos)."""
+        return any(e.get("kind") in CORRECTION_KINDS for e in self.expansions)
+
+    @property
+    def translated(self) -> bool:
+        """Whether some query word also searched its translations."""
+        return any(e.get("kind") not in CORRECTION_KINDS for e in self.expansions)

@@ -24,9 +24,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Collection, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Collection, Hashable, Iterator, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.automata.lev import levenshtein_automaton
 from whoosh.codec.base import Automata
@@ -35,6 +37,7 @@ from whoosh.spelling import Corrector, ReaderCorrector
 
 from search.analysis import analyze
 from search.analysis.keyboard import hangul_from_keys, keys_from_hangul
+from search.columnar.store import HANGUL_WORD_CHARS
 from search.query import MAX_QUERY_CHARS, normalize_query_text
 from search.records import TEXT_FIELD, TEXT_FIELDS
 
@@ -46,6 +49,10 @@ __all__ = [
     "IndexLexicon",
     "Lexicon",
     "NearKey",
+    "Speller",
+    "WordPattern",
+    "remember",
+    "surfaces_of",
     "edit_distance",
     "jamo_distance",
     "suggest_query",
@@ -137,6 +144,12 @@ class Lexicon(Protocol):
     #: whether look-ups are worth asking many at a time (one request each otherwise)
     batched: bool
 
+    @property
+    def remembered(self) -> MutableMapping[Hashable, Any]:
+        """Answers worked out from these words, kept while the index stays the same
+        (near words; search.typos remembers each word's corrections here)."""
+        ...
+
     def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
         """How many entries hold each of ``terms`` in ``fieldname``."""
         ...
@@ -148,6 +161,11 @@ class Lexicon(Protocol):
 
     def texts(self, term: str, limit: int) -> list[str]:
         """The texts of the ``limit`` paragraphs that hold ``term`` best."""
+        ...
+
+    def words_like(self, pattern: WordPattern, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` indexed words of the text field that ``pattern`` matches, each with
+        how many entries hold it, most held first (then in order)."""
         ...
 
 
@@ -166,7 +184,9 @@ class IndexLexicon:
         else:
             self.corrector = _ColumnarCorrector(columns)
         # the columnar searcher keeps them for the next queries on the same segments
-        self._near = columns.near_terms if columns is not None else {}
+        self.remembered: MutableMapping[Hashable, Any] = (
+            columns.remembered if columns is not None else {}
+        )
 
     def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
         if self.columns is not None:
@@ -176,19 +196,103 @@ class IndexLexicon:
     def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:
         out: dict[NearKey, list[str]] = {}
         for key in keys:
-            near = self._near.get(key)
+            near = self.remembered.get(key)
             if near is None:
                 term, maxdist, prefix, limit = key
                 near = self.corrector.suggest(term, limit=limit, maxdist=maxdist, prefix=prefix)
-                if len(self._near) >= NEAR_CACHE_TERMS:
-                    self._near.clear()  # bounded: the searcher lives as long as its segments
-                self._near[key] = near
+                remember(self.remembered, key, near)
             out[key] = near
         return out
 
     def texts(self, term: str, limit: int) -> list[str]:
         hits = self.searcher.search(wq.Term(FIELD, term), limit=limit)
         return [hit.get(TEXT_FIELD) or "" for hit in hits]
+
+    def words_like(self, pattern: WordPattern, limit: int) -> list[tuple[str, int]]:
+        prefix = pattern.prefix()
+        rest = pattern.chars[len(prefix) :]
+        lo = (prefix + (rest[0][0] if rest else "")).encode("utf-8")
+        hi = (prefix + (chr(ord(rest[0][1]) + 1) if rest else "\U0010ffff")).encode("utf-8")
+        counts: Counter[str] = Counter()
+        if self.columns is None:
+            for fieldname, text in self.reader.terms_from(FIELD, lo):
+                if fieldname != FIELD or text >= hi:
+                    break
+                word = text.decode("utf-8")
+                if pattern.matches(word):
+                    counts[word] = self.reader.doc_frequency(FIELD, text)
+        for leaf in self.columns.leaves if self.columns is not None else ():
+            column = leaf.columns.fields.get(FIELD)
+            if column is None:
+                continue
+            terms = column.terms.as_list()
+            i, j = bisect_left(terms, lo), bisect_left(terms, hi)
+            entries = (column.post_off[i + 1 : j + 1] - column.post_off[i:j]).tolist()
+            for term, count in zip(terms[i:j], entries, strict=True):
+                word = term.decode("utf-8")
+                if pattern.matches(word):
+                    counts[word] += count
+        return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """Words whose n-th character lies in ``chars[n]`` (an inclusive range), and that end
+    there unless ``more``: ``[(협, 협), (라, 맇)]`` with ``more`` is 협 then any syllable
+    beginning with ㄹ, then anything (협력, 협로 …)."""
+
+    chars: tuple[tuple[str, str], ...]
+    more: bool = False
+
+    def prefix(self) -> str:
+        """The characters every match starts with (the leading ranges of one character)."""
+        out = []
+        for lo, hi in self.chars:
+            if lo != hi:
+                break
+            out.append(lo)
+        return "".join(out)
+
+    def matches(self, word: str) -> bool:
+        if len(word) < len(self.chars) or (len(word) > len(self.chars) and not self.more):
+            return False
+        return all(lo <= c <= hi for c, (lo, hi) in zip(word, self.chars, strict=False))
+
+    def regex(self) -> str:
+        """The pattern as a Lucene regular expression (OpenSearch's ``include``)."""
+        parts = [
+            _lucene_char(lo) if lo == hi else f"[{_lucene_char(lo)}-{_lucene_char(hi)}]"
+            for lo, hi in self.chars
+        ]
+        return "".join(parts) + (".*" if self.more else "")
+
+
+def _lucene_char(char: str) -> str:
+    """One character as a Lucene regular expression matches it literally."""
+    return char if char.isalnum() else "\\" + char
+
+
+def surfaces_of(lexicon: Lexicon, term: str, paragraphs: int = 5) -> Counter[str]:
+    """How ``term`` (an English stem) is written in a few paragraphs that hold it best,
+    lowercased; the term itself when none writes it with letters only."""
+    found: Counter[str] = Counter()
+    for text in lexicon.texts(term, paragraphs):
+        for t, _pos, start, end in analyze(text):
+            if t == term:
+                surface = text[start:end].lower()
+                if surface.isalpha():
+                    found[surface] += 1
+    if not found and term.isalpha():
+        found[term] = 1
+    return found
+
+
+def remember(memo: MutableMapping[Hashable, Any], key: Hashable, value: Any) -> None:
+    """Keep ``value`` in ``memo`` (a lexicon's :attr:`~Lexicon.remembered`), which holds at
+    most :data:`NEAR_CACHE_TERMS` answers: it starts over when full."""
+    if len(memo) >= NEAR_CACHE_TERMS:
+        memo.clear()
+    memo[key] = value
 
 
 def suggest_query(lexicon: Lexicon, text: str) -> str | None:
@@ -204,7 +308,7 @@ def suggest_query(lexicon: Lexicon, text: str) -> str | None:
     text = normalize_query_text(text)
     if not text:
         return None
-    speller = _Speller(lexicon)
+    speller = Speller(lexicon)
     masked = _SYNTAX_RE.sub(lambda m: " " * len(m.group(0)), text)
     replacements: dict[tuple[int, int], str] = {}
     analysed = [
@@ -256,8 +360,11 @@ def _hangul_run(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class _Speller:
+class Speller:
     """One query's corrections, with what it has looked up about the index's words."""
+
+    #: the field whose words are corrected
+    field = FIELD
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
@@ -349,17 +456,7 @@ class _Speller:
         return hangul if terms and all(self.known(t) for t in terms) else None
 
     def _surfaces(self, term: str, paragraphs: int = 5) -> Counter[str]:
-        """How ``term`` is written in a few paragraphs that contain it (lowercased)."""
-        found: Counter[str] = Counter()
-        for text in self.lexicon.texts(term, paragraphs):
-            for t, _pos, start, end in analyze(text):
-                if t == term:
-                    surface = text[start:end].lower()
-                    if surface.isalpha():
-                        found[surface] += 1
-        if not found and term.isalpha():
-            found[term] = 1
-        return found
+        return surfaces_of(self.lexicon, term, paragraphs)
 
     # -- Korean ---------------------------------------------------------------------------
 
@@ -445,14 +542,53 @@ class _ColumnarCorrector(Corrector):
         ]
 
     def _suggestions(self, text: str, maxdist: int, prefix: int) -> Iterator[tuple[float, str]]:
-        dfa = levenshtein_automaton(text, maxdist, prefix).to_dfa()
         seen: set[str] = set()
-        for table in self.tables:
-            for sug in Automata.find_matches(dfa, _TermCursor(table)):
-                if sug not in seen:
-                    seen.add(sug)
-                    f = self.columns.frequency(FIELD, sug) or 1
-                    yield 0 - (maxdist + (1.0 / f * 0.5)), sug
+        if maxdist == 1 and prefix == 0 and _is_hangul_word(text, HANGUL_WORD_CHARS - 1):
+            # the same words as the automaton's, by array comparisons: its walk through
+            # terms of an alphabet of 11,172 syllables takes tens of milliseconds a word.
+            # (The same because a term is a run of one script: a word of two syllables or
+            # more is one edit from Hangul terms only.)
+            for table in self.tables:
+                seen.update(_one_edit_hangul(table, text))
+        else:
+            dfa = levenshtein_automaton(text, maxdist, prefix).to_dfa()
+            for table in self.tables:
+                seen.update(Automata.find_matches(dfa, _TermCursor(table)))
+        for sug in sorted(seen):
+            f = self.columns.frequency(FIELD, sug) or 1
+            yield 0 - (maxdist + (1.0 / f * 0.5)), sug
+
+
+def _is_hangul_word(text: str, longest: int) -> bool:
+    """Whether ``text`` is 2 to ``longest`` Hangul syllables."""
+    return 2 <= len(text) <= longest and all("가" <= c <= "힣" for c in text)
+
+
+def _one_edit_hangul(table: TermTable, word: str) -> list[str]:
+    """The table's Hangul terms one edit (a syllable changed, added or dropped) from
+    ``word`` (Hangul syllables only), and ``word`` itself if there."""
+    rows = table.hangul_words()
+    typed = np.array([ord(c) for c in word], dtype=np.uint16)
+    m = len(word)
+    found: list[np.ndarray] = []
+    same = rows.get(m)
+    if same is not None:  # one changed (or none)
+        codes, places = same
+        found.append(places[(codes == typed).sum(axis=1) >= m - 1])
+    longer = rows.get(m + 1)
+    if longer is not None:  # one added: what comes before and after it are the word's
+        codes, places = longer
+        lead = np.cumprod(codes[:, :m] == typed, axis=1).sum(axis=1)
+        trail = np.cumprod((codes[:, 1:] == typed)[:, ::-1], axis=1).sum(axis=1)
+        found.append(places[lead + trail >= m])
+    shorter = rows.get(m - 1)
+    if shorter is not None and m > 1:  # one dropped
+        codes, places = shorter
+        lead = np.cumprod(codes == typed[: m - 1], axis=1).sum(axis=1)
+        trail = np.cumprod((codes == typed[1:])[:, ::-1], axis=1).sum(axis=1)
+        found.append(places[lead + trail >= m - 1])
+    terms = table.as_list()
+    return [terms[int(i)].decode("utf-8") for part in found for i in part]
 
 
 class _TermCursor:

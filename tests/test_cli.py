@@ -74,16 +74,36 @@ def test_search_json_has_the_api_shape(capsys, seed_index):
 
 
 def test_search_says_did_you_mean_for_a_misspelt_query(capsys, seed_index):
-    code, out, _ = run(capsys, "search", "--index", str(seed_index), "quantom", "cooperaton")
+    index = str(seed_index)
+    code, out, _ = run(capsys, "search", "--index", index, "--no-typo", "quantom", "cooperaton")
     assert code == 0
     assert out.startswith("Did you mean: quantum cooperation?")
 
 
 def test_search_json_has_the_did_you_mean(capsys, seed_index):
-    code, out, _ = run(capsys, "search", "--index", str(seed_index), "--json", "quantom")
+    code, out, _ = run(
+        capsys, "search", "--index", str(seed_index), "--json", "--no-typo", "quantom"
+    )
     assert code == 0 and json.loads(out)["suggestion"] == "quantum"
     code, out, _ = run(capsys, "search", "--index", str(seed_index), "--json", "quantum")
     assert json.loads(out)["suggestion"] is None  # found enough: nothing to suggest
+
+
+def test_search_shows_the_corrections_it_searched(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "quantom", "cooperaton")
+    assert code == 0
+    assert (
+        "also searched: quantom → quantum (typo), cooperaton → cooperation (typo)  "
+        "(--no-typo to turn off)" in out
+    )
+    assert "Did you mean" not in out  # what it would suggest was searched
+
+
+def test_search_json_lists_the_corrections(capsys, seed_index):
+    code, out, _ = run(capsys, "search", "--index", str(seed_index), "--json", "didwk")
+    body = json.loads(out)
+    assert body["expansions"] == [{"from": "didwk", "to": ["양자"], "kind": "layout"}]
+    assert body["total"] > 0
 
 
 def test_search_options_filter_and_page(capsys, seed_index):

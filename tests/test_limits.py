@@ -53,5 +53,5 @@ def test_marking_a_document_stops_at_the_time_limit_and_says_so(big_index):
 
 def test_no_suggestion_once_the_time_is_spent(big_index):
     engine = Engine(big_index)
-    assert engine.suggest("quantim") == "quantum"
-    assert engine.suggest("quantim", time_limit=0.0) is None
+    assert engine.suggest("quantim", typo=False) == "quantum"
+    assert engine.suggest("quantim", time_limit=0.0, typo=False) is None

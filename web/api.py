@@ -13,7 +13,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from search.request import SearchRequest, clean_text, parse_flag
+from search.completion import MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
+from search.errors import QueryError
+from search.request import MAX_QUERY_CHARS, SearchRequest, clean_text, parse_flag, whole_number
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
 from web.errors import AdminError, error_response
@@ -30,6 +32,22 @@ bp = Blueprint("api", __name__)
 def search() -> Response:
     search_request = SearchRequest.from_params(request.args, strict=True)  # QueryError → 400
     return jsonify(run_search(search_request).to_dict())
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    """Search as you type: completions of the last word, titles, glossary terms."""
+    raw = request.args.get("q")
+    if raw is None:
+        raise QueryError("Give the text typed so far (parameter q).")
+    q = clean_text(raw)
+    if len(q) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"The query is too long ({len(q):,} characters; the limit is {MAX_QUERY_CHARS:,})."
+        )
+    limit = whole_number(request.args, "limit", SUGGEST_LIMIT, 1, MAX_SUGGEST_LIMIT, strict=True)
+    found = get_engine().complete(q, limit) if q.strip() else []
+    return jsonify({"query": q, "suggestions": [s.to_dict() for s in found]})
 
 
 @bp.get("/docs")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from search.completion import MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
 from search.request import (
     DEFAULT_PER_PAGE,
     LANGUAGES,
@@ -111,6 +112,45 @@ _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimu
 _LANG = {"type": "string", "enum": list(LANGUAGES)}
 
 _SCHEMAS: dict[str, Any] = {
+    "Suggestions": {
+        "type": "object",
+        "required": ["query", "suggestions"],
+        "additionalProperties": False,
+        "properties": {
+            "query": {"type": "string", "description": "The text typed so far, as read."},
+            "suggestions": {
+                "type": "array",
+                "description": (
+                    "Words first (completions of the last word typed, most held first; a "
+                    "Korean syllable being composed included: 협ㄹ → 협력; initial consonants: "
+                    "ㅇㅈ → 양자), then titles holding the text, then glossary terms it begins."
+                ),
+                "items": {"$ref": "#/components/schemas/Suggestion"},
+            },
+        },
+    },
+    "Suggestion": {
+        "type": "object",
+        "required": ["text", "kind", "query"],
+        "additionalProperties": False,
+        "properties": {
+            "text": {"type": "string", "description": "The word, title or glossary term."},
+            "kind": {"type": "string", "enum": ["word", "title", "glossary"]},
+            "query": {"type": "string", "description": "What choosing it searches."},
+            "count": {
+                "type": "integer",
+                "minimum": 1,
+                "description": "A word: the paragraphs (and titles) that hold it.",
+            },
+            "doc_id": {"type": "string", "description": "A title: its document."},
+            "url": {"type": "string", "description": "A title: its document's page."},
+            "translations": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "A glossary term: its spellings in the other language.",
+            },
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -212,8 +252,12 @@ _SCHEMAS: dict[str, Any] = {
             "expansions": {
                 "type": "array",
                 "description": (
-                    "Translations also searched, weighted below the words typed (xlang=0 turns "
-                    'them off): glossary entries, and romanized Korean names (kind "romanization").'
+                    "What the query's words also searched, weighted below the words typed: "
+                    "translations (xlang=0 turns them off): glossary entries, and romanized "
+                    'Korean names (kind "romanization"); and corrections of words the index '
+                    'does not hold (typo=0 turns them off): "typo" (quantom → quantum, '
+                    '협렵 → 협력), "layout" (typed with the other keyboard layout: didwk → 양자) '
+                    'and "initials" (initial consonants: ㅇㅈ → 양자, 안전, …).'
                 ),
                 "items": {
                     "type": "object",
@@ -222,7 +266,10 @@ _SCHEMAS: dict[str, Any] = {
                     "properties": {
                         "from": {"type": "string", "description": "The query's word(s)."},
                         "to": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        "kind": {"type": "string", "enum": ["romanization"]},
+                        "kind": {
+                            "type": "string",
+                            "enum": ["romanization", "typo", "layout", "initials"],
+                        },
                     },
                 },
             },
@@ -446,6 +493,16 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
         ),
         "schema": {"type": "string", "enum": ["1", "0"], "default": "1"},
     },
+    {
+        "name": "typo",
+        "in": "query",
+        "description": (
+            "1: a word the index does not hold also searches its corrections (typos within "
+            "1 edit from 5 letters and 2 from 9, Hangul counted in jamo; keyboard-layout "
+            "slips; initial consonants), weighted below the words typed; 0: only as typed."
+        ),
+        "schema": {"type": "string", "enum": ["1", "0"], "default": "1"},
+    },
 ]
 
 _DOCUMENT: dict[str, Any] = {
@@ -468,6 +525,41 @@ _DOCUMENT: dict[str, Any] = {
                 "responses": {
                     "200": _ok("One page of ranked paragraphs.", "SearchResults"),
                     "400": _error("A bad parameter or a query that cannot be run."),
+                },
+            }
+        },
+        "/api/suggest": {
+            "get": {
+                "operationId": "suggest",
+                "summary": "Suggestions while typing",
+                "description": (
+                    "What the search box suggests as someone types: completions of the last "
+                    "word, document titles and glossary terms. An empty q answers no "
+                    "suggestions; a text that ends with a space completes no word."
+                ),
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": True,
+                        "description": "The text typed so far.",
+                        "schema": {"type": "string", "maxLength": MAX_QUERY_CHARS},
+                    },
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "description": "Words suggested at most.",
+                        "schema": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": MAX_SUGGEST_LIMIT,
+                            "default": SUGGEST_LIMIT,
+                        },
+                    },
+                ],
+                "responses": {
+                    "200": _ok("The suggestions, words first.", "Suggestions"),
+                    "400": _error("A missing q, a q too long or a bad limit."),
                 },
             }
         },

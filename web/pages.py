@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 
 from search.errors import DariError, QueryError
 from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
+from search.results import CORRECTION_KINDS, EXPANSION_LABELS
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
 from web import admin
 from web.errors import AdminError, error_response, kind_of, message_of, status_of
@@ -34,7 +35,12 @@ LANGUAGE_NAMES = {"ko": "한국어 Korean", "en": "English", "mixed": "Mixed 혼
 
 @bp.app_context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"language_names": LANGUAGE_NAMES, "paragraph_lang": paragraph_lang}
+    return {
+        "language_names": LANGUAGE_NAMES,
+        "paragraph_lang": paragraph_lang,
+        "expansion_labels": EXPANSION_LABELS,
+        "correction_kinds": CORRECTION_KINDS,
+    }
 
 
 @bp.get("/")
@@ -82,12 +88,10 @@ def search() -> Response | str | tuple[str, int]:
 def document(doc_id: str) -> Response | str:
     doc_id = clean_text(doc_id)
     q = clean_text(request.args.get("q", "")).strip()
-    # a page never refuses a stray parameter: anything but a clear "off" keeps translations on
-    try:
-        xlang = parse_flag(request.args.get("xlang"), "xlang", True, strict=False)
-    except QueryError:
-        xlang = True
-    view = get_engine().document(doc_id, q or None, xlang=xlang)
+    # a page never refuses a stray parameter: anything but a clear "off" keeps
+    # translations and corrections on
+    xlang, typo = _flag("xlang"), _flag("typo")
+    view = get_engine().document(doc_id, q or None, xlang=xlang, typo=typo)
     if view is None:
         return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
     matches = [p.n for p in view.paragraphs if "<mark>" in p.html]
@@ -100,11 +104,20 @@ def document(doc_id: str) -> Response | str:
         doc=view,
         q=q,
         xlang=None if xlang else 0,
+        typo=None if typo else 0,
         matches=matches,
         matched=frozenset(matches),
         parallel=parallel,
         rows=view.parallel_rows() if parallel else [],
     )
+
+
+def _flag(name: str) -> bool:
+    """A yes/no parameter of a page, on unless clearly off."""
+    try:
+        return parse_flag(request.args.get(name), name, True, strict=False)
+    except QueryError:
+        return True
 
 
 def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:

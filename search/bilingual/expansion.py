@@ -64,7 +64,7 @@ class Translation:
     source: str  # the query text it stands for, for the reader
     spellings: tuple[str, ...]  # the other language's spellings, as written
     terms: tuple[tuple[str, ...], ...]  # each spelling's analysed terms
-    kind: str = "glossary"  # or "romanization"
+    kind: str = "glossary"  # or "romanization"; a correction's kind (search.typos)
     weight: float = TRANSLATION_WEIGHT
 
     def as_dict(self) -> Expansion:

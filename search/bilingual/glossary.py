@@ -98,6 +98,10 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def all_spellings(self, lang: str) -> list[str]:
+        """Every spelling in ``lang`` (``"en"`` or ``"ko"``), once each, in the entries' order."""
+        return list(dict.fromkeys(s for entry in self.entries for s in entry.spellings(lang)))
+
     def find(self, terms: list[set[str]] | list[str]) -> list[tuple[int, int, int, str]]:
         """Entries spelled in a sequence of analysed positions, longest match first.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,8 +140,9 @@ class ColumnarSearcher:
         paragraphs = paragraph_count(searcher)
         avg = {f: (reader.field_length(f) / paragraphs) or 1 for f in SCORED_FIELDS}
         self._df: dict[tuple[str, str], int] = {}
-        #: did-you-mean's index words near a word (see search.spelling), for these segments
-        self.near_terms: dict[tuple[str, int, int, int], list[str]] = {}
+        #: what did-you-mean and typo tolerance worked out from these segments' words
+        #: (search.spelling.Lexicon.remembered): near words, a word's corrections
+        self.remembered: dict[Hashable, Any] = {}
         #: per segment: matches worked out during the search now running (see hits)
         self._memo: dict[int, Memo] = {}
         self._depth = 0

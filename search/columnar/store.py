@@ -77,6 +77,8 @@ ID_FIELDS = (KIND_FIELD, LANG_FIELD, DOC_ID_FIELD)
 FIELDS = SCORED_FIELDS + ID_FIELDS
 #: Fields whose postings keep positions (phrases are searched in them).
 POSITION_FIELDS = (TITLE_FIELD, TEXT_FIELD)
+#: Longest Hangul term (syllables) a table lists by its syllables (TermTable.hangul_words).
+HANGUL_WORD_CHARS = 8
 #: Terms whose place a term table remembers (about 100 bytes each) before it starts over
 #: (a table per field and segment: 24 of them in a 6-segment index).
 FOUND_CACHE_TERMS = 4_000
@@ -124,6 +126,7 @@ class TermTable:
         #: process shares it (a dict's get and set are atomic), emptied when full
         self._found: dict[bytes, int] = {}
         self._list: list[bytes] | None = None
+        self._hangul: dict[int, tuple[np.ndarray, np.ndarray]] | None = None
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -165,6 +168,31 @@ class TermTable:
             blob, offsets = self.blob.tobytes(), self.offsets.tolist()
             terms = self._list = [blob[a:b] for a, b in itertools.pairwise(offsets)]
         return terms
+
+    def hangul_words(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The terms written in Hangul syllables only, by length (up to
+        :data:`HANGUL_WORD_CHARS`): each length's syllables as a matrix of code points
+        (one row per term) and the terms' places in the table.  Made on first use and
+        kept: one-edit neighbours of a Korean word are then a few array comparisons."""
+        found = self._hangul
+        if found is None:
+            rows: dict[int, list[tuple[int, str]]] = {}
+            for i, term in enumerate(self.as_list()):
+                # a Hangul syllable is three UTF-8 bytes from EA B0 80 to ED 9E A3
+                if len(term) % 3 or not 0xEA <= term[0] <= 0xED:
+                    continue
+                word = term.decode("utf-8")
+                if len(word) <= HANGUL_WORD_CHARS and all("가" <= c <= "힣" for c in word):
+                    rows.setdefault(len(word), []).append((i, word))
+            found = {
+                n: (
+                    np.array([[ord(c) for c in w] for _, w in group], dtype=np.uint16),
+                    np.array([i for i, _ in group], dtype=np.int64),
+                )
+                for n, group in rows.items()
+            }
+            self._hangul = found
+        return found
 
     def _search(self, term: bytes) -> int:
         key = term_prefix(term)

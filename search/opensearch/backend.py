@@ -41,7 +41,6 @@ from search.records import (
 )
 from search.results import spans_of_words
 from search.settings import RankingSettings, Settings
-from search.spelling import NearKey, suggest_query
 
 if TYPE_CHECKING:
     from search.indexing.reindex import ReindexReport
@@ -57,8 +56,9 @@ class ClusterBackend:
         self.ranking = ranking or settings.ranking
         self._client: Any = None
         self.alias, _ = index_names(settings)
-        #: near-word look-ups of "did you mean" (search.opensearch.lexicon), by index version
-        self.near_terms: dict[tuple[Hashable, NearKey], list[str]] = {}
+        #: what did-you-mean and typo tolerance worked out from the index's words
+        #: (search.opensearch.lexicon), for the index's latest version only
+        self.remembered: dict[Hashable, dict[Hashable, Any]] = {}
 
     def view(self) -> ClusterView:
         with cluster_errors(self.settings.opensearch_url):
@@ -229,9 +229,8 @@ class ClusterView:
             primaries["indexing"]["index_total"],
         )
 
-    @_guarded
-    def spelling(self, q: str) -> str | None:
-        return suggest_query(ClusterLexicon(self), q)
+    def lexicon(self) -> ClusterLexicon:
+        return ClusterLexicon(self)
 
     # -- helpers ----------------------------------------------------------------------------
 

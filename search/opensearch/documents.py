@@ -36,6 +36,7 @@ __all__ = [
     "GAP",
     "MARKER",
     "STORED",
+    "WORDS",
     "cluster_document",
     "position_tokens",
     "tokens_of",
@@ -48,6 +49,9 @@ ALTERNATIVES = "|"
 GAP = "_"
 #: The object of unindexed values: what a result shows and what highlights it.
 STORED = "stored"
+#: A paragraph's distinct words (its text field's terms), as keywords with doc values: what
+#: initial-consonant search and completions list (search.opensearch.lexicon.words_like).
+WORDS = "words"
 #: Ends every scored field of a paragraph, once: the cluster's field statistics then count
 #: every paragraph (a field's document count is the paragraphs, as Whoosh's N), and the
 #: similarity takes it out of the lengths (:mod:`.mapping`).
@@ -107,6 +111,7 @@ def cluster_document(entry: Mapping[str, Any]) -> dict[str, Any]:
         source[TEXT_FIELD] = _marked(tokens)
         source[BIGRAM_FIELD] = _marked(" ".join(terms.bigrams))
         source[PAIR_FIELD] = _marked(" ".join(terms.pairs))
+        source[WORDS] = sorted({term for term, _, _, _ in terms.words})
         stored[TEXT_FIELD] = text
     if TITLE_FIELD in entry:
         title = entry[TITLE_FIELD]

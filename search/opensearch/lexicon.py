@@ -1,4 +1,4 @@
-"""The cluster's words for "did you mean" (:class:`search.spelling.Lexicon`).
+"""The cluster's words for "did you mean", typos and completions (:class:`search.spelling.Lexicon`).
 
 Counts come from the cluster's postings (one filters aggregation for many
 words); near words from its term suggester, which walks each shard's terms with a
@@ -8,12 +8,13 @@ ranks them the same way: fewest edits first, then most frequent.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from search.opensearch.documents import STORED
+from search.opensearch.client import cluster_errors
+from search.opensearch.documents import STORED, WORDS
 from search.records import TEXT_FIELD
-from search.spelling import NEAR_CACHE_TERMS, NearKey
+from search.spelling import NearKey, WordPattern, remember
 
 if TYPE_CHECKING:
     from search.opensearch.backend import ClusterView
@@ -28,36 +29,62 @@ class ClusterLexicon:
 
     def __init__(self, view: ClusterView) -> None:
         self.view = view
-        # kept by the backend between searches, by the index's version (a reindex or a
-        # rebuild starts afresh)
-        self._cache: dict[tuple[Hashable, NearKey], list[str]] = view.backend.near_terms
-        self._version: Hashable = None
+        self._remembered: MutableMapping[Hashable, Any] | None = None
+
+    @property
+    def remembered(self) -> MutableMapping[Hashable, Any]:
+        """Kept by the backend between searches for the index's version (a reindex or a
+        rebuild starts afresh): asked of the cluster once per view, on first use."""
+        if self._remembered is None:
+            with cluster_errors(self.view.backend.settings.opensearch_url):
+                version = self.view.version()
+            kept = self.view.backend.remembered
+            if version not in kept:
+                kept.clear()
+                kept[version] = {}
+            self._remembered = kept[version]
+        return self._remembered
 
     def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
-        return self.view.doc_frequencies(fieldname, terms)
+        with cluster_errors(self.view.backend.settings.opensearch_url):
+            return self.view.doc_frequencies(fieldname, terms)
 
     def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:
-        index = self.view.index
-        if self._version is None:
-            self._version = self.view.version()
-        version = self._version
-        out = {k: self._cache[(version, k)] for k in keys if (version, k) in self._cache}
+        memo = self.remembered
+        out = {k: memo[k] for k in keys if k in memo}
         wanted = [k for k in dict.fromkeys(keys) if k not in out]
         if wanted:
             body = {"suggest": {f"k{i}": _suggestion(k) for i, k in enumerate(wanted)}}
-            answer = self.view.client.search(index=index, body={"size": 0, **body})
+            answer = self._search({"size": 0, **body})
             for i, key in enumerate(wanted):
                 options = [o for entry in answer["suggest"][f"k{i}"] for o in entry["options"]]
                 out[key] = [o["text"] for o in options if o["text"] != key[0]]
-                if len(self._cache) >= NEAR_CACHE_TERMS:
-                    self._cache.clear()
-                self._cache[(version, key)] = out[key]
+                remember(memo, key, out[key])
         return out
 
     def texts(self, term: str, limit: int) -> list[str]:
         body = {"query": {"term": {TEXT_FIELD: term}}, "size": limit, "_source": [STORED]}
-        hits = self.view.client.search(index=self.view.index, body=body)["hits"]["hits"]
+        hits = self._search(body)["hits"]["hits"]
         return [str(h["_source"].get(STORED, {}).get(TEXT_FIELD, "")) for h in hits]
+
+    def words_like(self, pattern: WordPattern, limit: int) -> list[tuple[str, int]]:
+        """A terms aggregation over the paragraphs' words (:data:`WORDS`, kept as doc values)
+        with the pattern as its ``include`` expression; every shard counts many more than
+        ``limit`` words, so that the most held are those of the whole index."""
+        terms = {
+            "field": WORDS,
+            "include": pattern.regex(),
+            "size": limit,
+            "shard_size": max(100, limit * 10),
+            "order": [{"_count": "desc"}, {"_key": "asc"}],
+        }
+        answer = self._search({"size": 0, "aggs": {"words": {"terms": terms}}})
+        buckets = answer["aggregations"]["words"]["buckets"]
+        return [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+
+    def _search(self, body: dict[str, Any]) -> Any:
+        with cluster_errors(self.view.backend.settings.opensearch_url):
+            return self.view.client.search(index=self.view.index, body=body)
 
 
 def _suggestion(key: NearKey) -> dict[str, Any]:

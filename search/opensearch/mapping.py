@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from search.opensearch.documents import ALTERNATIVES, STORED
+from search.opensearch.documents import ALTERNATIVES, STORED, WORDS
 from search.records import (
     BIGRAM_FIELD,
     DOC_ID_FIELD,
@@ -19,10 +19,12 @@ from search.records import (
 from search.request import MAX_PAGE, MAX_PER_PAGE
 from search.settings import RankingSettings
 
-__all__ = ["SIMILARITY", "index_body"]
+__all__ = ["SIMILARITY", "WORDS_MAPPING", "ensure_words_field", "index_body"]
 
 #: The similarity of every scored field: Dari's BM25 (:mod:`search.scoring`), scripted.
 SIMILARITY = "dari_bm25"
+#: The paragraphs' words: doc values only (aggregated, never searched).
+WORDS_MAPPING = {"type": "keyword", "index": False}
 
 #: Whoosh's idf over the paragraphs (every paragraph holds one :data:`MARKER` in every scored
 #: field, so a field's document count is the number of paragraphs), times the field's weight
@@ -100,7 +102,7 @@ def index_body(
         },
         "mappings": {
             "dynamic": "strict",
-            "_source": {"excludes": [BIGRAM_FIELD, PAIR_FIELD]},
+            "_source": {"excludes": [BIGRAM_FIELD, PAIR_FIELD, WORDS]},
             "properties": {
                 KEY_FIELD: {"type": "keyword"},
                 KIND_FIELD: {"type": "keyword"},
@@ -111,7 +113,16 @@ def index_body(
                 TITLE_FIELD: positions,
                 BIGRAM_FIELD: terms,
                 PAIR_FIELD: terms,
+                WORDS: WORDS_MAPPING,
                 STORED: {"type": "object", "enabled": False},
             },
         },
     }
+
+
+def ensure_words_field(client: Any, index: str) -> None:
+    """Add the :data:`~search.opensearch.documents.WORDS` field to an index made before it
+    existed (adding a field to a mapping is allowed; the same one again changes nothing),
+    so that a reindex can write it.  The paragraphs written before hold none: initial-
+    consonant search and completions list their words after the next full build."""
+    client.indices.put_mapping(index=index, body={"properties": {WORDS: WORDS_MAPPING}})

@@ -27,6 +27,7 @@ from search.indexing.reindex import FolderChanges, ReindexReport
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED
 from search.opensearch.indexing import Bulk, build_cluster_index, cluster_lock
+from search.opensearch.mapping import ensure_words_field
 from search.opensearch.search import every_hit
 from search.records import (
     DOC_ID_FIELD,
@@ -76,6 +77,7 @@ def reindex_cluster(
                 report.skipped, report.warnings = built.skipped, built.warnings
             else:
                 index = live_index(client, alias)
+                ensure_words_field(client, index)
                 _apply(
                     client,
                     index,
