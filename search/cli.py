@@ -135,17 +135,17 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
 
     p = add(
         "eval",
-        "Measure search quality, cross-lingual retrieval (xlang) and clause alignment (align)"
-        " on the benchmarks in ../shared/bench.",
+        "Measure search quality, cross-lingual retrieval (xlang), clause alignment (align)"
+        " and typo tolerance (typos) on the benchmarks in ../shared/bench.",
     )
-    p.add_argument("benchmark", choices=("korquad", "cranfield", "xlang", "align", "all"))
+    p.add_argument("benchmark", choices=("korquad", "cranfield", "xlang", "align", "typos", "all"))
     p.add_argument("--split", choices=("dev", "test", "all"), default="all")
     p.add_argument("--bench-dir", type=Path, default=None, help="benchmark data folder")
     p.add_argument(
         "--limit",
         type=positive_int,
         default=None,
-        help="only the first N queries (align: sentence pairs)",
+        help="only the first N queries (align: sentence pairs; typos: also seed words)",
     )
     return parser
 

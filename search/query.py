@@ -404,6 +404,26 @@ class _Builder:
         found = [t for t in self.expander.translate(texts, terms) if t.start not in inside]
         return sorted(found + corrected, key=lambda t: (t.start, t.end))
 
+    def _as_meant(self, text: str, collect: bool) -> str:
+        """A word the index does not hold as its one correction, searched as if typed so
+        (its translations, syllable pairs and feedback too: a slip finds what the word
+        finds); the word as typed otherwise.  No paragraph holds the word typed, so none
+        could rank above its correction.  A word with several corrections (initials, or a
+        typo and a layout slip) searches all of them instead (see _translations)."""
+        corrections = self._corrections(text)
+        if len(corrections) != 1 or len(corrections[0].spellings) != 1:
+            return text
+        correction = corrections[0]
+        if collect:
+            shown: Expansion = {
+                "from": correction.source,
+                "to": list(correction.spellings),
+                "kind": correction.kind,
+            }
+            if shown not in self.parsed.expansions:
+                self.parsed.expansions.append(shown)
+        return text.replace(correction.source, correction.spellings[0], 1)
+
     def _corrections(self, text: str) -> list[Correction]:
         if not self.correcting or self.corrector is None:
             return []
@@ -411,6 +431,7 @@ class _Builder:
 
     def word_run(self, texts: list[str], collect: bool, any_mode: bool) -> list[wq.Query]:
         """One query per word of a run (or per glossary term of several words)."""
+        texts = [self._as_meant(t, collect) for t in texts]
         terms = [self._terms(t) for t in texts]
         offsets = [0]
         for word_terms in terms:

@@ -35,8 +35,14 @@ from whoosh.codec.base import Automata
 from whoosh.searching import Searcher
 from whoosh.spelling import Corrector, ReaderCorrector
 
-from search.analysis import analyze
-from search.analysis.keyboard import hangul_from_keys, keys_from_hangul
+from search.analysis import analyze, stem_word
+from search.analysis.keyboard import (
+    FINALS,
+    INITIALS,
+    MEDIALS,
+    hangul_from_keys,
+    keys_from_hangul,
+)
 from search.columnar.store import HANGUL_WORD_CHARS
 from search.query import MAX_QUERY_CHARS, normalize_query_text
 from search.records import TEXT_FIELD, TEXT_FIELDS
@@ -55,6 +61,7 @@ __all__ = [
     "surfaces_of",
     "edit_distance",
     "jamo_distance",
+    "jamo_sequence",
     "suggest_query",
 ]
 
@@ -118,6 +125,8 @@ KOREAN_PARTICLES = frozenset(
 )
 #: The shortest stem taken as a candidate for a word it begins (cooper for cooperaton).
 MIN_STEM_PREFIX = 4
+#: Longest word whose one-letter variants are looked up (a few hundred of them).
+MAX_LETTER_VARIANTS_WORD = 20
 #: A query with more unknown words than this gets no suggestion.
 MAX_UNKNOWN_WORDS = 6
 MAX_KOREAN_WORD = 12  # syllables; longer runs are not re-segmented
@@ -420,6 +429,12 @@ class Speller:
         prefixes = [lowered[:k] for k in range(MIN_STEM_PREFIX, len(lowered))]
         self.learn(prefixes)
         candidates.update(p for p in prefixes if self.known(p))
+        # A slip anywhere, the first letters too (the automaton keeps the first letter when
+        # it looks two edits away): the stems of the words one letter from the typed one.
+        if lowered.isalpha() and len(lowered) <= MAX_LETTER_VARIANTS_WORD:
+            stems = {stem_word(v) for v in _one_letter_away(lowered)}
+            self.learn(stems)
+            candidates.update(t for t in stems if self.known(t))
         best: tuple[tuple[float, float, int, int], str] | None = None
         for cand in candidates:
             if not _LATIN_TERM_RE.match(cand):
@@ -497,6 +512,7 @@ class Speller:
         if keys:
             self._near.update(self.lexicon.near(keys))
         self.learn([c for p in unknown if len(p) == 1 for c in _one_jamo_away(p)])
+        self.learn([c for p in unknown if len(p) >= 2 for c in _swapped_across(p)])
 
     def _options(self, piece: str, at_end: bool, first: bool) -> list[tuple[float, str]]:
         options: list[tuple[float, str]] = []
@@ -509,6 +525,11 @@ class Speller:
                 edits = jamo_distance(piece, cand)
                 if edits <= MAX_PIECE_JAMO_EDITS:
                     options.append((edits + rank * 0.001, cand))
+            # two keys typed the wrong way round across syllables change both (협력 →
+            # 혈벽): the syllable edits above do not reach them
+            for cand in _swapped_across(piece):
+                if self.known(cand):
+                    options.append((jamo_distance(piece, cand), cand))
         else:
             # One syllable: the corrector's neighbours of a single syllable are
             # nearly every short term, so try the syllables one jamo away instead.
@@ -612,31 +633,68 @@ class _TermCursor:
 
 
 def edit_distance(a: Sequence[str], b: Sequence[str], similar: frozenset = frozenset()) -> float:
-    """Levenshtein distance; substituting a pair listed in ``similar`` costs only 0.5."""
-    if len(a) < len(b):
-        a, b = b, a
-    previous: list[float] = list(range(len(b) + 1))
+    """Edit distance counting a swap of two neighbours as one edit (Damerau's optimal string
+    alignment: typing ``teh`` for ``the`` is one slip); substituting a pair listed in
+    ``similar`` costs only 0.5."""
+    rows: list[list[float]] = [[float(j) for j in range(len(b) + 1)]]
     for i, ca in enumerate(a, 1):
-        current: list[float] = [i]
+        row: list[float] = [float(i)]
         for j, cb in enumerate(b, 1):
             sub = 0 if ca == cb else 0.5 if frozenset((ca, cb)) in similar else 1
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + sub))
-        previous = current
-    return previous[-1]
+            best = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + sub)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and ca != cb:
+                best = min(best, rows[-2][j - 2] + 1)
+            row.append(best)
+        rows.append(row)
+    return rows[-1][-1]
 
 
-def _jamo(text: str) -> list[str]:
-    """Hangul syllables decomposed into initial, medial and (if any) final jamo."""
+def jamo_sequence(text: str) -> list[str]:
+    """Hangul syllables decomposed into their letters: initial, medial and (if any) final,
+    a consonant written the same as initial and as final (the letters as typed: 협력 and
+    혈벽 differ by two neighbours swapped, ㅂ and ㄹ)."""
     out: list[str] = []
     for char in text:
         code = ord(char) - 0xAC00
         if 0 <= code < 11172:
-            out.append(chr(0x1100 + code // 588))
-            out.append(chr(0x1161 + (code % 588) // 28))
+            out.append(INITIALS[code // 588])
+            out.append(MEDIALS[(code % 588) // 28])
             if code % 28:
-                out.append(chr(0x11A7 + code % 28))
+                out.append(FINALS[code % 28])
         else:
             out.append(char)
+    return out
+
+
+def _one_letter_away(word: str) -> set[str]:
+    """The words one letter from ``word`` (a-z): one changed, added, dropped or swapped."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        out.update(word[:i] + c + word[i:] for c in letters)
+        if i < len(word):
+            out.add(word[:i] + word[i + 1 :])
+            out.update(word[:i] + c + word[i + 1 :] for c in letters)
+            if i + 1 < len(word):
+                out.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    out.discard(word)
+    return out
+
+
+def _swapped_across(word: str) -> list[str]:
+    """``word`` with a final consonant and the next syllable's initial swapped, at each
+    place where both can stand in the other's (협력 ↔ 혈벽, 공원 ↔ 곤옹)."""
+    out = []
+    for k in range(len(word) - 1):
+        a, b = ord(word[k]) - 0xAC00, ord(word[k + 1]) - 0xAC00
+        if not (0 <= a < 11172 and 0 <= b < 11172) or not a % 28:
+            continue
+        final, initial = FINALS[a % 28], INITIALS[b // 588]
+        if final not in INITIALS or initial not in FINALS or final == initial:
+            continue
+        first = chr(0xAC00 + a - a % 28 + FINALS.index(initial))
+        second = chr(0xAC00 + INITIALS.index(final) * 588 + b % 588)
+        out.append(word[:k] + first + second + word[k + 2 :])
     return out
 
 
@@ -661,14 +719,13 @@ def _one_jamo_away(syllable: str) -> list[str]:
 
 #: Vowels that sound alike (and are often swapped when typing): ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ.
 _SIMILAR_VOWELS = frozenset(
-    frozenset(chr(0x1161 + a) + chr(0x1161 + b))
-    for a, b in [(1, 5), (3, 7), (10, 15), (10, 11), (11, 15)]
+    frozenset(MEDIALS[a] + MEDIALS[b]) for a, b in [(1, 5), (3, 7), (10, 15), (10, 11), (11, 15)]
 )
 
 
 def jamo_distance(a: str, b: str) -> float:
     """Edit distance between two Korean strings counted in jamo (슬 → 술 is 1, 채 → 체 0.5)."""
-    return edit_distance(_jamo(a), _jamo(b), _SIMILAR_VOWELS)
+    return edit_distance(jamo_sequence(a), jamo_sequence(b), _SIMILAR_VOWELS)
 
 
 def _match_case(original: str, surface: str) -> str:

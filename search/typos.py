@@ -32,9 +32,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from search.analysis.keyboard import INITIALS
+from search.analysis.keyboard import INITIALS, KEYS, hangul_from_keys, keys_from_hangul
 from search.bilingual.glossary import analysed
 from search.spelling import (
+    KOREAN_PARTICLES,
     Lexicon,
     Speller,
     WordPattern,
@@ -52,6 +53,7 @@ __all__ = [
     "WordCorrector",
     "initials_of",
     "initials_pattern",
+    "one_key_away",
     "letter_count",
     "typo_budget",
 ]
@@ -105,6 +107,48 @@ def typo_budget(word: str) -> int:
     """Edits a word of this length may be corrected by: 0, 1 from 5 letters, 2 from 9."""
     letters = letter_count(word)
     return 2 if letters >= TWO_TYPOS_FROM else 1 if letters >= ONE_TYPO_FROM else 0
+
+
+_VOWEL_KEYS = frozenset("yuiophjklbnmOP")
+_ALL_KEYS = "".join(sorted(KEYS))
+
+
+#: Longest word (syllables) whose slips are looked for as compounds of indexed pieces.
+MAX_PIECES_WORD = 8
+
+
+def _held_in_pieces(word: str, counts: dict[str, int], most: int = 3) -> int:
+    """How many entries hold the rarest piece of the fewest-pieces split of ``word`` into
+    indexed pieces of two syllables or more (at most ``most`` pieces); 0 if none."""
+    best: dict[int, tuple[int, int]] = {0: (0, 1 << 62)}  # end → (pieces, rarest count)
+    for end in range(2, len(word) + 1):
+        options = [
+            (best[start][0] + 1, min(best[start][1], counts.get(word[start:end], 0)))
+            for start in range(end - 1)
+            if start in best and counts.get(word[start:end], 0)
+        ]
+        if options:
+            best[end] = min(options, key=lambda o: (o[0], -o[1]))
+    found = best.get(len(word))
+    return found[1] if found is not None and 1 < found[0] <= most else 0
+
+
+def one_key_away(word: str) -> list[str]:
+    """The Hangul words one keystroke from ``word`` on the Korean layout: a key changed (a
+    consonant for a consonant, a vowel for a vowel), added, dropped or swapped with the
+    next, the keys composed again as the input method does."""
+    keys = keys_from_hangul(word)
+    edited: set[str] = set()
+    for i, key in enumerate(keys):
+        same = [k for k in _ALL_KEYS if (k in _VOWEL_KEYS) == (key in _VOWEL_KEYS) and k != key]
+        edited.update(keys[:i] + k + keys[i + 1 :] for k in same)
+        edited.add(keys[:i] + keys[i + 1 :])
+        if i + 1 < len(keys) and keys[i + 1] != key:
+            edited.add(keys[:i] + keys[i + 1] + key + keys[i + 2 :])
+    for i in range(len(keys) + 1):
+        edited.update(keys[:i] + k + keys[i:] for k in _ALL_KEYS)
+    out = {hangul_from_keys(e) for e in edited}
+    return sorted(w for w in out if w and w != word and jamo_distance(w, word) <= 1)
 
 
 def initials_pattern(consonants: str, more: bool = False) -> WordPattern:
@@ -172,8 +216,14 @@ class WordCorrector:
         out: list[Correction] = []
         if _HANGUL_WORD_RE.match(word):
             fixed = self.speller.correct_korean(word) if budget else None
-            if fixed and jamo_distance(word, fixed) <= budget and self._indexed(fixed):
+            if not (fixed and jamo_distance(word, fixed) <= budget and self._indexed(fixed)):
+                fixed = self._one_key_away(word) if budget else None
+            if fixed:
                 out.append(self._correction("typo", word, fixed))
+            # English whose keys all made syllables on the Korean layout (xyz → 툨)
+            keys = self.speller.latin_typed_as_korean(word)
+            if keys:
+                out.append(self._correction("layout", word, keys))
         elif _LATIN_WORD_RE.match(word):
             fixed = None
             if budget and len(terms) == 1:
@@ -183,7 +233,39 @@ class WordCorrector:
             hangul = self.speller.korean_typed_as_latin(word)
             if hangul:
                 out.append(self._correction("layout", word, hangul))
-        return [c for c in out if c.terms[0] != terms]
+        # a correction to a word that analysis drops (a stop word) searches nothing
+        return [c for c in out if c.terms[0] and c.terms[0] != terms]
+
+    def _one_key_away(self, word: str) -> str | None:
+        """The most held indexed word one keystroke from ``word`` (a particle typed after it
+        kept): the slips that change two syllables, which the syllable-by-syllable
+        correction does not reach (과기정토우 → 과기정통부: ㅂ left out, and the ㅇ before
+        it then begins the syllable; 깃루 → 기술: two keys swapped).  A compound the index
+        holds in pieces (공동성명서: 공동 + 성명서) is found by its pieces."""
+        stems = [(word, "")]
+        stems += [(word[: -len(p)], p) for p in KOREAN_PARTICLES if word.endswith(p)]
+        variants = {
+            (v, particle) for stem, particle in stems if len(stem) >= 2 for v in one_key_away(stem)
+        }
+        if not variants:
+            return None
+        field = self.speller.field
+        counts = self.lexicon.doc_frequencies(field, {v for v, _ in variants})
+        held = [(counts[v], v + p) for v, p in variants if counts.get(v)]
+        if not held:
+            pieces = {
+                v[i:j]
+                for v, _ in variants
+                if len(v) <= MAX_PIECES_WORD
+                for i in range(len(v))
+                for j in range(i + 2, len(v) + 1)
+            }
+            counts = self.lexicon.doc_frequencies(field, pieces)
+            for v, particle in variants:
+                least = _held_in_pieces(v, counts) if len(v) <= MAX_PIECES_WORD else 0
+                if least:
+                    held.append((least, v + particle))
+        return max(held)[1] if held else None
 
     def _indexed(self, text: str) -> bool:
         terms = analysed(text)

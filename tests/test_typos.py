@@ -8,8 +8,15 @@ import pytest
 
 from search.analysis.keyboard import hangul_from_keys
 from search.errors import QueryError
+from search.query import parse_query
 from search.request import SearchRequest
-from search.typos import initials_of, initials_pattern, letter_count, typo_budget
+from search.typos import (
+    CORRECTION_WEIGHT,
+    initials_of,
+    initials_pattern,
+    letter_count,
+    typo_budget,
+)
 
 
 def _corrections(results):
@@ -39,22 +46,36 @@ def test_no_typo_below_five_letters_one_from_five_two_from_nine(word, edits):
 
 
 def test_a_misspelt_english_word_finds_what_the_word_finds(engine):
-    typed, meant = engine.search("quantom"), engine.search("quantum", xlang=False)
+    typed, meant = engine.search("quantom"), engine.search("quantum")
     assert typed.total == meant.total > 0
-    assert [r.url for r in typed.results] == [r.url for r in meant.results]
+    assert [(r.url, r.score) for r in typed.results] == [(r.url, r.score) for r in meant.results]
     assert _corrections(typed) == [{"from": "quantom", "to": ["quantum"], "kind": "typo"}]
+
+
+def test_a_corrected_word_is_translated_as_the_word_is(engine):
+    assert {"from": "quantum", "to": ["양자"]} in engine.search("quantom").expansions
 
 
 def test_a_typo_in_a_korean_word_is_one_jamo_edit(engine):
     found = engine.search("협렵")
     assert _corrections(found) == [{"from": "협렵", "to": ["협력"], "kind": "typo"}]
-    assert found.total == engine.search("협력", xlang=False).total > 0
+    assert found.total == engine.search("협력").total > 0
 
 
 def test_a_compound_with_a_typo_finds_the_compound_the_index_holds_in_pieces(engine):
     found = engine.search("공동성멍서")
     assert _corrections(found) == [{"from": "공동성멍서", "to": ["공동성명서"], "kind": "typo"}]
-    assert found.total == engine.search('"공동성명서"', xlang=False).total > 0
+    assert found.total == engine.search("공동성명서").total > 0
+
+
+def test_a_typo_that_changes_two_syllables_is_one_jamo_edit(engine):
+    # ㄹ and ㅂ typed the wrong way round (혈벽), ㅇ left out of 공동 (고옹)
+    assert _corrections(engine.search("혈벽"))[0]["to"] == ["협력"]
+    assert _corrections(engine.search("고옹성명서"))[0]["to"] == ["공동성명서"]
+
+
+def test_a_typo_in_the_first_letter_of_an_english_word_is_corrected(engine):
+    assert _corrections(engine.search("cuantum"))[0]["to"] == ["quantum"]
 
 
 def test_a_typo_keeps_the_particle_typed(engine):
@@ -80,10 +101,13 @@ def test_a_word_the_index_holds_is_not_corrected(engine):
     assert _corrections(engine.search("협력")) == []
 
 
-def test_a_paragraph_found_through_a_correction_ranks_below_the_word_typed(engine):
-    typed, meant = engine.search("quantom"), engine.search("quantum", xlang=False)
-    assert typed.results[0].url == meant.results[0].url
-    assert typed.results[0].score < meant.results[0].score
+def test_a_word_with_several_corrections_weighs_each_below_a_word_typed(engine):
+    # ㅇㅈ stands for five words: a paragraph holding one of them is not held to be one
+    # holding the word typed
+    parsed = parse_query("ㅇㅈ", corrector=engine.corrector(engine.backend.view()))
+    own, *words = parsed.query.subqueries  # ㅇㅈ itself (in no paragraph), then the words
+    assert own.boost == 1.0
+    assert len(words) == 5 and all(q.boost == CORRECTION_WEIGHT < 1 for q in words)
 
 
 def test_quoted_and_excluded_words_are_taken_as_typed(engine):
@@ -116,13 +140,13 @@ def test_korean_typed_with_the_english_layout_is_searched(engine, keys, meant):
     assert hangul_from_keys(keys) == meant
     found = engine.search(keys)
     assert _corrections(found) == [{"from": keys, "to": [meant], "kind": "layout"}]
-    assert found.total == engine.search(meant, xlang=False).total > 0
+    assert found.total == engine.search(meant).total > 0
 
 
 def test_english_typed_with_the_korean_layout_is_searched(engine):
     found = engine.search("ㅂㅕ무셔ㅡ")  # the keys of "quantum"
     assert _corrections(found) == [{"from": "ㅂㅕ무셔ㅡ", "to": ["quantum"], "kind": "layout"}]
-    assert found.total == engine.search("quantum", xlang=False).total
+    assert found.total == engine.search("quantum").total
 
 
 # -- initial consonants -------------------------------------------------------------------
@@ -131,7 +155,7 @@ def test_english_typed_with_the_korean_layout_is_searched(engine):
 def test_initial_consonants_find_the_compound(engine):
     found = engine.search("ㄱㄷㅅㅁㅅ")
     assert _corrections(found) == [{"from": "ㄱㄷㅅㅁㅅ", "to": ["공동성명서"], "kind": "initials"}]
-    assert found.total == engine.search('"공동성명서"', xlang=False).total > 0
+    assert found.total == engine.search("공동성명서").total > 0
 
 
 def test_initial_consonants_list_the_matching_words_most_frequent_first(engine):

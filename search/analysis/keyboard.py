@@ -18,7 +18,7 @@ maps keys; those few tables and one small automaton are the whole job.
 
 from __future__ import annotations
 
-__all__ = ["hangul_from_keys", "keys_from_hangul"]
+__all__ = ["hangul_from_keys", "keys_from_hangul", "typed_on_korean_layout"]
 
 #: Each key of the 두벌식 layout and the jamo it types (shifted keys only where they differ).
 KEYS = {
@@ -56,6 +56,27 @@ def _syllable(initial: str, medial: str, final: str = "") -> str:
 def hangul_from_keys(keys: str) -> str | None:
     """The Hangul that ``keys`` type on the Korean layout (``didwk`` → 양자), or None when
     a key is not a letter of it or a jamo is left alone (``xyz`` types no syllables)."""
+    typed = _compose(keys)
+    if typed is None or any(part in _ALONE for part in typed):
+        return None
+    return "".join(typed)
+
+
+def typed_on_korean_layout(keys: str) -> str | None:
+    """What the Korean input method shows for ``keys`` (``quantum`` → ㅂㅕ무셔ㅡ): syllables
+    where the jamo make them, a jamo alone where they do not; None when a key is not a
+    letter of the layout."""
+    typed = _compose(keys)
+    return None if typed is None else "".join(typed)
+
+
+_ALONE = frozenset(INITIALS + MEDIALS)
+
+
+def _compose(keys: str) -> list[str] | None:
+    """Composes the jamo of ``keys`` as the input method does: each part is a syllable or
+    a jamo left alone (a consonant without a vowel after it, a vowel without a consonant
+    before it)."""
     jamo = []
     for key in keys:
         typed = KEYS.get(key) or KEYS.get(key.lower())
@@ -67,7 +88,9 @@ def hangul_from_keys(keys: str) -> str | None:
     while i < n:
         initial = jamo[i]
         if initial not in INITIALS or i + 1 >= n or jamo[i + 1] not in MEDIALS:
-            return None  # a syllable must start with a consonant and a vowel
+            out.append(initial)  # a syllable must start with a consonant and a vowel
+            i += 1
+            continue
         medial = jamo[i + 1]
         i += 2
         if i < n and (medial, jamo[i]) in COMPOUND_VOWELS:
@@ -82,7 +105,7 @@ def hangul_from_keys(keys: str) -> str | None:
                 final = COMPOUND_FINALS[pair]
                 i += 1
         out.append(_syllable(initial, medial, final))
-    return "".join(out)
+    return out
 
 
 def keys_from_hangul(text: str) -> str:

@@ -37,6 +37,7 @@ from search.settings import from_env
 __all__ = [
     "ALIGN",
     "BENCHMARKS",
+    "TYPOS",
     "CRANFIELD_DIR",
     "CRANFIELD_GAINS",
     "KORQUAD_FILE",
@@ -55,7 +56,9 @@ __all__ = [
 #: "align" is not a retrieval benchmark: clause alignment, run by
 #: :func:`search.evaluation.alignment.run_alignment_eval`.
 ALIGN = "align"
-BENCHMARKS = ("korquad", "cranfield", "xlang", ALIGN)
+#: ``dari eval typos``: slipped queries (search.evaluation.typos)
+TYPOS = "typos"
+BENCHMARKS = ("korquad", "cranfield", "xlang", ALIGN, TYPOS)
 SPLITS = ("dev", "test")
 #: Cranfield grade → nDCG gain (1 is the most relevant grade, -1 means not relevant).
 CRANFIELD_GAINS = {1: 4, 2: 3, 3: 2, 4: 1}

@@ -34,6 +34,7 @@ from search.evaluation.datasets import (
     CRANFIELD_DIR,
     KORQUAD_FILE,
     SPLITS,
+    TYPOS,
     XLANG_DIR,
     Benchmark,
     EvalQuery,
@@ -340,7 +341,7 @@ class EvalOptions:
 def _missing_data(options: EvalOptions, bench_dir: Path) -> Path | None:
     """The first data file or folder of a retrieval benchmark that is not there, if any."""
     for name in options.benchmarks:
-        if name == ALIGN:
+        if name in (ALIGN, TYPOS):
             continue  # checks its own data
         if name == "xlang":
             needed_paths = [
@@ -372,6 +373,13 @@ def run_eval(options: EvalOptions, out: TextIO | None = None, err: TextIO | None
             from search.evaluation.alignment import run_alignment_eval
 
             code = run_alignment_eval(bench_dir, options.splits, options.limit, out=out, err=err)
+            if code:
+                return code
+            continue
+        if name == TYPOS:
+            from search.evaluation.typos import run_typo_eval
+
+            code = run_typo_eval(bench_dir, options.splits, options.limit, out=out, err=err)
             if code:
                 return code
             continue

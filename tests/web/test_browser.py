@@ -128,7 +128,7 @@ def test_pagination_moves_through_the_results(page):
 
 
 def test_did_you_mean_link_runs_the_corrected_query(page):
-    search_from_home(page, "양자기슬")
+    page.goto("/search?q=%EC%96%91%EC%9E%90%EA%B8%B0%EC%8A%AC&typo=0")  # 양자기슬, as typed
     page.locator(".suggestion__link").click()
     page.wait_for_url(re.compile(r"q=%EC%96%91%EC%9E%90%EA%B8%B0%EC%88%A0"))
     assert page.locator("input[name=q]").input_value() == "양자기술"
@@ -256,3 +256,100 @@ def test_also_searched_link_turns_translations_off(page):
     page.wait_for_url(re.compile(r"/search\?q=[^&]+$"))
     assert page.locator(".hit").count() > 0
     assert page.problems == []
+
+
+# --- search as you type (web/static/suggest.js) ---------------------------------------------
+
+
+def type_in_box(page, text: str):
+    """Type ``text`` key by key into the page's search box (as a person does)."""
+    box = page.locator("input[name=q]").first
+    box.click()
+    box.press_sequentially(text, delay=30)
+    return box
+
+
+def test_typing_a_syllable_being_composed_suggests_the_word_and_shows_results(page):
+    page.goto("/")
+    box = type_in_box(page, "협ㄹ")
+    words = page.locator(".suggest__item--word .suggest__text")
+    words.first.wait_for()
+    assert words.first.inner_text() == "협력"
+    assert box.get_attribute("aria-expanded") == "true"
+    result = page.locator(".suggest__item--result").first  # what 협력 finds, live
+    result.wait_for()
+    assert "협력" in result.locator("mark").all_inner_texts()
+    assert page.problems == []
+
+
+def test_arrow_keys_and_enter_search_the_chosen_suggestion(page):
+    page.goto("/")
+    box = type_in_box(page, "quan")
+    page.locator(".suggest__item--word").first.wait_for()
+    box.press("ArrowDown")
+    active = page.locator(".suggest [aria-selected=true]")
+    assert active.inner_text().startswith("quantum")
+    assert box.get_attribute("aria-activedescendant") == active.get_attribute("id")
+    box.press("Enter")
+    page.wait_for_url("**/search?q=quantum")
+    assert page.locator(".hit").count() > 0
+
+
+def test_escape_closes_the_suggestions(page):
+    page.goto("/")
+    box = type_in_box(page, "quan")
+    listbox = page.locator(".suggest").first
+    listbox.wait_for(state="visible")
+    box.press("Escape")
+    listbox.wait_for(state="hidden")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.input_value() == "quan"
+
+
+def test_choosing_a_live_result_opens_its_paragraph(page):
+    page.goto("/")
+    type_in_box(page, '"freedom of inquiry"')
+    result = page.locator(".suggest__item--result").first
+    result.wait_for()
+    assert "freedom of inquiry" in result.locator("mark").all_inner_texts()
+    result.click()
+    page.wait_for_url("**/doc/**")
+    assert urlsplit(page.url).fragment == "p22"
+
+
+def test_slash_puts_the_cursor_in_the_search_box(page):
+    page.goto("/doc/003_f33e5257b7cf7671")
+    page.locator("main").click()
+    page.keyboard.press("/")
+    focused = page.locator(":focus")
+    assert focused.get_attribute("name") == "q" and focused.input_value() == ""
+
+
+def test_a_typo_is_searched_corrected_and_can_be_turned_off(page):
+    search_from_home(page, "quantom")
+    assert "quantom → quantum (typo)" in page.locator(".expansions").inner_text()
+    assert "quantum" in [m.lower() for m in page.locator(".hit__snippet mark").all_inner_texts()]
+    page.locator(".expansions__off", has_text="only as typed").click()
+    page.wait_for_url(re.compile(r"typo=0"))
+    assert page.locator(".summary__count").inner_text().startswith("No results")
+    page.locator(".chip", has_text="Only as typed").click()
+    page.wait_for_url(re.compile(r"/search\?q=[^&]+$"))
+    assert page.locator(".hit").count() > 0
+    assert page.problems == []
+
+
+def test_without_javascript_the_search_box_works_as_a_plain_form(browser, live_server):
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        box = page.locator("input[name=q]").first
+        assert box.get_attribute("role") is None  # no combobox without the script
+        box.fill("ㅇㅈ")
+        box.press("Enter")
+        page.wait_for_url("**/search?**")
+        assert "ㅇㅈ → 양자" in page.locator(".expansions").inner_text()
+        assert page.locator(".hit").count() > 0
+        assert page.locator(".suggest").count() == 0
+    finally:
+        context.close()

@@ -1,7 +1,8 @@
 /* Dari (다리) — search as you type.
  *
  * Under each search box, while typing: completions of the last word, titles and glossary
- * terms (GET /api/suggest), then the best paragraphs for what is typed (GET /api/search).
+ * terms (GET /api/suggest), then the best paragraphs (GET /api/search) for the first
+ * completion (the word is still being typed: 협ㄹ shows what 협력 finds), else for the text.
  * The box is an ARIA 1.2 combobox: ArrowDown/ArrowUp move through the list, Enter
  * chooses (a word or term is searched, a title or paragraph opened), Escape closes the
  * list; "/" anywhere outside a text field puts the cursor in the box.  Without this
@@ -13,7 +14,6 @@
   "use strict";
 
   var SUGGEST_DELAY = 120; // ms after the last keystroke
-  var RESULTS_DELAY = 250;
   var RESULTS = 5;
   var KIND_LABELS = { word: "word", title: "document", glossary: "glossary", result: "paragraph" };
 
@@ -70,7 +70,6 @@
     input.setAttribute("aria-controls", this.list.id);
     var self = this;
     var suggestLater = debounce(function () { self.fetchSuggestions(); }, SUGGEST_DELAY);
-    var searchLater = debounce(function () { self.fetchResults(); }, RESULTS_DELAY);
     input.addEventListener("input", function () {
       if (!input.value.trim()) {
         self.abort();
@@ -80,7 +79,6 @@
         return;
       }
       suggestLater();
-      searchLater();
     });
     input.addEventListener("keydown", function (event) { self.onKey(event); });
     input.addEventListener("blur", function () {
@@ -115,19 +113,21 @@
         if (!body || self.input.value !== typed) return;
         self.words = body.suggestions;
         self.render();
+        var first = body.suggestions.filter(function (s) { return s.kind === "word"; })[0];
+        self.fetchResults(typed, first ? first.query : typed.trim());
       })
       .catch(function () {}); // aborted, or offline: the form still works
   };
 
-  SearchBox.prototype.fetchResults = function () {
-    var typed = this.input.value.trim();
+  /* The best paragraphs for ``query``, shown while the box still holds ``typed``. */
+  SearchBox.prototype.fetchResults = function (typed, query) {
     var self = this;
     if (this.pending.search) this.pending.search.abort();
     var control = (this.pending.search = new AbortController());
-    var url = "/api/search?per_page=" + RESULTS + "&q=" + encodeURIComponent(typed);
+    var url = "/api/search?per_page=" + RESULTS + "&q=" + encodeURIComponent(query);
     getJSON(url, control.signal)
       .then(function (body) {
-        if (self.input.value.trim() !== typed) return;
+        if (self.input.value !== typed) return;
         self.results = body ? body.results : []; // a query that cannot run shows none
         self.render();
       })
@@ -136,6 +136,7 @@
 
   SearchBox.prototype.render = function () {
     var list = this.list;
+    var before = this.active >= 0 ? this.items[this.active] : null;
     while (list.firstChild) list.removeChild(list.firstChild);
     this.items = [];
     this.active = -1;
@@ -159,8 +160,20 @@
       group[1].forEach(function (s) { box.appendChild(this.option(s)); }, this);
       list.appendChild(box);
     }, this);
-    if (this.items.length) this.open();
-    else this.close();
+    if (!this.items.length || document.activeElement !== this.input) {
+      this.close();
+      return;
+    }
+    this.open();
+    if (before) {  // results came in while choosing: the choice stays where it was
+      for (var i = 0; i < this.items.length; i++) {
+        var item = this.items[i];
+        if (item.kind === before.kind && item.query === before.query && item.url === before.url) {
+          this.move(i);
+          break;
+        }
+      }
+    }
   };
 
   SearchBox.prototype.option = function (s) {
