@@ -210,7 +210,7 @@ class WordCorrector:
         if not terms:
             return []
         self.speller.learn(terms)
-        if all(self.speller.known(t) for t in terms):
+        if all(self.speller.known(t) for t in terms) or self._in_glossary(terms):
             return []
         budget = typo_budget(word)
         out: list[Correction] = []
@@ -266,6 +266,16 @@ class WordCorrector:
                 if least:
                     held.append((least, v + particle))
         return max(held)[1] if held else None
+
+    def _in_glossary(self, terms: tuple[str, ...]) -> bool:
+        """Whether the glossary spells every term of the word (협력센터, a word the documents
+        may not hold, is translated, not corrected)."""
+        if self.glossary is None:
+            return False
+        covered = {
+            i for start, end, _, _ in self.glossary.find(list(terms)) for i in range(start, end)
+        }
+        return len(covered) == len(terms)
 
     def _indexed(self, text: str) -> bool:
         terms = analysed(text)

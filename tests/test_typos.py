@@ -96,6 +96,15 @@ def test_a_short_word_is_not_corrected_but_gets_a_did_you_mean(engine):
     assert engine.did_you_mean(SearchRequest("미레"), found) == "미래"
 
 
+def test_a_word_the_glossary_holds_is_translated_not_corrected(engine):
+    # 협력센터: 센터 is in no seed paragraph, but the glossary has the word
+    found = engine.search("협력센터")
+    assert _corrections(found) == []
+    assert {"from": "협력센터", "to": ["cooperation center", "cooperation centre"]} in (
+        found.expansions
+    )
+
+
 def test_a_word_the_index_holds_is_not_corrected(engine):
     assert _corrections(engine.search("quantum")) == []
     assert _corrections(engine.search("협력")) == []
