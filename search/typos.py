@@ -183,7 +183,6 @@ class WordCorrector:
         self.lexicon = lexicon
         self.speller = Speller(lexicon)
         self.glossary = glossary
-        self._memo = lexicon.remembered
         self._worked_out = 0
 
     def __call__(self, word: str) -> list[Correction]:
@@ -191,13 +190,14 @@ class WordCorrector:
         if not word or len(word) > MAX_WORD:
             return []
         key = ("correction", word)
-        found = self._memo.get(key)
+        memo = self.lexicon.remembered  # (on a cluster, its version is asked for once)
+        found = memo.get(key)
         if found is None:
             if self._worked_out >= MAX_WORDS_CORRECTED:
                 return []
             self._worked_out += 1
             found = self._correct(word)
-            remember(self._memo, key, found)
+            remember(memo, key, found)
         return list(found)
 
     def _correct(self, word: str) -> list[Correction]:

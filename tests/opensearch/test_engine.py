@@ -8,6 +8,7 @@ import json
 import pytest
 
 from search.engine import Engine
+from search.errors import QueryError
 from search.opensearch.backend import ClusterBackend
 from search.opensearch.client import ClusterUnavailable
 from search.opensearch.indexing import build_cluster_index
@@ -67,10 +68,39 @@ def test_did_you_mean_proposes_the_same_corrections(cluster_engine, engine):
     queries = misspelled(SEED_QUERIES) + ["quantim", "quantum computng", "양자기슬", "정상회당"]
     proposed = 0
     for q in queries:
-        expected = engine.suggest(q)
-        assert cluster_engine.suggest(q) == expected, q
+        expected = engine.suggest(q, typo=False)  # what the speller proposes, as typed
+        assert cluster_engine.suggest(q, typo=False) == expected, q
         proposed += expected is not None
     assert proposed >= 10  # real corrections, not only None == None
+
+
+def test_misspelt_queries_search_the_same_corrections(cluster_engine, engine):
+    queries = misspelled(SEED_QUERIES) + [
+        "quantom cooperaton",
+        "협렵",
+        "혈벽",
+        "공동성멍서",
+        "didwk",
+        "벼무셔ㅡ",
+        "ㄱㄷㅅㅁㅅ",
+        "ㅇㅈ 협력",
+    ]
+    corrected = 0
+    for q in queries:
+        try:
+            local = engine.search(q)
+        except QueryError:
+            continue
+        remote = cluster_engine.search(q)
+        assert (remote.expansions, remote.total) == (local.expansions, local.total), q
+        corrected += any(e.get("kind") for e in local.expansions)
+    assert corrected >= 10  # real corrections, not only none == none
+
+
+@pytest.mark.parametrize("typed", ["협ㄹ", "협", "quan", "cooperat", "ㅇㅈ", "공동성", "양자 기"])
+def test_suggestions_while_typing_are_the_same(cluster_engine, engine, typed):
+    local = [s.to_dict() for s in engine.complete(typed)]
+    assert local and [s.to_dict() for s in cluster_engine.complete(typed)] == local
 
 
 def test_documents_and_stats_are_the_same(cluster_engine, engine):

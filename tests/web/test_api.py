@@ -113,8 +113,53 @@ def test_a_bad_xlang_value_says_what_is_allowed(client):
 
 
 def test_search_suggestion_for_a_typo(client):
-    _, body = api(client, "/api/search", q="quantim")
+    _, body = api(client, "/api/search", q="quantim", typo="0")
     assert (body["total"], body["suggestion"]) == (0, "quantum")
+
+
+def test_search_searches_the_correction_of_a_typo(client):
+    _, body = api(client, "/api/search", q="quantim")
+    assert body["expansions"][0] == {"from": "quantim", "to": ["quantum"], "kind": "typo"}
+    assert body["total"] > 0 and body["suggestion"] is None
+
+
+def test_suggest_completes_a_syllable_being_typed(client):
+    _, body = api(client, "/api/suggest", q="협ㄹ")
+    assert body["query"] == "협ㄹ"  # 14: the paragraphs of the seeds that hold 협력
+    assert body["suggestions"][0] == {"text": "협력", "kind": "word", "query": "협력", "count": 14}
+
+
+def test_suggest_completes_the_last_word_after_the_others(client):
+    _, body = api(client, "/api/suggest", q="양자 기")
+    words = [s for s in body["suggestions"] if s["kind"] == "word"]
+    assert words[0]["query"] == "양자 기술"
+
+
+def test_suggest_lists_titles_with_their_page_and_glossary_terms_with_translations(client):
+    _, body = api(client, "/api/suggest", q="quan", limit="1")
+    kinds = [s["kind"] for s in body["suggestions"]]
+    assert kinds.count("word") == 1 and "title" in kinds and "glossary" in kinds
+    title = next(s for s in body["suggestions"] if s["kind"] == "title")
+    assert title["url"] == f"/doc/{title['doc_id']}"
+    term = next(s for s in body["suggestions"] if s["kind"] == "glossary")
+    assert term["translations"]
+
+
+def test_suggest_answers_nothing_for_an_empty_box(client):
+    assert api(client, "/api/suggest", q="")[1] == {"query": "", "suggestions": []}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, "parameter q"),
+        ({"q": "x", "limit": "0"}, "limit must be a whole number from 1 to 20"),
+        ({"q": "x" * 1001}, "too long"),
+    ],
+)
+def test_suggest_refuses_bad_parameters_with_a_message(client, params, message):
+    response, body = api(client, "/api/suggest", **params)
+    assert response.status_code == 400 and message in body["error"]
 
 
 def test_search_reports_the_fallback_and_its_note(client):
@@ -242,6 +287,7 @@ def test_openapi_is_valid_json_with_every_path(client):
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {
         "/api/search",
+        "/api/suggest",
         "/api/docs",
         "/api/docs/{doc_id}",
         "/api/jobs/{job_id}",

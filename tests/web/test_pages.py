@@ -55,7 +55,8 @@ def test_pages_use_one_local_stylesheet_and_no_inline_script_or_style(client):
     for url in ("/", "/search?q=quantum", f"/doc/{PRESS}", "/doc/nope"):
         _, body = page(client, url)
         assert re.findall(r'<link rel="stylesheet" href="([^"]+)"', body) == ["/static/style.css"]
-        assert "<script" not in body
+        # one script, the search box's, a file: no inline code
+        assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/suggest.js" defer>']
         assert "<style" not in body and " style=" not in body
         assert "http://" not in body and "https://" not in body
 
@@ -164,15 +165,22 @@ def test_search_past_the_last_page_shows_no_results_and_says_so(client):
 
 
 def test_search_suggests_a_correction_when_nothing_is_found(client):
-    _, body = page(client, "/search", q="quantim")
+    _, body = page(client, "/search", q="quantim", typo="0")
     assert "Did you mean" in body
-    assert '<a href="/search?q=quantum" class="suggestion__link">quantum</a>' in body
+    assert '<a href="/search?q=quantum&amp;typo=0" class="suggestion__link">quantum</a>' in body
 
 
 def test_search_suggests_a_korean_correction(client):
-    _, body = page(client, "/search", q="양자기슬")
+    _, body = page(client, "/search", q="양자기슬", typo="0")
     assert "찾으셨나요" in body
     assert ">양자기술</a>" in body
+
+
+def test_search_shows_the_correction_it_searched_with_a_link_to_search_as_typed(client):
+    _, body = page(client, "/search", q="quantim")
+    assert re.search(r"Also searched.*quantim → quantum \(typo\)", body, re.S)
+    assert '<a class="expansions__off" href="/search?q=quantim&amp;typo=0">' in body
+    assert "Did you mean" not in body  # what it would suggest was searched
 
 
 def test_search_does_not_suggest_when_results_are_plenty(client):
