@@ -150,7 +150,8 @@ def test_the_pages_and_the_api_answer_from_the_cluster(cluster_app, seed_index):
 def test_an_upload_is_searchable_on_the_cluster(cluster_app, folder):
     client = cluster_app.test_client()
     typo = {"q": "xylophonst"}
-    assert client.get("/api/search", query_string=typo).get_json()["suggestion"] is None
+    before = client.get("/api/search", query_string=typo).get_json()
+    assert (before["expansions"], before["suggestion"]) == ([], None)
     response = client.post(
         "/api/docs",
         data={"file": (io.BytesIO(NEW_TEXT.encode()), "xylophone.txt")},
@@ -162,8 +163,10 @@ def test_an_upload_is_searchable_on_the_cluster(cluster_app, folder):
     assert (folder / "xylophone.txt").exists()
     found = client.get("/api/search", query_string={"q": "xylophonist"}).get_json()
     assert {r["doc_id"] for r in found["results"]} == {"xylophone"}
-    # did-you-mean knows the new words (what it looked up before the upload is not reused)
-    assert client.get("/api/search", query_string=typo).get_json()["suggestion"] == "xylophonist"
+    # the corrections know the new words (what was worked out before the upload is not reused)
+    after = client.get("/api/search", query_string=typo).get_json()
+    assert after["expansions"] == [{"from": "xylophonst", "to": ["xylophonist"], "kind": "typo"}]
+    assert {r["doc_id"] for r in after["results"]} == {"xylophone"}
     gone = client.delete("/api/docs/xylophone", headers={"Authorization": f"Bearer {TOKEN}"})
     assert gone.status_code == 200, gone.get_data(as_text=True)
     assert client.get("/api/search", query_string={"q": "xylophonist"}).get_json()["total"] == 0
