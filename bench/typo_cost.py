@@ -1,0 +1,126 @@
+"""What typo tolerance adds to a search: never-repeating questions with ``typo`` on and off.
+
+``python -m bench.typo_cost [--size 10k] [--work DIR] [--questions N]``
+
+Builds (or, with ``--work`` of an earlier run, reuses) the NSMC corpus of ``--size`` and
+its index, then asks held-out reviews (kept out of the corpus; most hold a word no review
+of the corpus does, so their corrections are worked out for the first time) as
+``match=any`` questions through ``Engine.search``, each question once with typo
+tolerance and once without, in turn which goes first, so that both find the same warm
+caches of the analysis.  Results go to ``bench/results/`` as JSON and a markdown table
+with the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
+from bench.measure import Latencies, loadavg
+from bench.queries import review_question
+from bench.run import RESULTS, SIZES, existing_corpus, git_describe, log, make_corpus, measure_build
+
+
+def measure(index_dir: Path, questions: list[str]) -> dict[str, Any]:
+    from search.engine import Engine
+    from search.errors import QueryError
+
+    engine = Engine(index_dir)
+    engine.search("영화", typo=False)  # Kiwi, the columnar form, the glossary: set-up
+    runs = {True: Latencies(), False: Latencies()}
+    corrected = 0
+    started = time.perf_counter()
+    for i, q in enumerate(questions):
+        for typo in (True, False) if i % 2 else (False, True):
+            t = time.perf_counter()
+            try:
+                found = engine.search(q, match="any", typo=typo)
+            except QueryError:
+                runs[typo].add_error(q)
+                continue
+            runs[typo].seconds.append(time.perf_counter() - t)
+            if typo:
+                corrected += any(e.get("kind") for e in found.expansions)
+    wall = time.perf_counter() - started
+    for r in runs.values():
+        r.wall = wall
+    return {
+        "typo_on": runs[True].summary(),
+        "typo_off": runs[False].summary(),
+        "questions_corrected": corrected,
+    }
+
+
+def markdown(results: dict[str, Any]) -> str:
+    lines = [
+        f"# Typo tolerance's cost — {results['started']}",
+        "",
+        f"{results['machine']}; git {results['git']}; load average "
+        f"{results['loadavg_start']} at the start, {results['loadavg_end']} at the end.",
+        f"Corpus {results['size']} ({results['paragraphs']} paragraphs); "
+        f"{results['questions']} held-out reviews as match=any questions, each once with "
+        f"typo tolerance and once without; {results['questions_corrected']} of them had a "
+        "word corrected.",
+        "",
+        "| typo | questions | p50 ms | p95 ms | p99 ms | max ms | mean ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, name in (("typo_on", "on (default)"), ("typo_off", "off (typo=0)")):
+        r = results[key]
+        lines.append(
+            f"| {name} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+            f"| {r['max_ms']} | {r['mean_ms']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.typo_cost", description=__doc__)
+    parser.add_argument("--size", default="10k", choices=[s for s in SIZES if s != "seeds"])
+    parser.add_argument("--work", type=Path, default=None, help="reuse docs and index here")
+    parser.add_argument("--questions", type=int, default=1000)
+    parser.add_argument("--tsv", type=Path, default=None)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    tsv = args.tsv or default_nsmc()
+    work = args.work or Path(tempfile.mkdtemp(prefix="dari-bench-typo-"))
+    work.mkdir(parents=True, exist_ok=True)
+    docs, index_dir = work / f"docs-{args.size}", work / f"index-{args.size}"
+    if index_dir.exists():
+        corpus = existing_corpus(docs)
+    else:
+        log(f"{args.size}: writing the corpus and building its index")
+        corpus = make_corpus(args.size, work, tsv)
+        measure_build(corpus, index_dir)
+    reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
+    questions = [q for q in (review_question(r) for r in reviews) if q][: args.questions]
+    results: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
+        "git": git_describe(),
+        "size": args.size,
+        "paragraphs": corpus.paragraphs,
+        "questions": len(questions),
+        "loadavg_start": loadavg(),
+    }
+    log(f"{args.size}: {len(questions)} questions, typo on and off")
+    results.update(measure(index_dir, questions))
+    results["loadavg_end"] = loadavg()
+    args.out.mkdir(parents=True, exist_ok=True)
+    base = args.out / f"bench-typo-cost-{time.strftime('%Y%m%d-%H%M%S')}"
+    base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    base.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
