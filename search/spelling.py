@@ -199,7 +199,7 @@ class IndexLexicon:
 
     def doc_frequencies(self, fieldname: str, terms: Collection[str]) -> dict[str, int]:
         if self.columns is not None:
-            return {t: self.columns.doc_frequency(fieldname, t) for t in terms}
+            return self.columns.doc_frequencies(fieldname, terms)
         return {t: self.reader.doc_frequency(fieldname, t) for t in terms}
 
     def near(self, keys: Sequence[NearKey]) -> dict[NearKey, list[str]]:

@@ -70,7 +70,7 @@ INITIALS_LIMIT = 5
 MAX_WORD = 30
 #: Words of one query worked out at most (those remembered from earlier queries aside):
 #: a pasted paragraph of unknown words is not a typo or two, and each costs look-ups.
-MAX_WORDS_CORRECTED = 8
+MAX_WORDS_CORRECTED = 4
 _HANGUL_WORD_RE = re.compile("^[\uac00-\ud7a3]+$")
 _LATIN_WORD_RE = re.compile("^[A-Za-z][A-Za-z'-]*$")
 #: Hangul compatibility jamo (ㄱ … ㅣ)
@@ -114,7 +114,9 @@ _ALL_KEYS = "".join(sorted(KEYS))
 
 
 #: Longest word (syllables) whose slips are looked for as compounds of indexed pieces.
-MAX_PIECES_WORD = 8
+MAX_PIECES_WORD = 6
+#: Longest word (syllables) whose one-keystroke slips are tried (hundreds for each).
+MAX_KEYSTROKE_WORD = 8
 
 
 def _held_in_pieces(word: str, counts: dict[str, int], most: int = 3) -> int:
@@ -136,7 +138,8 @@ def _held_in_pieces(word: str, counts: dict[str, int], most: int = 3) -> int:
 def one_key_away(word: str) -> list[str]:
     """The Hangul words one keystroke from ``word`` on the Korean layout: a key changed (a
     consonant for a consonant, a vowel for a vowel), added, dropped or swapped with the
-    next, the keys composed again as the input method does."""
+    next, the keys composed again as the input method does (not all of them one jamo
+    from ``word``: see :func:`jamo_distance`)."""
     keys = keys_from_hangul(word)
     edited: set[str] = set()
     for i, key in enumerate(keys):
@@ -148,7 +151,9 @@ def one_key_away(word: str) -> list[str]:
     for i in range(len(keys) + 1):
         edited.update(keys[:i] + k + keys[i:] for k in _ALL_KEYS)
     out = {hangul_from_keys(e) for e in edited}
-    return sorted(w for w in out if w and w != word and jamo_distance(w, word) <= 1)
+    # (composed again, a few are two jamo away: 공원 with its ㅇ dropped is 고원, one; a
+    # key added to 값 may make 갑스; the caller keeps only what is one jamo away)
+    return sorted(w for w in out if w and w != word)
 
 
 def initials_pattern(consonants: str, more: bool = False) -> WordPattern:
@@ -217,7 +222,8 @@ class WordCorrector:
         if _HANGUL_WORD_RE.match(word):
             fixed = self.speller.correct_korean(word) if budget else None
             if not (fixed and jamo_distance(word, fixed) <= budget and self._indexed(fixed)):
-                fixed = self._one_key_away(word) if budget else None
+                short = len(word) <= MAX_KEYSTROKE_WORD
+                fixed = self._one_key_away(word) if budget and short else None
             if fixed:
                 out.append(self._correction("typo", word, fixed))
             # English whose keys all made syllables on the Korean layout (xyz → 툨)

@@ -161,6 +161,33 @@ class ColumnarSearcher:
             self._df[key] = df
         return df
 
+    def doc_frequencies(self, fieldname: str, texts: Iterable[str]) -> dict[str, int]:
+        """:meth:`doc_frequency` of many words, those not looked up lately found in each
+        segment's terms in one vectorised step (did-you-mean and typo tolerance ask about
+        hundreds of candidate words at a time)."""
+        texts = list(dict.fromkeys(texts))
+        wanted = [t for t in texts if (fieldname, t) not in self._df]
+        if wanted:
+            totals = [0] * len(wanted)
+            encoded = [t.encode("utf-8") for t in wanted]
+            for leaf in self.leaves:
+                column = leaf.columns.fields.get(fieldname)
+                if column is None:
+                    continue
+                offsets = column.post_off
+                for k, i in enumerate(column.terms.find_many(encoded)):
+                    if i >= 0:
+                        totals[k] += int(offsets[i + 1] - offsets[i])
+            if len(self._df) + len(wanted) > DF_CACHE_TERMS:
+                self._df = {}
+            self._df.update(((fieldname, t), n) for t, n in zip(wanted, totals, strict=True))
+        return {
+            t: self._df[(fieldname, t)]
+            if (fieldname, t) in self._df
+            else self.doc_frequency(fieldname, t)
+            for t in texts
+        }
+
     def frequency(self, fieldname: str, text: str) -> int:
         """How often ``text`` occurs in ``fieldname`` over every segment (Whoosh's
         ``reader.frequency``: its frequencies summed, deletions included)."""
