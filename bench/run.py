@@ -469,6 +469,37 @@ def run_cluster(
     return finish(args, work, results, base, cluster_markdown, run)
 
 
+def machine() -> str:
+    """The machine a result was measured on, as the results name it."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def add_corpus_options(parser: argparse.ArgumentParser, default_size: str) -> None:
+    """``--size``, ``--work``, ``--tsv``, ``--out`` of the one-corpus benchmarks
+    (:mod:`bench.suggest`, :mod:`bench.typo_cost`; see :func:`prepared_corpus`)."""
+    sizes = [s for s in SIZES if s != "seeds"]
+    parser.add_argument("--size", default=default_size, choices=sizes)
+    parser.add_argument("--work", type=Path, default=None, help="reuse docs and index here")
+    parser.add_argument("--tsv", type=Path, default=None, help="the NSMC reviews file")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+
+
+def prepared_corpus(args: argparse.Namespace, prefix: str) -> tuple[Corpus, Path, Path]:
+    """The corpus of ``args.size`` and its index: those in ``args.work`` from an earlier
+    run, else written and built there (a new folder named ``prefix`` when none is given).
+    Returns the corpus, its folder and the index folder."""
+    tsv = args.tsv or default_nsmc()
+    work = args.work or Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    docs, index_dir = work / f"docs-{args.size}", work / f"index-{args.size}"
+    if index_dir.exists():
+        return existing_corpus(docs), docs, index_dir
+    log(f"{args.size}: writing the corpus and building its index")
+    corpus = make_corpus(args.size, work, tsv)
+    measure_build(corpus, index_dir)
+    return corpus, docs, index_dir
+
+
 def save(base: Path, results: dict[str, Any], render: Callable[[dict[str, Any]], str]) -> None:
     """``results`` as ``base``.json and, by ``render``, ``base``.md (written after every
     corpus, so a long run that is stopped keeps what it measured)."""
@@ -594,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "mode": args.mode + (" (serve only)" if args.serve_only else ""),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "git": git_describe(),
         "rounds": args.rounds,
         "budget_seconds": args.budget,

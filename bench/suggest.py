@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -29,15 +26,7 @@ from typing import Any
 from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.live_server import dari_command, start_server
 from bench.measure import Latencies, loadavg
-from bench.run import (
-    RESULTS,
-    SIZES,
-    existing_corpus,
-    git_describe,
-    log,
-    make_corpus,
-    measure_build,
-)
+from bench.run import add_corpus_options, git_describe, log, machine, prepared_corpus, save
 from search.analysis.keyboard import keys_from_hangul, typed_on_korean_layout
 
 #: p95 of a suggestion, milliseconds, on the 100k corpus (issue #16)
@@ -121,29 +110,17 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.suggest", description=__doc__)
-    parser.add_argument("--size", default="100k", choices=[s for s in SIZES if s != "seeds"])
-    parser.add_argument("--work", type=Path, default=None, help="reuse docs and index here")
+    add_corpus_options(parser, "100k")
     parser.add_argument("--words", type=int, default=400, help="words typed (default 400)")
-    parser.add_argument("--tsv", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    corpus, docs, index_dir = prepared_corpus(args, "dari-bench-suggest-")
     tsv = args.tsv or default_nsmc()
-    work = args.work or Path(tempfile.mkdtemp(prefix="dari-bench-suggest-"))
-    work.mkdir(parents=True, exist_ok=True)
-    docs, index_dir = work / f"docs-{args.size}", work / f"index-{args.size}"
-    if index_dir.exists():
-        corpus = existing_corpus(docs)
-    else:
-        log(f"{args.size}: writing the corpus and building its index")
-        corpus = make_corpus(args.size, work, tsv)
-        measure_build(corpus, index_dir)
     paragraphs = corpus.paragraphs
     reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
     states = typing_states(reviews, args.words)
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "machine": machine(),
         "git": git_describe(),
         "size": args.size,
         "paragraphs": paragraphs,
@@ -156,15 +133,18 @@ def main(argv: list[str] | None = None) -> int:
     results["in_process"] = measure_in_process(index_dir, states[:half])
     log(f"{args.size}: {len(states) - half} box states over HTTP")
     with start_server(
-        index_dir, docs, work / "serve-suggest.log", command=dari_command(), timeout=180
+        index_dir,
+        docs,
+        index_dir.with_name("serve-suggest.log"),
+        command=dari_command(),
+        timeout=180,
     ) as server:
         server.wait_until_answers("/api/suggest?q=%EC%98%81", timeout=120)
         results["http"] = measure_http(server.port, states[half:])
     results["loadavg_end"] = loadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.out / f"bench-suggest-{time.strftime('%Y%m%d-%H%M%S')}"
-    base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    base.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
+    save(base, results, markdown)
     print(markdown(results))
     return 0
 

@@ -14,10 +14,6 @@ with the machine's load.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -25,7 +21,7 @@ from typing import Any
 from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.measure import Latencies, loadavg
 from bench.queries import review_question
-from bench.run import RESULTS, SIZES, existing_corpus, git_describe, log, make_corpus, measure_build
+from bench.run import add_corpus_options, git_describe, log, machine, prepared_corpus, save
 
 
 def measure(index_dir: Path, questions: list[str]) -> dict[str, Any]:
@@ -83,28 +79,16 @@ def markdown(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.typo_cost", description=__doc__)
-    parser.add_argument("--size", default="10k", choices=[s for s in SIZES if s != "seeds"])
-    parser.add_argument("--work", type=Path, default=None, help="reuse docs and index here")
+    add_corpus_options(parser, "10k")
     parser.add_argument("--questions", type=int, default=1000)
-    parser.add_argument("--tsv", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    corpus, docs, index_dir = prepared_corpus(args, "dari-bench-typo-")
     tsv = args.tsv or default_nsmc()
-    work = args.work or Path(tempfile.mkdtemp(prefix="dari-bench-typo-"))
-    work.mkdir(parents=True, exist_ok=True)
-    docs, index_dir = work / f"docs-{args.size}", work / f"index-{args.size}"
-    if index_dir.exists():
-        corpus = existing_corpus(docs)
-    else:
-        log(f"{args.size}: writing the corpus and building its index")
-        corpus = make_corpus(args.size, work, tsv)
-        measure_build(corpus, index_dir)
     reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
     questions = [q for q in (review_question(r) for r in reviews) if q][: args.questions]
     results: dict[str, Any] = {
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "machine": machine(),
         "git": git_describe(),
         "size": args.size,
         "paragraphs": corpus.paragraphs,
@@ -116,8 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     results["loadavg_end"] = loadavg()
     args.out.mkdir(parents=True, exist_ok=True)
     base = args.out / f"bench-typo-cost-{time.strftime('%Y%m%d-%H%M%S')}"
-    base.with_suffix(".json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    base.with_suffix(".md").write_text(markdown(results), encoding="utf-8")
+    save(base, results, markdown)
     print(markdown(results))
     return 0
 

@@ -455,3 +455,12 @@ def test_both_servers_of_the_cluster_benchmark_get_the_same_distinct_queries():
     assert asked == [second.take(2) for _ in range(5)] == drawn
     assert first.take(2) == []  # no more than was drawn
     assert any(kind == "review-any" for kind, _q, _o in asked[0])
+
+
+def test_the_suggest_benchmark_types_a_korean_word_as_the_input_method_shows_it():
+    from bench.suggest import typing_states
+
+    states = typing_states(["협력 강화 quantum"], 3)
+    assert states[:6] == ["ㅎ", "혀", "협", "협ㄹ", "협려", "협력"]
+    assert "협력 강" in states and "강화 q" in states and "강화 quantum" in states
+    assert len(states) == len(set(states))  # each state is sent once
