@@ -164,10 +164,11 @@ def add_glossary_option(p: argparse.ArgumentParser) -> None:
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
-    from search.documents import document_paths
+    from search.documents import Skipped, document_paths
 
     try:
-        total = len(document_paths(args.docs))
+        shadowed: list[Skipped] = []  # reported (and counted) as skipped by the build
+        total = len(document_paths(args.docs, shadowed)) + len(shadowed)
     except DocumentError as exc:  # no such folder: a usage error here
         print(f"dari: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -320,7 +321,8 @@ def _render_text(results: SearchResults, color: bool) -> str:
     for i, r in enumerate(results.results, first):
         snippet = re.sub(r"</?mark>", lambda m: off if m.group(0) == "</mark>" else on, r.snippet)
         lines.append("")
-        lines.append(f"{i:>3}. {r.title}  ¶{r.paragraph} [{r.lang}]  score {r.score:.2f}")
+        where = f"p. {r.page} ¶{r.paragraph}" if r.page else f"¶{r.paragraph}"
+        lines.append(f"{i:>3}. {r.title}  {where} [{r.lang}]  score {r.score:.2f}")
         lines.append(f"     {html.unescape(snippet)}")
         if r.counterpart:  # the same clause in the other language
             cp = r.counterpart

@@ -1,8 +1,12 @@
-"""Loading documents: decoding, paragraphs, languages and titles.
+"""Loading documents: reading files of every format, paragraphs, languages and titles.
 
-A document is one ``*.txt`` file in the docs folder; its id is the file name
-without extension.  Bad files (binary, undecodable, empty, symlinks leaving
-the folder) are reported as :class:`Skipped` and never stop a load.
+A document is one file in the docs folder of a format that :mod:`search.formats`
+reads (``.txt``, ``.md``, ``.html``, ``.pdf``, ``.docx``, ``.hwpx``, ``.hwp``); its id
+is the file name without its ending.  When several files share a name
+(``report.hwpx`` and ``report.pdf``, one release published twice) the first in
+:data:`search.formats.FORMATS` order is the document and the others are skipped,
+with a message.  Bad files (binary, undecodable, damaged, encrypted, empty,
+symlinks leaving the folder) are reported as :class:`Skipped` and never stop a load.
 """
 
 from __future__ import annotations
@@ -11,21 +15,24 @@ import hashlib
 import os
 import re
 import stat as stat_module
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from search import formats
 from search.analysis import script_of
-from search.errors import UserError
+from search.errors import DocumentError
+from search.formats.base import Extracted
+from search.formats.text import MAX_REPLACEMENT_SHARE, decode_text, text_blocks
 
 __all__ = [
     "Document",
     "DocumentError",
     "MAX_DOCUMENT_BYTES",
     "MAX_PARAGRAPH_CHARS",
+    "MAX_REPLACEMENT_SHARE",
     "Paragraph",
     "Skipped",
     "decode_bytes",
@@ -33,6 +40,7 @@ __all__ = [
     "document_entries",
     "document_id",
     "document_paths",
+    "is_document_name",
     "extract_title",
     "load_document",
     "load_folder",
@@ -43,19 +51,14 @@ __all__ = [
 #: A block longer than this is cut at sentence ends into several paragraphs, so
 #: that a result is always something a person can read.
 MAX_PARAGRAPH_CHARS = 4000
-#: Share of U+FFFD replacement characters above which a file counts as undecodable.
-MAX_REPLACEMENT_SHARE = 0.05
 #: Files larger than this are skipped: a document is read into memory whole
 #: (decoded, normalised, split), so one runaway log file must not take the
 #: indexer -- or a server reindexing with ``--watch`` -- down with it.
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 #: How often a file that changes while it is read is read again.
 READ_ATTEMPTS = 3
+#: The ending of plain text documents (every ending read: :data:`search.formats.SUFFIXES`).
 DOCUMENT_SUFFIX = ".txt"
-
-
-class DocumentError(UserError):
-    """A file that cannot be indexed; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class Paragraph:
     n: int
     lang: str
     text: str
+    page: int | None = None  # the page it starts on, for formats with pages (PDF)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class Document:
     mtime: float = 0.0
     sha256: str = ""
     warnings: tuple[str, ...] = field(default=())
+    author: str = ""  # as the file states them (PDF, DOCX, HWPX, HTML metadata)
+    date: str = ""  # YYYY-MM-DD
 
     @property
     def languages(self) -> list[str]:
@@ -89,59 +95,18 @@ class Skipped:
 
 # --- decoding ------------------------------------------------------------------
 
-
-def decode_bytes(data: bytes) -> tuple[str, list[str]]:
-    """Decode file bytes to NFC text with ``\\n`` line ends; returns (text, warnings).
-
-    UTF-8 (BOM or not) first, then CP949/EUC-KR when that decoding plausibly is
-    Korean, else UTF-8 with replacement characters and a warning.  Raises
-    :class:`DocumentError` for binary or mostly undecodable data.
-    """
-    if b"\x00" in data:
-        raise DocumentError("not a text file (contains NUL bytes)")
-    warnings: list[str] = []
-    text: str | None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _decode_cp949(data)
-        if text is None:
-            text = data.decode("utf-8", errors="replace")
-            bad = text.count("\ufffd")
-            if bad > MAX_REPLACEMENT_SHARE * max(len(text), 1):
-                raise DocumentError("not a text file (mostly undecodable bytes)") from None
-            warnings.append(f"invalid UTF-8: {bad} undecodable byte sequence(s) replaced")
-        else:
-            warnings.append("decoded as CP949/EUC-KR")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return unicodedata.normalize("NFC", text), warnings
-
-
-def _decode_cp949(data: bytes) -> str | None:
-    try:
-        text = data.decode("cp949")
-    except UnicodeDecodeError:
-        return None
-    non_ascii = [c for c in text if ord(c) > 127]
-    hangul = sum(1 for c in non_ascii if "\uac00" <= c <= "\ud7a3")
-    # CP949 happily decodes many byte pairs; only trust it when it yields Korean.
-    return text if non_ascii and hangul >= 0.5 * len(non_ascii) else None
+#: Decode text file bytes to NFC text with ``\n`` line ends: (text, warnings).
+decode_bytes = decode_text
 
 
 # --- paragraphs and languages ------------------------------------------------------
 
-_BLANK_LINE_RE = re.compile(r"\n[ \t\u00a0\u3000]*\n")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?。])\s+|(?<=다\.)\s*")
 
 
 def split_paragraphs(text: str) -> list[str]:
     """Blocks separated by blank lines, whitespace collapsed, over-long blocks cut."""
-    blocks: list[str] = []
-    for block in _BLANK_LINE_RE.split(text):
-        collapsed = " ".join(block.split())
-        if collapsed:
-            blocks.extend(_cut_long(collapsed))
-    return blocks
+    return [piece for block in text_blocks(text) for piece in _cut_long(block)]
 
 
 def _cut_long(text: str, limit: int = MAX_PARAGRAPH_CHARS) -> Iterator[str]:
@@ -316,8 +281,55 @@ def parse_document(doc_id: str, text: str, path: Path | None = None, **meta: Any
     )
 
 
+def document_from(doc_id: str, extracted: Extracted, path: Path, **meta: Any) -> Document:
+    """Build a :class:`Document` from what a format's reader found (:mod:`search.formats`).
+
+    Blocks become paragraphs as a text file's do (over-long ones cut at sentence
+    ends, each keeping its page); the title is the one the file states, else
+    the first block that reads like a title.
+    """
+    paragraphs: list[Paragraph] = []
+    for block in extracted.blocks:
+        for piece in _cut_long(block.text):
+            paragraphs.append(
+                Paragraph(len(paragraphs) + 1, detect_language(piece), piece, block.page)
+            )
+    if not paragraphs:
+        raise DocumentError("empty file (no text)")
+    title = extracted.title or extract_title("\n".join(b.text for b in extracted.blocks), doc_id)
+    return Document(
+        doc_id=doc_id,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        path=path,
+        author=extracted.author,
+        date=extracted.date,
+        **meta,
+    )
+
+
+def read_document(
+    doc_id: str, name: str, data: bytes, path: Path | None = None, **meta: Any
+) -> Document:
+    """The document in the bytes ``data`` of a file named ``name``, of any format read.
+
+    Raises :class:`DocumentError` saying why a file cannot be used.
+    """
+    path = path or Path(name)
+    if not data.strip():
+        raise DocumentError("empty file")
+    fmt = formats.format_of(name)
+    if fmt is not None and fmt.name == "text":
+        text, warnings = decode_bytes(data)
+        meta["warnings"] = tuple(warnings)
+        return parse_document(doc_id, text, path=path, **meta)
+    extracted = formats.read(name, data)
+    meta["warnings"] = tuple(extracted.warnings)
+    return document_from(doc_id, extracted, path, **meta)
+
+
 def load_document(path: Path, root: Path | None = None) -> Document:
-    """Read, decode and split one file; raises :class:`DocumentError` if it is unusable.
+    """Read one file of any format read; raises :class:`DocumentError` if it is unusable.
 
     Only regular files inside ``root`` (the documents folder; symlinks may
     point within it) of at most :data:`MAX_DOCUMENT_BYTES` are read.  The
@@ -327,17 +339,14 @@ def load_document(path: Path, root: Path | None = None) -> Document:
     """
     root = (root or path.parent).resolve()
     data, stat = _read_file(Path(path), root)
-    if not data.strip():
-        raise DocumentError("empty file")
-    text, warnings = decode_bytes(data)
-    return parse_document(
-        path.stem,
-        text,
+    return read_document(
+        document_id(path.name),
+        path.name,
+        data,
         path=path,
         size=len(data),
         mtime=stat.st_mtime,
         sha256=hashlib.sha256(data).hexdigest(),
-        warnings=tuple(warnings),
     )
 
 
@@ -418,30 +427,60 @@ def _too_large(size: int) -> str:
     return f"file too large ({size / mb:,.1f} MB; the limit is {MAX_DOCUMENT_BYTES // mb} MB)"
 
 
-def document_entries(folder: Path) -> list[os.DirEntry[str]]:
-    """The ``*.txt`` files directly in ``folder`` (not recursive) as directory entries,
+def is_document_name(name: str) -> bool:
+    """Whether a file of this name in the docs folder is a document (by its ending; not hidden)."""
+    return not name.startswith(".") and formats.format_of(name) is not None
+
+
+def document_entries(folder: Path, shadowed: list[Skipped] | None = None) -> list[os.DirEntry[str]]:
+    """The document files directly in ``folder`` (not recursive) as directory entries,
     sorted by name: for callers that need only the names and stats of thousands of files
     (a reindex looking for changes), where making a :class:`~pathlib.Path` for each was
-    most of the time."""
+    most of the time.
+
+    One file per document id: of several files sharing a name the first in
+    :data:`search.formats.FORMATS` order; the others are added to ``shadowed``.
+    """
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
         raise DocumentError(f"documents folder not found: {folder}") from None
     except NotADirectoryError:
         raise DocumentError(f"not a folder: {folder}") from None
-    kept = [e for e in entries if e.name.endswith(DOCUMENT_SUFFIX) and not e.name.startswith(".")]
-    kept.sort(key=lambda e: e.name)
-    return kept
+    candidates = []
+    for entry in entries:
+        fmt = None if entry.name.startswith(".") else formats.format_of(entry.name)
+        if fmt is not None:
+            candidates.append((formats.FORMATS.index(fmt), entry.name, entry))
+    chosen: dict[str, tuple[int, str, os.DirEntry[str]]] = {}
+    for candidate in sorted(candidates, key=lambda c: (c[0], c[1])):
+        doc_id = document_id(candidate[1])
+        if doc_id not in chosen:
+            chosen[doc_id] = candidate
+        elif shadowed is not None:
+            kept = chosen[doc_id][1]
+            shadowed.append(Skipped(candidate[1], f"same name as {kept}, which is indexed instead"))
+    kept_entries = [entry for _, _, entry in chosen.values()]
+    kept_entries.sort(key=lambda e: e.name)
+    return kept_entries
 
 
 def document_id(name: str) -> str:
-    """The document ID of a file named ``name`` in the documents folder: its stem."""
-    return name[: -len(DOCUMENT_SUFFIX)] if name.endswith(DOCUMENT_SUFFIX) else Path(name).stem
+    """The document ID of a file named ``name`` in the documents folder: its name without
+    its ending (``보도자료.pdf`` → ``보도자료``)."""
+    fmt = formats.format_of(name)
+    if fmt is None:
+        return Path(name).stem
+    lowered = name.lower()
+    for suffix in fmt.suffixes:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return Path(name).stem
 
 
-def document_paths(folder: Path) -> list[Path]:
-    """The ``*.txt`` files directly in ``folder`` (not recursive), sorted by name."""
-    return [Path(folder) / e.name for e in document_entries(folder)]
+def document_paths(folder: Path, shadowed: list[Skipped] | None = None) -> list[Path]:
+    """The document files directly in ``folder`` (not recursive), sorted by name."""
+    return [Path(folder) / e.name for e in document_entries(folder, shadowed)]
 
 
 def load_folder(folder: Path) -> Iterator[Document | Skipped]:
@@ -450,7 +489,10 @@ def load_folder(folder: Path) -> Iterator[Document | Skipped]:
     Nothing is logged here: callers report skipped files and ``Document.warnings``.
     """
     root = Path(folder)
-    for path in document_paths(root):
+    shadowed: list[Skipped] = []
+    paths = document_paths(root, shadowed)
+    yield from shadowed
+    for path in paths:
         if path.is_dir():
             continue  # a folder named like a document is not one (nor worth a message)
         try:

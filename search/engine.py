@@ -37,6 +37,7 @@ from search.records import (
     DOC_ID_FIELD,
     KIND_FIELD,
     LANG_FIELD,
+    PAGE_FIELD,
     PARAGRAPH_KIND,
     TEXT_FIELD,
     TITLE_FIELD,
@@ -105,6 +106,9 @@ class DocumentInfo:
     size: int = 0
     mtime: float = 0.0
     sha256: str = ""
+    author: str = ""
+    date: str = ""
+    pages: int = 0
 
 
 @dataclass
@@ -115,6 +119,7 @@ class ParagraphView:
     html: str  # escaped text with query matches marked
     #: the paragraph(s) translating this one: {"paragraphs": [n, ...], "lang": ...}
     counterpart: StoredCounterpart | None = None
+    page: int | None = None  # the page it starts on (PDF), None for formats without pages
 
 
 @dataclass
@@ -123,6 +128,18 @@ class DocumentView:
     title: str
     paragraphs: list[ParagraphView]
     notes: list[str] = field(default_factory=list)  # for the reader, e.g. marking cut short
+    author: str = ""  # as the file states them
+    date: str = ""
+    pages: int = 0  # the last page with a paragraph (PDF), else 0
+
+    @property
+    def page_starts(self) -> dict[int, int]:
+        """The first paragraph of each page, by page number (empty without pages)."""
+        starts: dict[int, int] = {}
+        for p in self.paragraphs:
+            if p.page is not None:
+                starts.setdefault(p.page, p.n)
+        return starts
 
     @property
     def aligned(self) -> bool:
@@ -403,6 +420,7 @@ class Engine:
             snippet=snippet_html(text, spans),
             url=paragraph_url(doc_id, n),
             counterpart=counterpart,
+            page=hit.get(PAGE_FIELD),
         )
 
     # -- documents ------------------------------------------------------------------
@@ -468,9 +486,13 @@ class Engine:
                     )
                     if counterpart
                     else None,
+                    p.get(PAGE_FIELD),
                 )
             )
-        view = DocumentView(doc_id, stored_meta(record).title, views)
+        meta = stored_meta(record)
+        view = DocumentView(
+            doc_id, meta.title, views, author=meta.author, date=meta.date, pages=meta.pages
+        )
         if marked_up_to is not None:
             where = f"in paragraphs 1–{marked_up_to} only" if marked_up_to else "nowhere"
             view.notes.append(

@@ -9,6 +9,7 @@ kind                    meaning                                     HTTP status
 ======================  ==========================================  ===========
 :class:`UserError`      what the user gave cannot be used           400
 :class:`QueryError`     a query or search parameter that cannot be  400
+:class:`DocumentError`  a file that cannot be read as a document    400
 :class:`NotFound`       what the user named does not exist          404
 :class:`Conflict`       it exists already                           409
 :class:`TooLarge`       what the user sent is too big               413
@@ -34,6 +35,7 @@ __all__ = [
     "Conflict",
     "ConfigError",
     "DariError",
+    "DocumentError",
     "NoSpace",
     "NotFound",
     "QueryError",
@@ -57,6 +59,11 @@ class UserError(DariError, ValueError):
 
 class QueryError(UserError):
     """A query or search parameter that cannot be used; ``str(err)`` is a message for the user."""
+
+
+class DocumentError(UserError):
+    """A file that cannot be indexed (corrupt, encrypted, empty, too large ...); the message
+    says why, and the file is skipped while indexing goes on."""
 
 
 class NotFound(UserError):

@@ -36,6 +36,7 @@ __all__ = [
     "LANG_FIELD",
     "META_FIELD",
     "NUMBER_FIELD",
+    "PAGE_FIELD",
     "PAIR_FIELD",
     "PARAGRAPH_KIND",
     "TEXT_FIELD",
@@ -57,6 +58,7 @@ KIND_FIELD = "kind"  # DOCUMENT_KIND or PARAGRAPH_KIND
 DOC_ID_FIELD = "doc_id"
 NUMBER_FIELD = "n"  # a paragraph's number in its document, from 1
 LANG_FIELD = "lang"  # "ko", "en" or "mixed"
+PAGE_FIELD = "page"  # the page a paragraph starts on (PDF); absent for formats without pages
 TITLE_FIELD = "title"
 TEXT_FIELD = "text"
 #: Searched beside the morphemes under match=any: the Hangul syllable pairs of the text.
@@ -104,6 +106,9 @@ class DocumentMeta:
     sha256: str = ""
     paragraphs: int = 0
     languages: list[str] = field(default_factory=list)
+    author: str = ""  # as the file states it
+    date: str = ""  # YYYY-MM-DD, as the file states it
+    pages: int = 0  # the last page with a paragraph (formats with pages), else 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -119,6 +124,9 @@ class DocumentMeta:
             sha256=value.get("sha256", ""),
             paragraphs=value.get("paragraphs", 0),
             languages=list(value.get("languages", [])),
+            author=value.get("author", ""),
+            date=value.get("date", ""),
+            pages=value.get("pages", 0),
         )
 
     @classmethod
@@ -131,6 +139,9 @@ class DocumentMeta:
             sha256=doc.sha256,
             paragraphs=len(doc.paragraphs),
             languages=list(doc.languages),
+            author=doc.author,
+            date=doc.date,
+            pages=max((p.page or 0 for p in doc.paragraphs), default=0),
         )
 
 
@@ -200,6 +211,7 @@ def make_schema() -> fields.Schema:
         bigrams=fields.TEXT(analyzer=bigram_analyzer(), phrase=False),
         pairs=fields.TEXT(analyzer=pair_analyzer(), phrase=False),
         meta=fields.STORED(),
+        page=fields.STORED(),
         # JSON {"paragraphs": [n, ...], "lang": "ko"|"en"}: the paragraph(s) of the
         # same document that translate this one (search.bilingual.alignment); absent if none
         counterpart=fields.STORED(),
@@ -209,7 +221,7 @@ def make_schema() -> fields.Schema:
 def index_writer(ix: FileIndex, limitmb: int = 256) -> Any:
     """A writer for ``ix`` that knows every stored field of :func:`make_schema`.
 
-    An index built before a stored field existed (``counterpart``) gets it
+    An index built before a stored field existed (``counterpart``, ``page``) gets it
     added, so that a reindex can write the new entries; its older entries
     simply have no value for it.
     """
@@ -252,6 +264,8 @@ def document_fields(doc: Document) -> Iterator[dict[str, Any]]:
             BIGRAM_FIELD: p.text,
             PAIR_FIELD: p.text,
         }
+        if p.page is not None:
+            entry[PAGE_FIELD] = p.page
         if p.n in translations:
             value = translations[p.n]
             entry[COUNTERPART_FIELD] = Counterpart(

@@ -171,6 +171,8 @@ class Result:
     #: The paragraph(s) of the same document that translate this one (an
     #: agreement in both languages); None when there are none.
     counterpart: ResultCounterpart | None = None
+    #: The page the paragraph starts on (PDF); None for formats without pages.
+    page: int | None = None
 
 
 @dataclass

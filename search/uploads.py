@@ -5,7 +5,7 @@ hidden temporary name and then linked (a new name) or renamed (a replacement)
 into place, so a rejected or interrupted upload changes nothing, and of several
 uploads of one new name at once exactly one is added: the others find it there.
 Names are reduced to a plain file name inside the docs folder: no separators, no
-``..``, no hidden files, ``.txt`` only, at most :data:`MAX_NAME_CHARS` characters
+``..``, no hidden files, an ending of a format Dari reads, at most :data:`MAX_NAME_CHARS` characters
 and :data:`MAX_NAME_BYTES` bytes.  Files are created with the permissions the
 process's umask gives new files (as the documents copied in by hand have).
 """
@@ -21,8 +21,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.documents import DOCUMENT_SUFFIX, DocumentError, decode_bytes, split_paragraphs
+from search.documents import DocumentError, document_id, read_document
 from search.errors import Conflict, NotFound, TooLarge, UserError
+from search.formats import SUFFIXES, format_of
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -38,12 +39,14 @@ __all__ = [
     "save_document_file",
 ]
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: The largest file accepted (a PDF of a few hundred pages; the docs folder itself takes
+#: files up to :data:`search.documents.MAX_DOCUMENT_BYTES`).
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 #: The ending of the hidden files of changes in progress (never a document's).
 PENDING_SUFFIX = ".pending"
 MAX_NAME_CHARS = 120
 #: What file systems allow for one name (ext4, XFS, btrfs, tmpfs): a Hangul
-#: syllable takes three bytes in UTF-8, so 84 of them and ``.txt`` are too many.
+#: syllable takes three bytes in UTF-8, so 84 of them and ``.hwpx`` are too many.
 MAX_NAME_BYTES = 255
 #: The process's umask when this module was imported (see :func:`file_mode`).
 _UMASK_AT_IMPORT = os.umask(0)
@@ -96,8 +99,9 @@ def check_document_name(filename: str) -> str:
         raise UploadRejected("The file name must not contain '..'.")
     if name.startswith("."):
         raise UploadRejected("Hidden files (names starting with '.') are not accepted.")
-    if not name.lower().endswith(DOCUMENT_SUFFIX):
-        raise UploadRejected("Only .txt files can be added.")
+    fmt = format_of(name)
+    if fmt is None:
+        raise UploadRejected(f"Only these kinds of files can be added: {', '.join(SUFFIXES)}.")
     if len(name) > MAX_NAME_CHARS:
         raise UploadRejected(f"The file name is longer than {MAX_NAME_CHARS} characters.")
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
@@ -109,7 +113,8 @@ def check_document_name(filename: str) -> str:
         raise UploadRejected(
             "The file name may only use letters, digits, spaces and . _ - ( ) + , & '"
         )
-    return name[: -len(DOCUMENT_SUFFIX)] + DOCUMENT_SUFFIX
+    stem = document_id(name)
+    return stem + name[len(stem) :].lower()
 
 
 @dataclass(frozen=True)
@@ -125,37 +130,48 @@ class SavedFile:
     replaced: bool
     #: the replaced version, under a hidden name, while the change may be undone
     backup: Path | None = None
+    #: the document's files in other formats (report.txt for report.pdf), moved aside
+    others: RemovedFile | None = None
 
     def undo(self) -> None:
         if self.backup is not None:
             os.replace(self.backup, self.path)
         elif not self.replaced:
             self.path.unlink(missing_ok=True)
+        if self.others is not None:
+            self.others.undo()
 
     def keep(self) -> None:
         if self.backup is not None:
             self.backup.unlink(missing_ok=True)
+        if self.others is not None:
+            self.others.keep()
 
 
 @dataclass(frozen=True)
 class RemovedFile:
-    """What :func:`delete_document_file` removed: kept under a hidden name until
-    :meth:`keep`, put back by :meth:`undo` (unless a new file took its name)."""
+    """What :func:`delete_document_file` removed (a document's file, or its files in
+    several formats): kept under hidden names until :meth:`keep`, put back by
+    :meth:`undo` (unless a new file took a name)."""
 
-    path: Path
+    path: Path  # the file that was the document
     hidden: Path
+    #: (file, hidden name) of the document's files in other formats, removed with it
+    more: tuple[tuple[Path, Path], ...] = ()
 
     def undo(self) -> None:
-        with contextlib.suppress(FileExistsError):  # a new file of that name came meanwhile
-            os.link(self.hidden, self.path)
-        self.hidden.unlink(missing_ok=True)
+        for path, hidden in ((self.path, self.hidden), *self.more):
+            with contextlib.suppress(FileExistsError):  # a new file of that name came meanwhile
+                os.link(hidden, path)
+            hidden.unlink(missing_ok=True)
 
     def keep(self) -> None:
-        self.hidden.unlink(missing_ok=True)
+        for hidden in (self.hidden, *(h for _, h in self.more)):
+            hidden.unlink(missing_ok=True)
 
 
 def _hidden_name(docs_dir: Path, kind: str) -> Path:
-    """A name in ``docs_dir`` that no reader lists as a document (hidden, not ``.txt``)."""
+    """A name in ``docs_dir`` that no reader lists as a document (hidden, no document ending)."""
     return docs_dir / f".{kind}-{uuid.uuid4().hex}{PENDING_SUFFIX}"
 
 
@@ -180,24 +196,30 @@ def save_document_file(
 ) -> SavedFile:
     """Write an uploaded document into ``docs_dir`` atomically; where, and whether it replaced one.
 
-    Refuses (:class:`UploadRejected`) oversized, binary or empty files, unsafe
-    names, and an existing name unless ``replace``.
+    Refuses (:class:`UploadRejected`) oversized files, files that cannot be read
+    as their format (saying why: damaged, encrypted, a scan, empty), unsafe
+    names, and a document that exists (in any format: ``report.pdf`` when
+    ``report.txt`` is there) unless ``replace``; a replacement in another format
+    moves the document's other files aside (and back, on :meth:`SavedFile.undo`).
     """
     name = check_document_name(filename)
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadTooLarge(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     try:
-        text, _ = decode_bytes(data)
+        read_document(document_id(name), name, data)
     except DocumentError as exc:
-        raise UploadRejected(f"The file is {exc}.") from None
-    if not split_paragraphs(text):
-        raise UploadRejected("The file is empty.")
+        raise UploadRejected(f"The file cannot be read: {exc}.") from None
     docs_dir = Path(docs_dir)
     target = docs_dir / name
     if target.resolve().parent != docs_dir.resolve():
         raise UploadRejected("The file name must not leave the documents folder.")
-    exists = DocumentExists(f"A document named {name} exists already; add replace=1 to replace it.")
-    if (target.exists() or target.is_symlink()) and not replace:
+    others = [p for p in _files_of(docs_dir, document_id(name)) if p.name != name]
+    held = ", ".join(p.name for p in others) or name
+    exists = DocumentExists(
+        f"A document named {document_id(name)} exists already ({held}); "
+        "add replace=1 to replace it."
+    )
+    if (target.exists() or target.is_symlink() or others) and not replace:
         raise exists
     mode = file_mode()
     fd, tmp = tempfile.mkstemp(dir=docs_dir, prefix=".upload-", suffix=PENDING_SUFFIX)
@@ -207,11 +229,14 @@ def save_document_file(
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        moved = _remove_files(docs_dir, others) if others else None
         try:
             _create(tmp, target, mode)  # atomic: of several at once, exactly one creates it
-            return SavedFile(target, replaced=False)
+            return SavedFile(target, replaced=bool(others), others=moved)
         except FileExistsError:
             if not replace:
+                if moved is not None:
+                    moved.undo()
                 raise exists from None
         hidden = _hidden_name(docs_dir, "replaced")
         backup: Path | None = hidden
@@ -223,7 +248,7 @@ def save_document_file(
         except OSError:  # no hard links here: the replacement cannot be undone
             backup = None
         os.replace(tmp, target)
-        return SavedFile(target, replaced=existed, backup=backup)
+        return SavedFile(target, replaced=existed, backup=backup, others=moved)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -244,16 +269,37 @@ def _create(tmp: str, target: Path, mode: int) -> None:
         os.replace(tmp, target)
 
 
+def _files_of(docs_dir: Path, doc_id: str) -> list[Path]:
+    """The files in ``docs_dir`` that are document ``doc_id`` (one per format, usually one)."""
+    found = []
+    for suffix in SUFFIXES:
+        path = Path(docs_dir) / f"{doc_id}{suffix}"
+        if path.is_file() or path.is_symlink():
+            found.append(path)
+    return found
+
+
+def _remove_files(docs_dir: Path, paths: list[Path]) -> RemovedFile:
+    """Move ``paths`` aside to hidden names (see :class:`RemovedFile`); NoDocumentFile if
+    none was there any more."""
+    moved: list[tuple[Path, Path]] = []
+    for path in paths:
+        hidden = _hidden_name(Path(docs_dir), "removed")
+        try:
+            os.rename(path, hidden)  # atomic: of several deletions at once, one removes it
+        except FileNotFoundError:
+            continue
+        moved.append((path, hidden))
+    if not moved:
+        raise NoDocumentFile(f"No document file named {paths[0].name}.")
+    return RemovedFile(moved[0][0], moved[0][1], tuple(moved[1:]))
+
+
 def delete_document_file(docs_dir: Path, doc_id: str) -> RemovedFile:
-    """Remove the file of document ``doc_id`` from ``docs_dir`` (kept hidden until
+    """Remove the file(s) of document ``doc_id`` from ``docs_dir`` (kept hidden until
     :meth:`RemovedFile.keep`); :class:`NoDocumentFile` if there is none."""
-    name = check_document_name(f"{doc_id}{DOCUMENT_SUFFIX}")
-    target = Path(docs_dir) / name
-    if not target.is_file() and not target.is_symlink():
-        raise NoDocumentFile(f"No document file named {name}.")
-    hidden = _hidden_name(Path(docs_dir), "removed")
-    try:
-        os.rename(target, hidden)  # atomic: of several deletions at once, one removes it
-    except FileNotFoundError:
-        raise NoDocumentFile(f"No document file named {name}.") from None
-    return RemovedFile(target, hidden)
+    check_document_name(f"{doc_id}.txt")  # the same rules for the id as for a name
+    files = _files_of(Path(docs_dir), doc_id)
+    if not files:
+        raise NoDocumentFile(f"No document file for {doc_id}.")
+    return _remove_files(Path(docs_dir), files)

@@ -32,6 +32,20 @@ def test_index_names_skipped_files(capsys, tmp_path):
     assert "bad.txt" in err and "NUL" in err
 
 
+def test_index_and_search_read_a_pdf_and_say_its_page(capsys, tmp_path):
+    from tests.files import STATEMENT_KO, pdf_bytes, scanned_pdf_bytes
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "summit.pdf").write_bytes(pdf_bytes([STATEMENT_KO[:1], ["The xylophonist played."]]))
+    (docs / "scan.pdf").write_bytes(scanned_pdf_bytes())
+    code, out, err = run(capsys, "index", "--docs", str(docs), "--index", str(tmp_path / "ix"))
+    assert code == 0 and "indexed 1 documents" in out and "skipped 1 files" in out
+    assert "skipped scan.pdf: no text layer (scanned?)" in err
+    code, out, _ = run(capsys, "search", "xylophonist", "--index", str(tmp_path / "ix"))
+    assert code == 0 and "p. 2 ¶2 [en]" in out
+
+
 def test_index_of_a_missing_folder_is_a_clear_error(capsys, tmp_path):
     code, _, err = run(capsys, "index", "--docs", str(tmp_path / "none"), "--index", str(tmp_path))
     assert code == 2

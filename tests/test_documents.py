@@ -130,13 +130,14 @@ def test_symlink_inside_the_folder_is_a_document(tmp_path):
     assert set(docs) == {"alias", "real"} and skipped == {}
 
 
-def test_only_txt_files_directly_in_the_folder_are_documents(tmp_path):
+def test_only_files_of_the_formats_read_directly_in_the_folder_are_documents(tmp_path):
     (tmp_path / "a.txt").write_text("alpha", "utf-8")
-    (tmp_path / "notes.md").write_text("beta", "utf-8")
+    (tmp_path / "notes.md").write_text("# beta", "utf-8")
+    (tmp_path / "table.csv").write_text("gamma,delta", "utf-8")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.txt").write_text("gamma", "utf-8")
     docs, _ = load(tmp_path)
-    assert list(docs) == ["a"]
+    assert list(docs) == ["a", "notes"]
 
 
 # --- reading files safely (see also test_hostile_documents.py) ------------------------

@@ -259,8 +259,8 @@ def test_a_file_that_vanishes_after_the_listing_is_named_and_removed(docs, built
     doomed = docs / "004_5334acd3d0054ac8.txt"
     real_entries = reindex_module.document_entries
 
-    def listing_then_delete(folder):
-        entries = real_entries(folder)
+    def listing_then_delete(folder, shadowed=None):
+        entries = real_entries(folder, shadowed)
         doomed.unlink()
         return entries
 

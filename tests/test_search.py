@@ -178,6 +178,7 @@ def test_json_shape_is_exactly_the_documented_one(engine):
         "snippet",
         "url",
         "counterpart",
+        "page",
     ]
     assert result["url"] == f"/doc/{PRESS}#p{result['paragraph']}"
     assert isinstance(data["took_ms"], float) and isinstance(result["score"], float)

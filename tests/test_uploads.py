@@ -19,7 +19,7 @@ from search.uploads import (
         "a/b.txt",
         "..\\x.txt",
         ".hidden.txt",
-        "notes.md",
+        "notes.xlsx",
         "a..b.txt",
         "",
         "nul\x00.txt",

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, request
 
-from search.documents import DocumentError
+from search.documents import DocumentError, document_id
 from search.errors import storage_errors
 from search.indexing.reindex import ReindexReport
 from search.uploads import RemovedFile, SavedFile, delete_document_file, save_document_file
@@ -271,7 +271,7 @@ def add_document(
             address,
             report.summary(),
         )
-        return DocumentChange(saved.path.stem, saved.path.name, action, report)
+        return DocumentChange(document_id(saved.path.name), saved.path.name, action, report)
 
     return _within_limit(index, saved.path, action)
 
@@ -290,7 +290,7 @@ def remove_document(doc_id: str) -> DocumentChange | Handed[DocumentChange]:
         report = _reindex_or_undo(removed)
         path = removed.path
         log.info("admin: removed %s from %s; reindexed: %s", path.name, address, report.summary())
-        return DocumentChange(path.stem, path.name, "removed", report)
+        return DocumentChange(document_id(path.name), path.name, "removed", report)
 
     return _within_limit(index, removed.path, "removed")
 

@@ -59,6 +59,10 @@ def documents() -> Response:
                 "title": d.title,
                 "paragraphs": d.paragraphs,
                 "languages": d.languages,
+                "file": d.file,
+                "author": d.author,
+                "date": d.date,
+                "pages": d.pages,
             }
             for d in get_engine().documents()
         ]
@@ -75,8 +79,17 @@ def document(doc_id: str) -> Response:
         {
             "doc_id": view.doc_id,
             "title": view.title,
+            "author": view.author,
+            "date": view.date,
+            "pages": view.pages,
             "paragraphs": [
-                {"n": p.n, "lang": p.lang, "text": p.text, "counterpart": p.counterpart}
+                {
+                    "n": p.n,
+                    "lang": p.lang,
+                    "page": p.page,
+                    "text": p.text,
+                    "counterpart": p.counterpart,
+                }
                 for p in view.paragraphs
             ],
         }

@@ -13,6 +13,7 @@ import copy
 from typing import Any
 
 from search.completion import MAX_SUGGEST_LIMIT, SUGGEST_LIMIT
+from search.formats import SUFFIXES
 from search.request import (
     DEFAULT_PER_PAGE,
     LANGUAGES,
@@ -26,6 +27,27 @@ from web.limits import MAX_URL_LENGTH
 
 __all__ = ["openapi_document"]
 
+#: The page a paragraph starts on.
+_PAGE = {
+    "type": "integer",
+    "minimum": 1,
+    "nullable": True,
+    "description": "The page the paragraph starts on (PDF); null for formats without pages.",
+}
+#: What a document's file states about it.
+_FILE_METADATA: dict[str, dict[str, Any]] = {
+    "file": {"type": "string", "description": "The file name in the docs folder."},
+    "author": {"type": "string", "description": "The author the file states, or ''."},
+    "date": {
+        "type": "string",
+        "description": "The date the file states (YYYY-MM-DD), or ''.",
+    },
+    "pages": {
+        "type": "integer",
+        "minimum": 0,
+        "description": "The last page with text (PDF); 0 for formats without pages.",
+    },
+}
 #: A counterpart's paragraph numbers (two for a 1–2 link) and language.
 _COUNTERPART_PARAGRAPHS = {
     "type": "array",
@@ -188,12 +210,14 @@ _SCHEMAS: dict[str, Any] = {
             "snippet",
             "url",
             "counterpart",
+            "page",
         ],
         "additionalProperties": False,
         "properties": {
             "doc_id": {"type": "string"},
             "title": {"type": "string"},
             "paragraph": {"type": "integer", "minimum": 1, "description": "Paragraph number."},
+            "page": _PAGE,
             "lang": _LANG,
             "score": {"type": "number", "description": "BM25F score (higher is better)."},
             "text": {"type": "string", "description": "The whole paragraph, plain text."},
@@ -301,13 +325,23 @@ _SCHEMAS: dict[str, Any] = {
     },
     "DocumentSummary": {
         "type": "object",
-        "required": ["doc_id", "title", "paragraphs", "languages"],
+        "required": [
+            "doc_id",
+            "title",
+            "paragraphs",
+            "languages",
+            "file",
+            "author",
+            "date",
+            "pages",
+        ],
         "additionalProperties": False,
         "properties": {
             "doc_id": {"type": "string"},
             "title": {"type": "string"},
             "paragraphs": {"type": "integer", "minimum": 1},
             "languages": {"type": "array", "items": _LANG},
+            **_FILE_METADATA,
         },
     },
     "ReindexReport": {
@@ -349,7 +383,7 @@ _SCHEMAS: dict[str, Any] = {
         "required": ["doc_id", "file", "reindex"],
         "additionalProperties": False,
         "properties": {
-            "doc_id": {"type": "string", "description": "The file name without .txt."},
+            "doc_id": {"type": "string", "description": "The file name without its ending."},
             "file": {"type": "string", "description": "The file name in the docs folder."},
             "reindex": {"$ref": "#/components/schemas/ReindexReport"},
         },
@@ -405,20 +439,24 @@ _SCHEMAS: dict[str, Any] = {
     },
     "Document": {
         "type": "object",
-        "required": ["doc_id", "title", "paragraphs"],
+        "required": ["doc_id", "title", "author", "date", "pages", "paragraphs"],
         "additionalProperties": False,
         "properties": {
             "doc_id": {"type": "string"},
             "title": {"type": "string"},
+            "author": _FILE_METADATA["author"],
+            "date": _FILE_METADATA["date"],
+            "pages": _FILE_METADATA["pages"],
             "paragraphs": {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["n", "lang", "text", "counterpart"],
+                    "required": ["n", "lang", "page", "text", "counterpart"],
                     "additionalProperties": False,
                     "properties": {
                         "n": {"type": "integer", "minimum": 1},
                         "lang": _LANG,
+                        "page": _PAGE,
                         "text": {"type": "string"},
                         "counterpart": {
                             "type": "object",
@@ -585,12 +623,14 @@ _DOCUMENT: dict[str, Any] = {
                 "operationId": "addDocument",
                 "summary": "Add (or replace) a document and reindex (admin)",
                 "description": (
-                    "Saves the uploaded .txt file into the server's documents folder under its "
-                    "file name (the document id is the name without .txt) and runs an incremental "
+                    "Saves the uploaded file (text, Markdown, HTML, PDF, DOCX, HWPX or HWP) into "
+                    "the server's documents folder under its file name (the document id is the "
+                    "name without its ending) once it was read successfully, and runs an incremental "
                     "reindex before answering, so the document is searchable at once (or, when "
                     "that takes longer than the time limit, answers 202 with a job). Names with "
-                    "path separators or '..', hidden names and other extensions are refused, as "
-                    "are binary and empty files; a refused upload writes nothing."
+                    "path separators or '..', hidden names and other endings are refused, as "
+                    "are files that cannot be read (damaged, encrypted, a scan without text, "
+                    "empty) with the reason; a refused upload writes nothing."
                 ),
                 "security": [{"adminToken": []}],
                 "parameters": [
@@ -617,13 +657,14 @@ _DOCUMENT: dict[str, Any] = {
                                         "type": "string",
                                         "format": "binary",
                                         "description": (
-                                            f"A .txt file, UTF-8 (or CP949), at most "
-                                            f"{MAX_UPLOAD_BYTES:,} bytes."
+                                            f"A document file ({', '.join(SUFFIXES)}; text "
+                                            f"in UTF-8 or CP949), at most {MAX_UPLOAD_BYTES:,} "
+                                            "bytes."
                                         ),
                                     }
                                 },
                             },
-                            "encoding": {"file": {"contentType": "text/plain"}},
+                            "encoding": {"file": {"contentType": "application/octet-stream"}},
                         }
                     },
                 },
@@ -632,8 +673,9 @@ _DOCUMENT: dict[str, Any] = {
                     "200": _ok("Replaced (replace=1) and reindexed.", "DocumentChange"),
                     "202": _ACCEPTED,
                     **_admin_errors(
-                        _400="A bad file name (path separators, '..', hidden, not .txt), a file "
-                        "that is binary or empty, no 'file' field, or a bad replace value.",
+                        _400="A bad file name (path separators, '..', hidden, an ending Dari does "
+                        "not read), a file that cannot be read (the message says why), no 'file' "
+                        "field, or a bad replace value.",
                         _409="A document with this file name exists already (use replace=1).",
                         _413=f"The file is larger than {MAX_UPLOAD_BYTES:,} bytes.",
                     ),

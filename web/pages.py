@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from search.errors import DariError, QueryError
+from search.formats import SUFFIXES
 from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
 from search.results import CORRECTION_KINDS, EXPANSION_LABELS
 from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
@@ -151,7 +152,7 @@ def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
         admin.authorize(request.form.get("token"))
         storage = request.files.get("file")
         if storage is None or not storage.filename:
-            raise UploadRejected("Choose a .txt file to upload.")
+            raise UploadRejected("Choose a file to upload.")
         data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
         replace = parse_flag(request.form.get("replace"), "replace", False, strict=False)
         change = admin.add_document(storage.filename, data, replace=replace)
@@ -187,6 +188,7 @@ def _upload_page(
         error=error,
         documents=get_engine().documents(),
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+        suffixes=SUFFIXES,
     )
 
 

@@ -12,9 +12,9 @@ translation.
 
 Korean proper nouns (Kiwi's NNP) with no glossary entry also search their
 Revised Romanization (부산 → busan) at an even lower weight
-(:data:`ROMANIZATION_WEIGHT`), through ``korean-romanizer``, which applies the
-final-consonant rules of the Revised Romanization (한국 → hanguk, 독도 → dokdo);
-``hangul-romanize`` transliterates letter by letter (hangug, dogdo, seo-ul).
+(:data:`ROMANIZATION_WEIGHT`).  The romanization is our own
+(:mod:`search.bilingual.romanization`): it applies the final-consonant and
+sound-change rules of the standard (한국 → hanguk, 종로 → jongno, 신라 → silla).
 
 This module only decides *what* is searched; :mod:`search.query` builds the
 Whoosh queries.
@@ -29,6 +29,7 @@ from pathlib import Path
 
 from search.analysis import korean_morphemes
 from search.bilingual.glossary import DEFAULT_GLOSSARY, Glossary, analysed, default_glossary
+from search.bilingual.romanization import romanize as _romanize
 from search.results import Expansion
 
 __all__ = [
@@ -189,11 +190,8 @@ def proper_nouns(word: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=4096)
 def romanize(hangul: str) -> str:
-    """The Revised Romanization of a Hangul name, lowercase ('' if there is none)."""
-    from korean_romanizer.romanizer import Romanizer
+    """The Revised Romanization of a Hangul name, lowercase ('' if there is none).
 
-    try:
-        text = Romanizer(hangul).romanize()
-    except Exception:  # the library is not total over odd input; no romanization then
-        return ""
-    return text.lower().strip()
+    See :func:`search.bilingual.romanization.romanize`; cached, as query names repeat.
+    """
+    return _romanize(hangul)

@@ -20,7 +20,7 @@ from whoosh import index
 
 from search import documents
 from search.columnar import store as columnar
-from search.documents import Document, DocumentError, Skipped, document_paths, load_folder
+from search.documents import Document, DocumentError, Skipped, document_paths
 from search.errors import DariError, storage_errors
 from search.indexing.generations import (
     IndexMissing,
@@ -177,9 +177,12 @@ def build_locked(
     """
     started = time.perf_counter()
     docs_dir = Path(docs_dir)
-    paths = document_paths(docs_dir)
+    shadowed: list[Skipped] = []  # files sharing a name with the document's file
+    paths = document_paths(docs_dir, shadowed)
     nprocs = build_procs(paths, procs)
     report = BuildReport()
+    for item in shadowed:
+        report.count(item, on_document)
     gen = new_generation(root)
     try:
         ix = index.create_in(str(gen), make_schema())
@@ -188,7 +191,7 @@ def build_locked(
         writer = BuildWriter(ix)
         try:
             if nprocs == 1:
-                _add_documents(writer, load_folder(docs_dir), report, on_document)
+                _add_documents(writer, load_paths(paths, docs_dir), report, on_document)
                 segments = writer.all_segments()
             else:
                 segments = _build_parallel(

@@ -118,7 +118,8 @@ def _reindex(
 ) -> ReindexReport:
     started = time.perf_counter()
     docs_dir, root = Path(docs_dir), Path(root)
-    entries = document_entries(docs_dir)  # a Path is made only for a file to read
+    shadowed: list[Skipped] = []  # files sharing a name with the document's file
+    entries = document_entries(docs_dir, shadowed)  # a Path is made only for a file to read
     report = ReindexReport()
     say = on_change or (lambda _msg: None)
     with index_lock(root, wait=wait):
@@ -131,6 +132,9 @@ def _reindex(
             report.seconds = time.perf_counter() - started
             return report
         remove_abandoned(root)
+        for item in shadowed:
+            report.skipped.append(item)
+            say(f"skipped {item.name}: {item.reason}")
         ix = open_index(root)
         generation = current_generation(root)
         assert generation is not None  # checked above, and we hold the lock

@@ -7,6 +7,7 @@ event has come for ``settle`` seconds, then runs one incremental reindex.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from search.documents import DOCUMENT_SUFFIX
+from search.documents import is_document_name
 from search.indexing import IndexBusy
 from search.indexing.reindex import ReindexReport, reindex
 
@@ -36,7 +37,7 @@ class _Changes(FileSystemEventHandler):
         if event.event_type in ("opened", "closed_no_write"):
             return
         paths = [event.src_path, getattr(event, "dest_path", "")]
-        if any(str(p).endswith(DOCUMENT_SUFFIX) for p in paths):
+        if any(p and is_document_name(os.path.basename(str(p))) for p in paths):
             self.watcher.poke()
 
 

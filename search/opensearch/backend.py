@@ -34,6 +34,7 @@ from search.records import (
     KIND_FIELD,
     META_FIELD,
     NUMBER_FIELD,
+    PAGE_FIELD,
     PARAGRAPH_KIND,
     TEXT_FIELD,
     TITLE_FIELD,
@@ -292,7 +293,7 @@ def _stored_fields(source: Mapping[str, Any]) -> dict[str, Any]:
         for name in ("key", KIND_FIELD, DOC_ID_FIELD, NUMBER_FIELD, "lang")
         if name in source
     }
-    for name in (TEXT_FIELD, TITLE_FIELD, META_FIELD, COUNTERPART_FIELD):
+    for name in (TEXT_FIELD, TITLE_FIELD, META_FIELD, COUNTERPART_FIELD, PAGE_FIELD):
         if name in stored:
             out[name] = stored[name]
     return out

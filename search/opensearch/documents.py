@@ -26,6 +26,7 @@ from search.records import (
     LANG_FIELD,
     META_FIELD,
     NUMBER_FIELD,
+    PAGE_FIELD,
     PAIR_FIELD,
     TEXT_FIELD,
     TITLE_FIELD,
@@ -101,7 +102,7 @@ def cluster_document(entry: Mapping[str, Any]) -> dict[str, Any]:
     (a document's record or a paragraph), its ``_id`` being the entry's key."""
     source: dict[str, Any] = {name: entry[name] for name in _PLAIN_FIELDS if name in entry}
     stored: dict[str, Any] = {}
-    for name in (META_FIELD, COUNTERPART_FIELD):
+    for name in (META_FIELD, COUNTERPART_FIELD, PAGE_FIELD):
         if name in entry:
             stored[name] = entry[name]
     if TEXT_FIELD in entry:

@@ -103,7 +103,8 @@ def _build(
 ) -> BuildReport:
     started = time.perf_counter()
     docs_dir = Path(docs_dir)
-    paths = document_paths(docs_dir)
+    shadowed: list[Skipped] = []  # files sharing a name with the document's file
+    paths = document_paths(docs_dir, shadowed)
     nprocs = build_procs(paths, procs)
     alias, stem = index_names(settings)
     name = f"{stem}{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"  # unique
@@ -112,6 +113,8 @@ def _build(
     body["settings"].update({"number_of_replicas": 0, "refresh_interval": "-1"})
     client.indices.create(index=name, body=body)
     report = BuildReport(generation=name)
+    for item in shadowed:
+        report.count(item, on_document)
     try:
         if nprocs == 1:
             sent = _send(client, name, docs_dir, paths, report, on_document)

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from search.documents import document_entries, document_id
+from search.documents import Skipped, document_entries, document_id
 from search.indexing.reindex import FolderChanges, ReindexReport
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED
@@ -62,7 +62,8 @@ def reindex_cluster(
     """
     started = time.perf_counter()
     docs_dir = Path(docs_dir)
-    entries = document_entries(docs_dir)
+    shadowed: list[Skipped] = []  # files sharing a name with the document's file
+    entries = document_entries(docs_dir, shadowed)
     report = ReindexReport()
     say = on_change or (lambda _msg: None)
     client = connect(settings, timeout=120)
@@ -77,6 +78,9 @@ def reindex_cluster(
                 report.skipped, report.warnings = built.skipped, built.warnings
             else:
                 index = live_index(client, alias)
+                for item in shadowed:
+                    report.skipped.append(item)
+                    say(f"skipped {item.name}: {item.reason}")
                 ensure_words_field(client, index)
                 _apply(
                     client,

@@ -227,11 +227,13 @@ def test_bad_replace_value_is_400(site):
 # --- sizes ----------------------------------------------------------------------------------
 
 
-def test_file_of_5_mb_plus_one_byte_is_413_and_nothing_written(site):
+def test_a_file_one_byte_over_the_upload_limit_is_413_and_nothing_written(site):
     before = site.tree()
     response = upload(site.client, "big.txt", data=b"a" * (MAX_UPLOAD_BYTES + 1))
     assert response.status_code == 413
-    assert response.get_json() == {"error": "The file is larger than 5 MB."}
+    assert response.get_json() == {
+        "error": f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
+    }
     assert site.tree() == before
 
 
@@ -239,7 +241,9 @@ def test_request_far_above_the_upload_limit_is_413_before_it_is_read(site):
     before = site.tree()
     response = upload(site.client, "huge.txt", data=b"a" * (MAX_UPLOAD_BYTES + 200_000))
     assert response.status_code == 413
-    assert response.get_json() == {"error": "The file is larger than 5 MB."}
+    assert response.get_json() == {
+        "error": f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
+    }
     assert site.tree() == before
 
 
@@ -264,7 +268,7 @@ def test_other_requests_keep_the_small_body_limit(site):
 
 
 @pytest.mark.parametrize(
-    "name", ["../x.txt", "../../x.txt", "a/b.txt", ".hidden.txt", "x.md", "x.txt.exe", "x"]
+    "name", ["../x.txt", "../../x.txt", "a/b.txt", ".hidden.txt", "x.xlsx", "x.txt.exe", "x"]
 )
 def test_unsafe_or_wrong_names_are_400_and_nothing_is_written(site, name):
     before = site.tree()
@@ -628,7 +632,7 @@ def test_upload_form_refuses_an_unsafe_name_with_the_reason(site):
 def test_upload_form_without_a_file_asks_for_one(site):
     response = site.client.post("/upload", data={"token": TOKEN})
     assert response.status_code == 400
-    assert "Choose a .txt file" in response.get_data(as_text=True)
+    assert "Choose a file to upload" in response.get_data(as_text=True)
 
 
 def test_remove_form_deletes_the_document(site):
@@ -770,3 +774,70 @@ def test_an_upload_of_many_short_lines_is_accepted_whatever_the_parser_s_chunk_e
     response = upload(site.client, "short-lines.txt", data)
     assert response.status_code == 201
     assert found(site.client, "zwieback") == {"short-lines"}
+
+
+# --- every format -------------------------------------------------------------------------
+
+
+def test_an_uploaded_pdf_is_searchable_at_once_with_its_page(site):
+    from tests.files import STATEMENT_KO, pdf_bytes
+
+    data = pdf_bytes([STATEMENT_KO[:1], ["The xylophonist played at the summit."]])
+    response = upload(site.client, "summit.pdf", data=data)
+    assert response.status_code == 201
+    assert response.get_json()["doc_id"] == "summit"
+    [hit] = site.client.get("/api/search", query_string={"q": "xylophonist"}).get_json()["results"]
+    assert (hit["doc_id"], hit["page"]) == ("summit", 2)
+    document = site.client.get("/api/docs/summit").get_json()
+    assert [p["page"] for p in document["paragraphs"]] == [1, 2]
+    assert (site.docs / "summit.pdf").read_bytes() == data
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("scan.pdf", "no text layer (scanned?)"),
+        ("locked.pdf", "encrypted PDF"),
+        ("report.docx", "not a DOCX file (it is a PDF): wrong ending?"),
+    ],
+)
+def test_an_upload_that_cannot_be_read_is_400_with_the_reason_and_nothing_written(
+    site, name, reason
+):
+    from tests.files import STATEMENT_KO, pdf_bytes, scanned_pdf_bytes
+
+    data = {
+        "scan.pdf": scanned_pdf_bytes,
+        "locked.pdf": lambda: pdf_bytes([STATEMENT_KO], encrypt="secret"),
+        "report.docx": lambda: pdf_bytes([STATEMENT_KO]),
+    }[name]()
+    before = site.tree()
+    response = upload(site.client, name, data=data)
+    assert response.status_code == 400
+    assert reason in response.get_json()["error"]
+    assert site.tree() == before
+
+
+def test_a_document_in_another_format_replaces_it_only_with_replace_1(site):
+    from tests.files import pdf_bytes
+
+    assert upload(site.client, "memo.txt", data=b"Old memo about the xylophone.").status_code == 201
+    data = pdf_bytes([["New memo about the marimba."]])
+    refused = upload(site.client, "memo.pdf", data=data)
+    assert refused.status_code == 409
+    assert "memo.txt" in refused.get_json()["error"]
+    response = upload(site.client, "memo.pdf", data=data, query="?replace=1")
+    assert response.status_code == 200
+    assert response.get_json()["reindex"]["updated"] == ["memo"]
+    assert "memo.pdf" in site.files() and "memo.txt" not in site.files()
+    assert found(site.client, "marimba") == {"memo"} and found(site.client, "xylophone") == set()
+
+
+def test_deleting_a_document_removes_its_file_whatever_its_format(site):
+    from tests.files import pdf_bytes
+
+    upload(site.client, "memo.pdf", data=pdf_bytes([["A memo about the marimba."]]))
+    response = site.client.delete("/api/docs/memo", headers=AUTH)
+    assert response.status_code == 200
+    assert response.get_json()["file"] == "memo.pdf"
+    assert "memo.pdf" not in site.files() and "memo" not in listed(site.client)

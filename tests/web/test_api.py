@@ -61,6 +61,7 @@ def test_search_result_fields(client):
         "snippet",
         "url",
         "counterpart",
+        "page",
     }
     assert (result["doc_id"], result["paragraph"], result["lang"]) == (PRESS, 22, "en")
     assert "<mark>freedom of inquiry</mark>" in result["snippet"]
@@ -214,15 +215,19 @@ def test_docs_lists_every_document(client):
         "title": "한미 정상회담, 양자(Quantum) 과학기술 선도국가 도약의 발판 마련",
         "paragraphs": 55,
         "languages": ["en", "ko"],
+        "file": f"{PRESS}.txt",
+        "author": "",
+        "date": "",
+        "pages": 0,
     }
 
 
 def test_doc_returns_its_paragraphs_in_order(client):
     response, body = api(client, f"/api/docs/{PRESS}")
     assert response.status_code == 200
-    assert set(body) == {"doc_id", "title", "paragraphs"}
+    assert set(body) == {"doc_id", "title", "author", "date", "pages", "paragraphs"}
     assert [p["n"] for p in body["paragraphs"]] == list(range(1, 56))
-    assert set(body["paragraphs"][0]) == {"n", "lang", "text", "counterpart"}
+    assert set(body["paragraphs"][0]) == {"n", "lang", "page", "text", "counterpart"}
     assert "<mark>" not in json.dumps(body, ensure_ascii=False)
 
 

@@ -353,3 +353,47 @@ def test_without_javascript_the_search_box_works_as_a_plain_form(browser, live_s
         assert page.locator(".suggest").count() == 0
     finally:
         context.close()
+
+
+def test_a_pdf_uploaded_on_the_page_is_found_with_its_page_and_opens_there(
+    browser, server_on, tmp_path
+):
+    from tests.files import STATEMENT_EN, STATEMENT_KO, pdf_bytes
+
+    token = "browser-test-token-pdf-77"
+    docs = tmp_path / "docs"
+    shutil.copytree(SEEDS, docs)
+    server = server_on(tmp_path / "index", docs=docs, env={"DARI_ADMIN_TOKEN": token})
+    pdf = pdf_bytes(
+        [[STATEMENT_KO[0], STATEMENT_EN[0]], ["The thereminist of Seoul played at the summit."]],
+        title="Summit programme",
+    )
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/upload")
+        page.locator("#upload-file").set_input_files(
+            files=[{"name": "summit.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+        )
+        page.locator("#upload-token").fill(token)
+        page.locator("button", has_text="Upload and index").click()
+        assert "Added summit.pdf" in " ".join(page.locator("[role=status]").inner_text().split())
+
+        page.locator("input[name=q]").fill("thereminist")
+        page.locator("input[name=q]").press("Enter")
+        page.wait_for_url("**/search?**")
+        hit = page.locator(".hit").first
+        assert hit.locator(".hit__page").inner_text() == "p. 2"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "pdf-hit.png"), full_page=True)
+        hit.locator(".hit__link").click()
+        page.wait_for_url(re.compile(r".*/doc/summit\?.*#p3$"))
+        assert page.locator(".para:target").inner_text().endswith("played at the summit.")
+
+        page.locator("nav.pages a", has_text="2").click()
+        assert page.url.endswith("#page-2")
+        assert page.locator(".page-mark:target").inner_text() == "p. 2"
+        assert page.locator(".page-mark:target + .para").get_attribute("id") == "p3"
+    finally:
+        context.close()

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from search.query import MAX_NESTING
+from search.uploads import MAX_UPLOAD_BYTES
 from web.serving import HEAD_TIMEOUT
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -289,9 +290,9 @@ def test_serving_from_a_read_only_disk_without_an_index_is_one_line(small_disk):
     assert done.stderr.count("\n") == 1 and "cannot be written" in done.stderr
 
 
-def test_a_20_mb_upload_reads_a_json_413_not_a_connection_reset(admin_server, docs):
+def test_an_upload_far_over_the_limit_reads_a_json_413_not_a_connection_reset(admin_server, docs):
     before = sorted(p.name for p in docs.iterdir())
-    status, body = admin_server.upload("huge.txt", b"a" * (20 * 1024 * 1024), TOKEN)
+    status, body = admin_server.upload("huge.txt", b"a" * (4 * MAX_UPLOAD_BYTES), TOKEN)
     assert status == 413
     assert "too large" in json.loads(body)["error"]
     assert sorted(p.name for p in docs.iterdir()) == before

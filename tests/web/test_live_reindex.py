@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pytest
 
 from search.indexing import build_index
+from search.uploads import MAX_UPLOAD_BYTES
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"
@@ -217,11 +218,12 @@ def test_uploads_through_waitress_are_indexed_and_the_token_stays_out_of_the_log
     assert found(server, "xylophonist") == {"live"}
 
     assert server.upload("wrong.txt", b"text", "guess-1234")[0] == 401
-    status, body = server.upload("big.txt", b"a" * (5 * 1024 * 1024 + 1), TOKEN)
-    assert (status, json.loads(body)) == (413, {"error": "The file is larger than 5 MB."})
+    status, body = server.upload("big.txt", b"a" * (MAX_UPLOAD_BYTES + 1), TOKEN)
+    too_large = f"The file is larger than {MAX_UPLOAD_BYTES // 2**20} MB."
+    assert (status, json.loads(body)) == (413, {"error": too_large})
     # far above the limit waitress itself refuses the body (413 and close) before buffering it
     with contextlib.suppress(ConnectionResetError, BrokenPipeError):  # closed while sending
-        assert server.upload("huge.txt", b"a" * (6 * 1024 * 1024), TOKEN)[0] == 413
+        assert server.upload("huge.txt", b"a" * (MAX_UPLOAD_BYTES + 2**20), TOKEN)[0] == 413
     assert not {"big.txt", "huge.txt", "wrong.txt"} & {p.name for p in docs.iterdir()}
 
     log = server.log()

@@ -1,0 +1,70 @@
+"""Zip-based formats (DOCX, HWPX) opened with their unpacked size bounded.
+
+A zip names the size of each member once unpacked; a zip bomb names huge sizes
+(or lies).  :func:`open_zip` refuses a file whose members add up to more than
+:data:`MAX_UNPACKED_BYTES`, are more than :data:`MAX_MEMBERS`, or pack more tightly
+than :data:`MAX_RATIO` (text and XML pack 5-20 times; a bomb thousands of
+times), before anything is unpacked.  :func:`read_member` also stops at the
+stated size, so a member that lies about it cannot unpack further.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from search.errors import DocumentError
+
+__all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "open_zip", "read_member"]
+
+#: What all members of one DOCX or HWPX file may unpack to, together.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+#: Members of one file at most.
+MAX_MEMBERS = 10_000
+#: How much more a member may unpack to than it takes packed (above 1 MB unpacked).
+MAX_RATIO = 200
+
+
+def open_zip(data: bytes, kind: str) -> zipfile.ZipFile:
+    """The zip archive of a ``kind`` file (``"DOCX"``) after its sizes were checked."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise DocumentError(f"not a readable {kind} file (damaged or not a zip archive)") from None
+    if len(members) > MAX_MEMBERS:
+        raise DocumentError(f"{kind} archive with {len(members):,} parts: refused")
+    total = 0
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise DocumentError(f"encrypted {kind} file (protected with a password)")
+        total += member.file_size
+        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise DocumentError(
+                f"{kind} archive part {member.filename!r} unpacks {member.file_size:,} bytes "
+                f"from {member.compress_size:,}: refused as a zip bomb"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        mb = 1024 * 1024
+        raise DocumentError(
+            f"{kind} archive unpacks to {total / mb:,.0f} MB, over the limit of "
+            f"{MAX_UNPACKED_BYTES // mb} MB: refused"
+        )
+    return archive
+
+
+def read_member(archive: zipfile.ZipFile, name: str, kind: str) -> bytes:
+    """One member's bytes, never more than its stated size (checked by :func:`open_zip`)."""
+    try:
+        info = archive.getinfo(name)
+        with archive.open(info) as fh:
+            data = fh.read(info.file_size + 1)
+    except KeyError:
+        raise DocumentError(f"not a {kind} file (no {name} inside)") from None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
+        raise DocumentError(f"damaged {kind} file ({exc})") from None
+    if len(data) > info.file_size:
+        raise DocumentError(f"damaged {kind} file ({name} is larger than it says)")
+    return data
