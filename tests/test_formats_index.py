@@ -169,3 +169,23 @@ def test_of_two_files_with_one_name_the_word_processor_file_is_the_document(seed
         ("release.pdf", "same name as release.hwpx, which is indexed instead")
     ]
     assert Engine(root).search(HWPX_WORDS).results[0].doc_id == "release"
+
+
+def test_the_watcher_picks_up_a_pdf_dropped_into_the_folder(seeded):
+    import time
+
+    from search.indexing.watch import FolderWatcher
+
+    docs, root = seeded
+    reports = []
+    watcher = FolderWatcher(docs, root, settle=0.3, on_report=reports.append).start()
+    try:
+        time.sleep(1.0)
+        (docs / "dropped.pdf").write_bytes(pdf_bytes([[f"Dropped: {PDF_WORDS}."]]))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any(r.added == ["dropped"] for r in reports):
+            time.sleep(0.1)
+    finally:
+        watcher.stop()
+    assert any(r.added == ["dropped"] for r in reports)
+    assert Engine(root).search(PDF_WORDS).results[0].doc_id == "dropped"

@@ -110,6 +110,7 @@ def document(doc_id: str) -> Response | str:
         matched=frozenset(matches),
         parallel=parallel,
         rows=view.parallel_rows() if parallel else [],
+        page_starts=view.page_starts,  # once: the template asks for every paragraph
     )
 
 

@@ -143,3 +143,21 @@ def test_dari_index_and_dari_search_use_the_cluster_when_it_is_set(
     local = json.loads(capsys.readouterr().out)
     assert remote["total"] == local["total"] > 0
     assert all("<mark>" in r["snippet"] for r in remote["results"])
+
+
+def test_a_pdf_on_the_cluster_is_found_with_its_page(cluster, cluster_settings, tmp_path):
+    from tests.files import STATEMENT_KO, pdf_bytes
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "summit.pdf").write_bytes(pdf_bytes([STATEMENT_KO[:1], ["The xylophonist played."]]))
+    prefix = f"{cluster_settings.opensearch_index_prefix}-pdf"
+    settings = dataclasses.replace(
+        cluster_settings, opensearch_index_prefix=prefix, opensearch_replicas=0
+    )
+    build_cluster_index(docs, settings, procs=1)
+    engine = Engine(tmp_path / "cache", backend=ClusterBackend(settings))
+    [hit] = engine.search("xylophonist").results
+    assert (hit.doc_id, hit.paragraph, hit.page) == ("summit", 2, 2)
+    view = engine.document("summit")
+    assert view.page_starts == {1: 1, 2: 2} and view.pages == 2

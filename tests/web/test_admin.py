@@ -841,3 +841,21 @@ def test_deleting_a_document_removes_its_file_whatever_its_format(site):
     assert response.status_code == 200
     assert response.get_json()["file"] == "memo.pdf"
     assert "memo.pdf" not in site.files() and "memo" not in listed(site.client)
+
+
+def test_the_pages_of_an_uploaded_pdf_show_where_each_page_starts(site):
+    from tests.files import STATEMENT_EN, STATEMENT_KO, pdf_bytes
+
+    upload(
+        site.client,
+        "summit.pdf",
+        data=pdf_bytes([[STATEMENT_KO[0], STATEMENT_EN[0]], ["The xylophonist played."]]),
+    )
+    results = site.client.get("/search", query_string={"q": "xylophonist"}).get_data(as_text=True)
+    assert '<span class="hit__page">p. 2</span>' in results
+    document = site.client.get("/doc/summit")
+    assert document.status_code == 200
+    html = document.get_data(as_text=True)
+    assert '<p class="page-mark" id="page-2">p. 2</p>' in html
+    assert html.index('id="page-2"') < html.index('id="p3"')
+    assert '<a href="#page-1">1</a>' in html and '<a href="#page-2">2</a>' in html
