@@ -7,6 +7,8 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.documents import read_document
 from search.errors import DocumentError
@@ -354,3 +356,51 @@ def test_an_empty_file_of_any_format_is_refused():
 def test_a_file_of_an_ending_dari_does_not_read_is_refused():
     with pytest.raises(DocumentError, match="not a format Dari reads"):
         read_document("x", "x.xlsx", b"PK\x03\x04")
+
+
+# --- any bytes: a document or a DocumentError, never anything else ----------------------
+
+_NAMES = ["x.txt", "x.md", "x.html", "x.pdf", "x.docx", "x.hwpx", "x.hwp"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(_NAMES), data=st.binary(max_size=2000))
+def test_any_bytes_under_any_ending_give_a_document_or_a_reason(name, data):
+    try:
+        doc = read_document("x", name, data)
+    except DocumentError as exc:
+        assert str(exc)
+    else:
+        assert doc.paragraphs
+
+
+@pytest.fixture(scope="module")
+def real_files(tmp_path_factory) -> dict[str, bytes]:
+    scratch = tmp_path_factory.mktemp("real")
+    return {
+        "x.pdf": pdf_bytes([STATEMENT_KO, STATEMENT_EN], title="제목"),
+        "x.docx": docx_bytes([("Title", "제목"), ("Normal", STATEMENT_KO[0])]),
+        "x.hwpx": hangul_bytes(STATEMENT_KO, tmp_dir=scratch),
+        "x.hwp": hangul_bytes(STATEMENT_KO, hwp5=True, tmp_dir=scratch),
+        "x.html": press_page(STATEMENT_KO),
+    }
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    name=st.sampled_from(["x.pdf", "x.docx", "x.hwpx", "x.hwp", "x.html"]),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.binary(min_size=1, max_size=8)), max_size=4),
+)
+def test_a_damaged_real_file_gives_a_document_or_a_reason(real_files, name, cuts):
+    data = bytearray(real_files[name])
+    for where, junk in cuts:
+        at = int(where * (len(data) - 1))
+        data[at : at + len(junk)] = junk
+    try:
+        read_document("x", name, bytes(data))
+    except DocumentError as exc:
+        assert str(exc)
