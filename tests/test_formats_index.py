@@ -189,3 +189,26 @@ def test_the_watcher_picks_up_a_pdf_dropped_into_the_folder(seeded):
         watcher.stop()
     assert any(r.added == ["dropped"] for r in reports)
     assert Engine(root).search(PDF_WORDS).results[0].doc_id == "dropped"
+
+
+@pytest.mark.parametrize("ending", [".pdf", ".docx", ".hwpx"])
+def test_an_agreement_in_any_format_has_the_same_paragraphs_and_aligned_clauses(
+    ending, seeds_dir, tmp_path
+):
+    from xml.sax.saxutils import escape
+
+    from search.bilingual.alignment import counterparts, find_alignments
+    from search.documents import load_document, read_document
+
+    seed = load_document(seeds_dir / "003_f33e5257b7cf7671.txt")  # a press release + agreement
+    texts = [p.text for p in seed.paragraphs]
+    data = {
+        ".pdf": lambda: pdf_bytes([[escape(t) for t in texts]]),
+        ".docx": lambda: docx_bytes([("Normal", t) for t in texts]),
+        ".hwpx": lambda: hangul_bytes(texts, tmp_dir=tmp_path),
+    }[ending]()
+    doc = read_document("agreement", f"agreement{ending}", data)
+    assert [p.text for p in doc.paragraphs] == texts
+    assert counterparts(find_alignments(doc.paragraphs)) == counterparts(
+        find_alignments(seed.paragraphs)
+    )

@@ -120,8 +120,10 @@ def _page_lines(pdf: Any, index: int) -> list[_Line]:
                     first = start + (len(raw_line) - len(raw_line.lstrip()))
                     last = start + len(raw_line.rstrip()) - 1
                     if positioned:
-                        left, bottom, _, top = textpage.get_charbox(first)
-                        right = textpage.get_charbox(last)[2]
+                        # loose: the font's full height, not the glyph's (a quote mark
+                        # or a comma would put the line higher or lower than it is)
+                        left, bottom, _, top = textpage.get_charbox(first, loose=True)
+                        right = textpage.get_charbox(last, loose=True)[2]
                         size = float(raw.FPDFText_GetFontSize(textpage.raw, first))
                     else:
                         left = bottom = right = top = size = 0.0
