@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from search.bilingual.expansion import Expander, romanize
+from search.bilingual.expansion import Expander
 from search.bilingual.glossary import Glossary
 from search.engine import Engine
 from search.indexing import build_index
@@ -140,20 +140,6 @@ def test_match_any_also_searches_the_translations(small):
 
 
 # --- romanization ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("hangul", "roman"),
-    [
-        ("부산", "busan"),
-        ("대전", "daejeon"),
-        ("한국", "hanguk"),
-        ("독도", "dokdo"),
-        ("목포", "mokpo"),
-    ],
-)
-def test_romanization_follows_the_revised_romanization(hangul, roman):
-    assert romanize(hangul) == roman
 
 
 def test_a_korean_name_without_an_entry_also_searches_its_romanization(small):
