@@ -147,9 +147,15 @@ def run_workers(
     def spawn(slot: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            _worker(lambda: run_one(loads.slot(slot)), parent)  # never returns
+        # Ctrl+C or SIGTERM held back across the fork: a worker hears it only once its
+        # own handlers are in place (else it raised inside Python's fork bookkeeping)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            pid = os.fork()
+            if pid == 0:
+                _worker(lambda: run_one(loads.slot(slot)), parent, mask)  # never returns
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         children[pid] = (time.monotonic(), slot)
 
     quick_deaths = 0
@@ -181,13 +187,15 @@ def run_workers(
     return code
 
 
-def _worker(run_one: Callable[[], None], parent: int) -> None:
+def _worker(run_one: Callable[[], None], parent: int, mask: set[int | signal.Signals]) -> None:
     """A forked worker's life: serve until told to stop, then leave without cleaning up
-    what belongs to the parent."""
+    what belongs to the parent.  It starts with the stop signals blocked (``mask`` is
+    the signal mask to restore once its handlers are in place)."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         with sigterm_as_interrupt():
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a stop held back arrives now
             _follow_parent(parent)
             run_one()
         code = 0
@@ -199,6 +207,10 @@ def _worker(run_one: Callable[[], None], parent: int) -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+
+
+#: The signals that stop the server and its workers.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def _follow_parent(parent: int) -> None:
