@@ -8,6 +8,8 @@ answered ``202`` with a job to follow (:mod:`web.jobs`).
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,28 @@ bp = Blueprint("api", __name__)
 def search() -> Response:
     search_request = SearchRequest.from_params(request.args, strict=True)  # QueryError → 400
     return jsonify(run_search(search_request).to_dict())
+
+
+#: The columns of ``/api/search.csv``, one row per result of the page.
+CSV_COLUMNS = ("rank", "doc_id", "title", "paragraph", "page", "lang", "score", "text", "url")
+
+
+@bp.get("/search.csv")
+def search_csv() -> Response:
+    """The same search as ``/api/search``, its page of results as CSV (UTF-8 with a BOM, so
+    that spreadsheet programs read the Korean right)."""
+    search_request = SearchRequest.from_params(request.args, strict=True)  # QueryError → 400
+    results = run_search(search_request).results
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    first = (results.page - 1) * results.per_page + 1
+    for rank, r in enumerate(results.results, first):
+        row = (rank, r.doc_id, r.title, r.paragraph, r.page or "", r.lang, r.score, r.text, r.url)
+        writer.writerow(row)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="dari-search.csv"'
+    return response
 
 
 @bp.get("/suggest")

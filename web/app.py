@@ -34,7 +34,7 @@ from search.engine import Engine
 from search.errors import ConfigError
 from search.indexing.build import ensure_index
 from search.settings import ENVIRONMENT, Settings, from_env, parse_time_limit
-from web import admin, api, errors, limits, pages, security
+from web import admin, api, errors, i18n, limits, pages, security
 from web.security import SECURITY_HEADERS
 from web.service import EXTENSION, DariState, get_engine
 
@@ -120,6 +120,7 @@ def create_app(
     app.register_blueprint(api.bp, url_prefix="/api")
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.context_processor(lambda: {"admin_enabled": admin.admin_enabled()})
+    i18n.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
     security.init_app(app)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from search.errors import (
@@ -82,62 +83,68 @@ class ErrorKind:
 ERROR_KINDS: dict[type[Exception], ErrorKind] = {
     AdminError: ErrorKind(None),
     HTTPException: ErrorKind(None),
-    QueryError: ErrorKind(400, "Bad request"),
-    NotFound: ErrorKind(404, "Not found"),
-    Conflict: ErrorKind(409, "Conflict"),
-    TooLarge: ErrorKind(413, "Too large"),
-    UserError: ErrorKind(400, "Bad request"),
+    QueryError: ErrorKind(400, _l("Bad request")),
+    NotFound: ErrorKind(404, _l("Not found")),
+    Conflict: ErrorKind(409, _l("Conflict")),
+    TooLarge: ErrorKind(413, _l("Too large")),
+    UserError: ErrorKind(400, _l("Bad request")),
     Busy: ErrorKind(
-        409, "Conflict", "Another indexing run is in progress; try again when it has finished."
+        409,
+        _l("Conflict"),
+        _l("Another indexing run is in progress; try again when it has finished."),
     ),
     Unavailable: ErrorKind(
-        503, "Unavailable", "The search index is not available right now.", log=True
+        503, _l("Unavailable"), _l("The search index is not available right now."), log=True
     ),
     # the log line names the cluster's address; the answer does not
     ClusterUnavailable: ErrorKind(
         503,
-        "Unavailable",
-        "The search cluster is not answering right now; try again in a moment.",
+        _l("Unavailable"),
+        _l("The search cluster is not answering right now; try again in a moment."),
         log=True,
     ),
     # the log line names the folder; the answer does not show server paths
     NoSpace: ErrorKind(
         507,
-        "Disk full",
-        "The server's disk is full, so nothing was changed. "
-        "Ask its administrator to free some space, then try again.",
+        _l("Disk full"),
+        _l(
+            "The server's disk is full, so nothing was changed. "
+            "Ask its administrator to free some space, then try again."
+        ),
         log=True,
     ),
     ReadOnly: ErrorKind(
         503,
-        "Unavailable",
-        "The server cannot write its files right now (a read-only disk), so nothing was "
-        "changed. Ask its administrator to make it writable, then try again.",
+        _l("Unavailable"),
+        _l(
+            "The server cannot write its files right now (a read-only disk), so nothing was "
+            "changed. Ask its administrator to make it writable, then try again."
+        ),
         log=True,
     ),
 }
 
 #: The heading of an error page by status, for errors that carry their own status.
 TITLES: dict[int, str] = {
-    400: "Bad request",
-    401: "Token needed",
-    403: "Turned off",
-    404: "Not found",
-    409: "Conflict",
-    413: "Too large",
-    414: "Address too long",
-    429: "Too many attempts",
-    503: "Unavailable",
-    507: "Disk full",
+    400: _l("Bad request"),
+    401: _l("Token needed"),
+    403: _l("Turned off"),
+    404: _l("Not found"),
+    409: _l("Conflict"),
+    413: _l("Too large"),
+    414: _l("Address too long"),
+    429: _l("Too many attempts"),
+    503: _l("Unavailable"),
+    507: _l("Disk full"),
 }
 
 #: What werkzeug's HTTP errors say (else their name).
 HTTP_MESSAGES: dict[int, str] = {
-    400: "The request could not be understood.",
-    404: "There is nothing at this address.",
-    405: "This address does not accept that method.",
-    413: "The request is too large.",
-    414: "The address is too long.",
+    400: _l("The request could not be understood."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not accept that method."),
+    413: _l("The request is too large."),
+    414: _l("The address is too long."),
 }
 
 _SERVER_ERROR = "Something went wrong on our side. Please try again."
@@ -193,6 +200,7 @@ def error_response(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """``{"error": message}`` under ``/api``, else the error page; with ``status`` and ``headers``."""
+    message, title = str(message), None if title is None else str(title)  # lazy: translated now
     if wants_json():
         response = jsonify(error=message)
     else:

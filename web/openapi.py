@@ -566,6 +566,25 @@ _DOCUMENT: dict[str, Any] = {
                 },
             }
         },
+        "/api/search.csv": {
+            "get": {
+                "operationId": "searchCsv",
+                "summary": "Search paragraphs, as CSV",
+                "description": (
+                    "The same search and page as /api/search, one CSV row per result in rank "
+                    "order: rank, doc_id, title, paragraph, page, lang, score, text, url. UTF-8 "
+                    "with a byte-order mark, so spreadsheet programs read Korean right."
+                ),
+                "parameters": _SEARCH_PARAMETERS,
+                "responses": {
+                    "200": {
+                        "description": "One page of ranked paragraphs.",
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                    "400": _error("A bad parameter or a query that cannot be run."),
+                },
+            }
+        },
         "/api/suggest": {
             "get": {
                 "operationId": "suggest",

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from search.errors import DariError, QueryError
 from search.formats import SUFFIXES
 from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
 from search.results import CORRECTION_KINDS, EXPANSION_LABELS
-from search.uploads import MAX_UPLOAD_BYTES, UploadRejected
+from search.uploads import MAX_UPLOAD_BYTES, DocumentExists, UploadRejected
 from web import admin
 from web.errors import AdminError, error_response, kind_of, message_of, status_of
 from web.jobs import Handed
@@ -22,16 +24,20 @@ bp = Blueprint("pages", __name__)
 
 #: Shown on the home page; each one shows off part of the query language.
 EXAMPLES = [
-    ('"freedom of inquiry"', "an English phrase"),
-    ("다자협약체", "a Korean compound"),
-    ("Gretchen Campbell", "a name"),
-    ('"신뢰받는 글로벌 시장"', "a Korean phrase"),
-    ("양자기술 lang:ko", "Korean paragraphs only"),
-    ("quantum -Korea", "excluding a word"),
-    ("Daejeon OR 대전", "either word"),
+    ('"freedom of inquiry"', _l("an English phrase")),
+    ("다자협약체", _l("a Korean compound")),
+    ("Gretchen Campbell", _l("a name")),
+    ('"신뢰받는 글로벌 시장"', _l("a Korean phrase")),
+    ("양자기술 lang:ko", _l("Korean paragraphs only")),
+    ("quantum -Korea", _l("excluding a word")),
+    ("Daejeon OR 대전", _l("either word")),
 ]
 
-LANGUAGE_NAMES = {"ko": "한국어 Korean", "en": "English", "mixed": "Mixed 혼합"}
+#: The results-per-page links under the results.
+PER_PAGE_CHOICES = (10, 20, 50)
+
+#: The languages of paragraphs, as the interface names them.
+LANGUAGE_NAMES = {"ko": _l("Korean"), "en": _l("English"), "mixed": _l("Mixed")}
 
 
 @bp.app_context_processor
@@ -81,6 +87,9 @@ def search() -> Response | str | tuple[str, int]:
         titles=state().titles(),
         link=link,
         pages=_page_window(search_request.page, min(results.pages, MAX_PAGE)),
+        per_page_choices=PER_PAGE_CHOICES,
+        json_url=_url("api.search", search_request.to_params()),
+        csv_url=_url("api.search_csv", search_request.to_params()),
         error=None,
     )
 
@@ -94,7 +103,9 @@ def document(doc_id: str) -> Response | str:
     xlang, typo = _flag("xlang"), _flag("typo")
     view = get_engine().document(doc_id, q or None, xlang=xlang, typo=typo)
     if view is None:
-        return error_response(404, f"There is no document with the id “{doc_id}”.", "Not found")
+        return error_response(
+            404, _("There is no document with the id “%(id)s”.", id=doc_id), _("Not found")
+        )
     matches = [p.n for p in view.paragraphs if "<mark>" in p.html]
     # side by side only where there is something to put side by side; any other
     # view value is the ordinary page (a page never refuses a stray parameter)
@@ -112,6 +123,11 @@ def document(doc_id: str) -> Response | str:
         rows=view.parallel_rows() if parallel else [],
         page_starts=view.page_starts,  # once: the template asks for every paragraph
     )
+
+
+def _url(endpoint: str, params: dict[str, Any]) -> str:
+    """The address of ``endpoint`` with query parameters ``params``."""
+    return url_for(endpoint, **params)
 
 
 def _flag(name: str) -> bool:
@@ -153,7 +169,7 @@ def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
         admin.authorize(request.form.get("token"))
         storage = request.files.get("file")
         if storage is None or not storage.filename:
-            raise UploadRejected("Choose a file to upload.")
+            raise UploadRejected(_("Choose a file to upload."))
         data = storage.stream.read(MAX_UPLOAD_BYTES + 1)
         replace = parse_flag(request.form.get("replace"), "replace", False, strict=False)
         change = admin.add_document(storage.filename, data, replace=replace)
@@ -170,7 +186,7 @@ def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
         admin.authorize(request.form.get("token"))
         doc_id = request.form.get("doc_id", "").strip()  # refused as it is, not cleaned
         if not doc_id:
-            raise UploadRejected("Choose a document to remove.")
+            raise UploadRejected(_("Choose a document to remove."))
         change = admin.remove_document(doc_id)
     except (AdminError, DariError) as exc:
         return _refused(exc)
@@ -199,13 +215,23 @@ def _refused(exc: AdminError | DariError) -> tuple[str, int, dict[str, str]]:
     if kind is None or kind.log:
         raise exc  # the server's trouble: the error handlers log it and answer
     headers = exc.headers if isinstance(exc, AdminError) else {}
-    return _upload_page(error=message_of(exc)), status_of(exc), headers
+    message = message_of(exc)
+    if isinstance(exc, DocumentExists):  # the API's "add replace=1" in the page's words
+        message = _(
+            "That document exists already. Tick “Replace a document with the same name” "
+            "to upload this file in its place."
+        )
+    return _upload_page(error=message), status_of(exc), headers
 
 
 def _uploads_off() -> Response:
     return error_response(
         403,
-        "Adding documents over the web is turned off on this server "
-        "(it is turned on by setting an admin token, DARI_ADMIN_TOKEN).",
-        "Turned off",
+        _(
+            "Adding documents over the web is turned off on this server. Whoever runs it can "
+            "turn it on by starting it with an admin token: DARI_ADMIN_TOKEN=<a long secret> "
+            "dari serve. Documents can also be added by copying them into its documents "
+            "folder and running dari reindex."
+        ),
+        _("Adding documents is turned off"),
     )

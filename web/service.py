@@ -156,14 +156,22 @@ class DocGroup:
 
 
 def group_by_document(results: SearchResults) -> list[DocGroup]:
-    """The page's results by document, documents in the order of their best hit."""
+    """The page's results by document, documents in the order of their best hit.
+
+    Each hit is numbered in the order the reader sees it (from the page's first
+    number on): grouping moves a document's later hits up beside its first.
+    """
     groups: dict[str, DocGroup] = {}
-    first_rank = (results.page - 1) * results.per_page + 1
-    for rank, result in enumerate(results.results, first_rank):
+    for result in results.results:
         group = groups.get(result.doc_id)
         if group is None:
             group = groups[result.doc_id] = DocGroup(result.doc_id, result.title, [])
-        group.hits.append((rank, result))
+        group.hits.append((0, result))
+    rank = (results.page - 1) * results.per_page
+    for group in groups.values():
+        for i, (_, result) in enumerate(group.hits):
+            rank += 1
+            group.hits[i] = (rank, result)
     return list(groups.values())
 
 

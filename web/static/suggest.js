@@ -15,7 +15,16 @@
 
   var SUGGEST_DELAY = 120; // ms after the last keystroke
   var RESULTS = 5;
-  var KIND_LABELS = { word: "word", title: "document", glossary: "glossary", result: "paragraph" };
+  // The words shown are the page's, in its language: data-label-* attributes of the form
+  // (web/templates/_search_form.html), these English ones where a form has none.
+  var LABELS = {
+    suggestions: "Suggestions", results: "Results", word: "word", title: "document",
+    glossary: "glossary", result: "paragraph",
+  };
+
+  function label(form, name) {
+    return form.getAttribute("data-label-" + name) || LABELS[name];
+  }
 
   function debounce(fn, ms) {
     var timer = null;
@@ -60,7 +69,7 @@
     this.list.id = "suggestions-" + n;
     this.list.className = "suggest";
     this.list.setAttribute("role", "listbox");
-    this.list.setAttribute("aria-label", "Suggestions · 추천 검색어");
+    this.list.setAttribute("aria-label", label(form, "suggestions"));
     this.list.hidden = true;
     form.classList.add("search-form--suggest");
     form.appendChild(this.list);
@@ -142,8 +151,8 @@
     this.active = -1;
     this.input.removeAttribute("aria-activedescendant");
     var groups = [
-      ["Suggestions · 추천", this.words],
-      ["Results · 결과", this.results.map(function (r) {
+      [label(this.form, "suggestions"), this.words],
+      [label(this.form, "results"), this.results.map(function (r) {
         return { kind: "result", text: r.title, url: r.url, snippet: r.snippet };
       })],
     ];
@@ -200,7 +209,7 @@
     node.appendChild(detail);
     var kind = document.createElement("span");
     kind.className = "suggest__kind";
-    kind.textContent = KIND_LABELS[s.kind] || s.kind;
+    kind.textContent = LABELS[s.kind] ? label(this.form, s.kind) : s.kind;
     node.appendChild(kind);
     this.items.push({ node: node, kind: s.kind, query: s.query, url: s.url });
     return node;
