@@ -53,6 +53,7 @@ from search.results import (
     highlight_spans,
     mark_html,
     snippet_html,
+    translation_spans,
 )
 from search.settings import RankingSettings, Settings
 from search.spelling import suggest_query
@@ -402,11 +403,11 @@ class Engine:
     ) -> Result:
         text = hit[TEXT_FIELD]
         doc_id, n = hit[DOC_ID_FIELD], hit["n"]
-        spans = None
-        if view is not None and ref is not None:
-            spans = view.spans(ref, parsed)  # from offsets kept at index time, if kept
-        if spans is None:
-            spans = highlight_spans(text, parsed.terms, parsed.phrases)
+        spans = self._spans(text, parsed, view, ref)
+        translated: frozenset[tuple[int, int]] = frozenset()
+        if spans and (parsed.translated_terms or parsed.translated_phrases):
+            typed = self._spans(text, parsed.typed_only(), view, ref)
+            translated = translation_spans(spans, typed)
         counterpart = None
         if view is not None:
             counterpart = _counterpart(view, doc_id, stored_counterpart(hit))
@@ -417,11 +418,23 @@ class Engine:
             lang=hit[LANG_FIELD],
             score=round(score, 4),
             text=text,
-            snippet=snippet_html(text, spans),
+            snippet=snippet_html(text, spans, translated=translated),
             url=paragraph_url(doc_id, n),
             counterpart=counterpart,
             page=hit.get(PAGE_FIELD),
         )
+
+    @staticmethod
+    def _spans(
+        text: str, parsed: ParsedQuery, view: View | None, ref: Hashable | None
+    ) -> list[tuple[int, int]]:
+        """What of ``text`` ``parsed`` matches: from the offsets kept at index time where
+        the backend kept them, else by analysing the text."""
+        if view is not None and ref is not None:
+            spans = view.spans(ref, parsed)
+            if spans is not None:
+                return spans
+        return highlight_spans(text, parsed.terms, parsed.phrases)
 
     # -- documents ------------------------------------------------------------------
 
@@ -435,6 +448,13 @@ class Engine:
             # a document's info is its stored meta plus its id
             out.append(DocumentInfo(doc_id=fields_[DOC_ID_FIELD], **asdict(stored_meta(fields_))))
         return sorted(out, key=lambda d: d.doc_id)
+
+    def document_info(self, doc_id: str) -> DocumentInfo | None:
+        """One document's stored info (its file's name, title, counts); None if unknown."""
+        record = self.backend.view().document_record(doc_id)
+        if record is None:
+            return None
+        return DocumentInfo(doc_id=doc_id, **asdict(stored_meta(record)))
 
     def document(
         self,
@@ -459,11 +479,14 @@ class Engine:
             return None
         terms: set[str] = set()
         phrases: list[list[str]] = []
+        typed: ParsedQuery | None = None  # what was typed, when translations were searched too
         if q:
             try:
                 corrector = self.corrector(index) if typo else None
                 parsed = parse_query(q, self.expander if xlang else None, corrector)
                 terms, phrases = parsed.terms, parsed.phrases
+                if parsed.translated_terms or parsed.translated_phrases:
+                    typed = parsed.typed_only()
             except QueryError:
                 pass  # a document is still worth showing without marks
         paragraphs = index.document_paragraphs(doc_id)
@@ -474,13 +497,17 @@ class Engine:
             if marking and time.perf_counter() >= deadline:
                 marking, marked_up_to = False, p["n"] - 1
             spans = highlight_spans(p[TEXT_FIELD], terms, phrases) if marking else []
+            translated: frozenset[tuple[int, int]] = frozenset()
+            if spans and typed is not None:
+                own = highlight_spans(p[TEXT_FIELD], typed.terms, typed.phrases)
+                translated = translation_spans(spans, own)
             counterpart = stored_counterpart(p)
             views.append(
                 ParagraphView(
                     p["n"],
                     p[LANG_FIELD],
                     p[TEXT_FIELD],
-                    mark_html(p[TEXT_FIELD], spans),
+                    mark_html(p[TEXT_FIELD], spans, translated=translated),
                     StoredCounterpart(
                         paragraphs=list(counterpart.paragraphs), lang=counterpart.lang
                     )

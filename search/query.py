@@ -13,6 +13,7 @@ objects (Term, Phrase, And, Or, AndNot) run by Whoosh's BM25F scorer.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -34,7 +35,7 @@ from search.errors import QueryError
 from search.feedback import FeedbackQuery
 from search.records import BIGRAM_FIELD, PAIR_FIELD, TEXT_FIELD, TEXT_FIELDS
 from search.request import LANGUAGES, MAX_QUERY_CHARS
-from search.results import Expansion
+from search.results import CORRECTION_KINDS, Expansion
 
 if TYPE_CHECKING:
     from search.typos import Correction
@@ -104,6 +105,18 @@ class ParsedQuery:
     #: more ways a paragraph itself mentions the query: the syllable pairs of
     #: Korean translations (see ``_Builder._translated``)
     mentions: list[wq.Query] = field(default_factory=list)
+    #: of ``terms`` and ``phrases``, those only a translation (glossary, romanization)
+    #: brought in: marked apart from the words typed (:func:`typed_only`)
+    translated_terms: set[str] = field(default_factory=set)
+    translated_phrases: list[list[str]] = field(default_factory=list)
+
+    def typed_only(self) -> ParsedQuery:
+        """This query with only what was typed (and its corrections) to highlight."""
+        return dataclasses.replace(
+            self,
+            terms=self.terms - self.translated_terms,
+            phrases=[p for p in self.phrases if p not in self.translated_phrases],
+        )
 
     @property
     def can_fall_back(self) -> bool:
@@ -549,6 +562,11 @@ class _Builder:
                     self.parsed.terms.add(seq[0])
                 else:
                     self.parsed.phrases.append(list(seq))
+                if span.kind not in CORRECTION_KINDS:  # a correction is the word meant
+                    if len(seq) == 1:
+                        self.parsed.translated_terms.add(seq[0])
+                    else:
+                        self.parsed.translated_phrases.append(list(seq))
                 if by_pairs is not None and by_pairs not in self.parsed.mentions:
                     self.parsed.mentions.append(by_pairs)
         if collect and out:
@@ -658,6 +676,7 @@ def _build(
     one_word = len(tree.items) == 1 and isinstance(tree.items[0], Word)
     builder = _Builder(parsed, expander, nouns=nouns, one_word=one_word, corrector=corrector)
     parsed.query = builder.build(tree, any_mode=False)
+    parsed.translated_terms -= builder.own_terms  # a word typed too is a word typed
     builder.translation_count = 0  # the cap on translations holds per pass
     parsed.any_query = builder.build(tree, any_mode=True, collect=False)
     builder.translation_count = 0

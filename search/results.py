@@ -82,28 +82,53 @@ def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+#: The class of a ``<mark>`` around what only a translation of the query matched (the
+#: words typed are plain ``<mark>``s).
+TRANSLATION_MARK = "translation"
+
+
+def translation_spans(
+    spans: list[tuple[int, int]], typed: list[tuple[int, int]]
+) -> frozenset[tuple[int, int]]:
+    """Of ``spans`` (all that the query matched), those that overlap nothing in ``typed``
+    (what the words typed matched): what only a translation matched."""
+    return frozenset((s, e) for s, e in spans if not any(a < e and s < b for a, b in typed))
+
+
 def mark_html(
-    text: str, spans: list[tuple[int, int]], start: int = 0, end: int | None = None
+    text: str,
+    spans: list[tuple[int, int]],
+    start: int = 0,
+    end: int | None = None,
+    translated: frozenset[tuple[int, int]] = frozenset(),
 ) -> str:
-    """``text[start:end]`` HTML-escaped, with ``<mark>`` around the spans inside it."""
+    """``text[start:end]`` HTML-escaped, with ``<mark>`` around the spans inside it
+    (``<mark class="translation">`` around those in ``translated``)."""
     end = len(text) if end is None else end
     out = []
     cursor = start
     for s, e in spans:
+        tag = f'<mark class="{TRANSLATION_MARK}">' if (s, e) in translated else "<mark>"
         s, e = max(s, start), min(e, end)
         if s >= e:
             continue
         out.append(escape(text[cursor:s], quote=False))
-        out.append(f"<mark>{escape(text[s:e], quote=False)}</mark>")
+        out.append(f"{tag}{escape(text[s:e], quote=False)}</mark>")
         cursor = e
     out.append(escape(text[cursor:end], quote=False))
     return "".join(out)
 
 
-def snippet_html(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:
-    """The part of ``text`` (about ``width`` characters) with the most matches, marked."""
+def snippet_html(
+    text: str,
+    spans: list[tuple[int, int]],
+    width: int = SNIPPET_CHARS,
+    translated: frozenset[tuple[int, int]] = frozenset(),
+) -> str:
+    """The part of ``text`` (about ``width`` characters) with the most matches, marked
+    (``translated``: see :func:`mark_html`)."""
     if len(text) <= width:
-        return mark_html(text, spans)
+        return mark_html(text, spans, translated=translated)
     best_start, best_count = 0, -1
     for s, _ in spans or [(0, 0)]:
         # start a little before a match so that it reads in context
@@ -115,7 +140,7 @@ def snippet_html(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_C
     end = min(len(text), start + width)
     if end < len(text):
         end = _word_boundary(text, end, forward=False)
-    body = mark_html(text, spans, start, end)
+    body = mark_html(text, spans, start, end, translated)
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
 
 
@@ -194,6 +219,13 @@ class SearchResults:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    def past_last_page(self) -> str | None:
+        """What to say when the page asked for is past the last page of results (it is
+        then empty); None when it is not (or nothing was found: that says itself)."""
+        if self.total and self.page > self.pages:
+            return f"Page {self.page} is past the last page of results ({self.pages})."
+        return None
 
     def to_dict(self) -> dict:
         """The JSON shape shared by ``dari search --json`` and ``/api/search``."""

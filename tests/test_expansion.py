@@ -37,14 +37,14 @@ def test_a_korean_query_finds_the_english_article_through_its_translations(engin
 def test_finland_roundtable_in_korean_finds_quantum_korea_2025(engine):
     results = engine.search("핀란드 라운드테이블")
     assert QUANTUM_KOREA_2025 in ids(results, 3)
-    assert any("<mark>Roundtable</mark>" in r.snippet for r in results.results)
+    assert any('<mark class="translation">Roundtable</mark>' in r.snippet for r in results.results)
 
 
 def test_a_quoted_glossary_term_also_searches_its_translation_as_a_phrase(engine):
     results = engine.search('"intellectual property"')
     korean = [r for r in results.results if r.lang == "ko"]
     assert [(r.doc_id, r.paragraph) for r in korean] == [(PRESS, 43)]
-    assert "<mark>지식 재산</mark>" in korean[0].snippet
+    assert '<mark class="translation">지식 재산</mark>' in korean[0].snippet
     # the English clause itself comes first
     assert results.results[0].lang == "en"
 
@@ -57,10 +57,18 @@ def test_same_language_matches_rank_above_translations(engine):
     assert [r.lang for r in supply[:2]] == ["ko", "ko"] and supply[2].lang == "en"
 
 
-def test_translation_words_are_marked_in_snippets(engine):
+def test_translation_words_are_marked_apart_from_words_typed_in_snippets(engine):
     results = engine.search("대전")
     assert results.expansions == [{"from": "대전", "to": ["Daejeon"]}]
-    assert results.results and all("<mark>Daejeon" in r.snippet for r in results.results[:3])
+    marked = '<mark class="translation">Daejeon'
+    assert results.results and all(marked in r.snippet for r in results.results[:3])
+    assert not any("<mark>Daejeon" in r.snippet for r in results.results)
+
+
+def test_a_word_typed_that_is_also_a_translation_is_marked_as_typed(engine):
+    results = engine.search("대전 Daejeon", match="any")
+    assert any("<mark>Daejeon" in r.snippet for r in results.results)
+    assert not any('<mark class="translation">Daejeon' in r.snippet for r in results.results)
 
 
 def test_xlang_off_searches_only_the_words_typed(engine):
@@ -73,9 +81,9 @@ def test_xlang_off_searches_only_the_words_typed(engine):
 
 def test_the_document_view_marks_translations_too(engine):
     view = engine.document(DC_ARTICLE, "워싱턴")
-    assert any("<mark>Washington" in p.html for p in view.paragraphs)
+    assert any('<mark class="translation">Washington' in p.html for p in view.paragraphs)
     view = engine.document(DC_ARTICLE, "워싱턴", xlang=False)
-    assert not any("<mark>" in p.html for p in view.paragraphs)
+    assert not any("<mark" in p.html for p in view.paragraphs)
 
 
 # --- how queries are expanded (a small glossary) -----------------------------------------
@@ -197,7 +205,7 @@ def test_hyphenated_and_joined_spellings_find_each_other(tiny, query, found):
 def test_a_korean_name_finds_its_romanized_spelling(tiny):
     results = tiny.search("목포")
     assert [r.doc_id for r in results.results] == ["mokpo"]
-    assert "<mark>Mokpo</mark>" in results.results[0].snippet
+    assert '<mark class="translation">Mokpo</mark>' in results.results[0].snippet
     assert tiny.search("목포", xlang=False).total == 0
 
 

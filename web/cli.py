@@ -20,17 +20,33 @@ def register(add: AddCommand, commands: dict[str, Handler]) -> None:
     p = add(
         "serve", "Serve the web UI and JSON API with waitress (builds the index if missing).", True
     )
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on; 0.0.0.0 for every interface (default: %(default)s)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help="the port to listen on; 0 picks a free one (default: %(default)s)",
+    )
     p.add_argument(
         "--workers",
         type=positive_int,
         default=None,
         help="processes answering requests (default: DARI_WORKERS, else one per core, at most 4)",
     )
-    p.add_argument("--threads", type=positive_int, default=8, help="threads of each worker")
     p.add_argument(
-        "--watch", action="store_true", help="also reindex when files in the docs folder change"
+        "--threads",
+        type=positive_int,
+        default=8,
+        help="threads of each worker (default: %(default)s)",
+    )
+    p.add_argument(
+        "--watch",
+        action="store_true",
+        help="also reindex when files in the docs folder change (default: only at start)",
     )
     add_glossary_option(p)
     commands["serve"] = cmd_serve

@@ -223,7 +223,11 @@ _SCHEMAS: dict[str, Any] = {
             "text": {"type": "string", "description": "The whole paragraph, plain text."},
             "snippet": {
                 "type": "string",
-                "description": "HTML: an escaped excerpt with <mark> around the matches.",
+                "description": (
+                    "HTML: an escaped excerpt with <mark> around the matches of the words "
+                    'typed and <mark class="translation"> around what only a translation '
+                    "of them matched."
+                ),
             },
             "url": {"type": "string", "description": "The paragraph on its document page."},
             "counterpart": {

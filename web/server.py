@@ -109,11 +109,11 @@ def serve(
         behind = not settings.opensearch_url and _behind(docs_dir, index_dir)
         if watch:
             document_paths(docs_dir)  # a clear message for a missing folder, not a traceback
-    except (DocumentError, IndexBusy, StorageError) as exc:
+    except (IndexBusy, StorageError) as exc:
         sock.close()
         _say(str(exc))
         return EXIT_FAILED
-    except ConfigError as exc:
+    except (ConfigError, DocumentError) as exc:  # a bad setting; no such documents folder
         sock.close()
         _say(str(exc))
         return EXIT_USAGE

@@ -381,3 +381,12 @@ def test_post_to_a_page_is_a_405_html_page(client):
     assert response.status_code == 405
     assert response.mimetype == "text/html"
     assert "GET" in response.headers["Allow"]
+
+
+def test_translations_are_marked_apart_with_a_legend(client):
+    _, body = page(client, "/search", q="대전")
+    assert '<mark class="translation">Daejeon' in body
+    assert re.search(
+        r'class="legend">Marked: <mark>words typed</mark> <mark class="translation">their translations</mark>',
+        body,
+    )
