@@ -58,7 +58,15 @@ class UserError(DariError, ValueError):
 
 
 class QueryError(UserError):
-    """A query or search parameter that cannot be used; ``str(err)`` is a message for the user."""
+    """A query or search parameter that cannot be used; ``str(err)`` is a message for the user.
+
+    ``param`` is the search parameter refused (``"per_page"``), when it is one, so that a
+    caller that calls it something else (``dari search --limit``) can say so.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class DocumentError(UserError):

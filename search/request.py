@@ -103,15 +103,17 @@ class SearchRequest:
                 f"the limit is {MAX_QUERY_CHARS:,})."
             )
         if not _whole(self.page) or not 1 <= self.page <= MAX_PAGE:
-            raise QueryError(f"page must be a whole number from 1 to {MAX_PAGE:,}.")
+            raise QueryError(_range_message("page", 1, MAX_PAGE), param="page")
         if not _whole(self.per_page) or not 1 <= self.per_page <= MAX_PER_PAGE:
-            raise QueryError(f"per_page must be between 1 and {MAX_PER_PAGE}.")
+            raise QueryError(_range_message("per_page", 1, MAX_PER_PAGE), param="per_page")
         if self.lang is not None and self.lang not in LANGUAGES:
-            raise QueryError(f"Unknown language '{self.lang}': use one of {', '.join(LANGUAGES)}.")
+            raise QueryError(
+                f"Unknown language '{self.lang}': use one of {', '.join(LANGUAGES)}.", param="lang"
+            )
         if self.match not in MATCH_MODES:
-            raise QueryError("match must be 'all' or 'any'.")
+            raise QueryError("match must be 'all' or 'any'.", param="match")
         if self.doc is not None and not self.doc.strip():
-            raise QueryError("doc must be a document id (see /api/docs).")
+            raise QueryError("doc must be a document id (see /api/docs).", param="doc")
 
     def replace(self, **changes: Any) -> SearchRequest:
         """A copy with ``changes`` (validated again)."""
@@ -178,6 +180,11 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _range_message(name: str, low: int, high: int) -> str:
+    """What is said of a whole-number parameter ``name`` out of its range (or not a number)."""
+    return f"{name} must be a whole number from {low} to {high:,}."
+
+
 def whole_number(
     params: Mapping[str, str], name: str, default: int, low: int, high: int, strict: bool
 ) -> int:
@@ -186,14 +193,14 @@ def whole_number(
     raw = params.get(name)
     if raw is None or (not strict and not raw.strip()):
         return default
-    message = f"{name} must be a whole number from {low} to {high:,}."
+    message = _range_message(name, low, high)
     text = raw.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 9:
         # also refuses '+3', '1e3', '٣' and numbers with thousands of digits
-        raise QueryError(message)
+        raise QueryError(message, param=name)
     value = int(text)
     if not low <= value <= high:
-        raise QueryError(message)
+        raise QueryError(message, param=name)
     return value
 
 
@@ -206,5 +213,5 @@ def _choice(
     value = clean_text(raw).strip().lower()
     if value not in allowed:
         shown = clean_text(raw)[:40]
-        raise QueryError(f"Unknown {name} '{shown}': use one of {', '.join(allowed)}.")
+        raise QueryError(f"Unknown {name} '{shown}': use one of {', '.join(allowed)}.", param=name)
     return value

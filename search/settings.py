@@ -41,6 +41,7 @@ __all__ = [
     "Settings",
     "from_env",
     "keep_thread_memory_small",
+    "parse_base_url",
     "parse_processes",
     "parse_time_limit",
 ]
@@ -113,6 +114,9 @@ class Settings:
     build_procs: int | None = None
     #: processes of ``dari serve``; None: one per core, at most four
     serve_workers: int | None = None
+    #: where people reach ``dari serve`` (``https://search.example.org``), so that
+    #: ``dari search`` prints full result links; None: it prints file paths instead
+    base_url: str | None = None
     #: the benchmark data of ``dari eval``; None: ``../shared/bench`` beside the checkout
     bench_dir: Path | None = None
     ranking: RankingSettings = field(default_factory=RankingSettings)
@@ -184,6 +188,27 @@ def _parse_one_url(text: str, name: str) -> str:
             f"{name} must not hold a user or password: set DARI_OPENSEARCH_USER and "
             "DARI_OPENSEARCH_PASSWORD instead."
         )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"{name} must have no query or fragment (?…, #…).")
+    return text.rstrip("/")
+
+
+def parse_base_url(value: Any, name: str = "DARI_BASE_URL") -> str:
+    """The address of a Dari server, ``http(s)://host[:port][/path]`` (a trailing ``/``
+    dropped), or :class:`ConfigError` naming ``name`` (``--base-url`` for the option)."""
+    text = str(value).strip()
+    parts = urlsplit(text)
+    try:
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
+        raise ConfigError(
+            f"{name} must be an http:// or https:// address such as https://search.example.org, "
+            f"not {text[:80]!r}."
+        )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigError(f"{name} must not hold a user or password (it is printed in links).")
     if parts.query or parts.fragment:
         raise ConfigError(f"{name} must have no query or fragment (?…, #…).")
     return text.rstrip("/")
@@ -280,6 +305,14 @@ ENVIRONMENT: tuple[EnvSetting, ...] = (
         "(one per core, at most 4)",
         "processes of `dari serve` answering requests (`--workers`)",
         parse_processes,
+    ),
+    EnvSetting(
+        "DARI_BASE_URL",
+        "base_url",
+        "(none: file paths)",
+        "the address of `dari serve` as people reach it: `dari search` prints full result "
+        "links (`--base-url`)",
+        parse_base_url,
     ),
     EnvSetting(
         "DARI_OPENSEARCH_URL",

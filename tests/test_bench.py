@@ -282,7 +282,7 @@ def test_issue_15s_build_targets_are_judged_at_20k_100k_and_712k():
 
 def test_a_live_server_that_exits_is_reported_with_the_end_of_its_log(tmp_path):
     log = tmp_path / "serve.log"
-    with pytest.raises(RuntimeError, match="exited early with code 1") as raised:
+    with pytest.raises(RuntimeError, match="exited early with code 2") as raised:
         start_server(tmp_path / "index", tmp_path / "no-docs", log, timeout=60)
     assert "documents folder not found" in str(raised.value)
     assert "documents folder not found" in log.read_text(encoding="utf-8")

@@ -263,7 +263,7 @@ def test_a_file_replaced_while_it_is_read_is_caught_up_by_the_next_reindex(
 
     monkeypatch.setattr(documents, "_read_bytes", read)
     code, out, err = run_index(docs, index, capsys)
-    assert code == 0 and "indexed 1 documents" in out
+    assert code == 0 and "indexed 1 document," in out
     monkeypatch.setattr(documents, "_read_bytes", real_read)
     assert main(["reindex", "--docs", str(docs), "--index", str(index)]) == 0
     assert "updated 1" in capsys.readouterr().out
@@ -298,7 +298,7 @@ def test_a_file_over_the_size_limit_is_skipped_without_being_read(tmp_path, caps
 
     monkeypatch.setattr(documents, "_read_bytes", reading)
     code, out, err = run_index(docs, tmp_path / "index", capsys)
-    assert code == 0 and "indexed 1 documents" in out
+    assert code == 0 and "indexed 1 document," in out
     assert "skipped huge.txt: file too large (1.4 MB; the limit is 1 MB)" in err
     assert [Path(p).name for p in read] == ["small.txt"]
 

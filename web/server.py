@@ -124,6 +124,9 @@ def serve(
     # admin actions (uploads, deletions, reindex requests) are worth a line in the log
     if logging.getLogger("web").getEffectiveLevel() > logging.INFO:
         logging.getLogger("web").setLevel(logging.INFO)
+    # waitress warns of every moment a request waited for a thread ("Task queue depth is
+    # 1"): normal under load, and the server sheds what waits too long (web.serving)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     uploads = admin_configured(app.config)
     if uploads:
         _say("admin token set: adding and removing documents over HTTP is on (/upload, /api/docs)")

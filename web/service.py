@@ -112,12 +112,10 @@ def run_search(request: SearchRequest, *, page_facets: bool = False) -> SearchOu
         return deadline - time.perf_counter()
 
     results = _search(engine, request, facets=True, time_limit=limit)
-    if results.total and request.page > results.pages:
-        # Whoosh answers a page past the end with the last page; say so instead.
+    past = results.past_last_page()
+    if past:  # Whoosh answers a page past the end with the last page; say so instead
         results.results = []
-        results.notes.append(
-            f"Page {request.page} is past the last page of results ({results.pages})."
-        )
+        results.notes.append(past)
     suggestion = None
     if remaining() > 0:
         suggestion = engine.did_you_mean(request, results, time_limit=remaining())

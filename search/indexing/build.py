@@ -42,6 +42,7 @@ __all__ = [
     "build_index",
     "build_locked",
     "build_procs",
+    "counted",
     "ensure_index",
     "load_paths",
     "split_evenly",
@@ -49,6 +50,11 @@ __all__ = [
 
 #: Folders smaller than this are indexed in one process (see :func:`build_procs`).
 PARALLEL_MIN_BYTES = 256 * 1024
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 file``, ``2 files``, ``0 files``: ``number`` and ``noun``, plural unless one."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @dataclass
@@ -79,8 +85,9 @@ class BuildReport:
 
     def summary(self) -> str:
         return (
-            f"indexed {self.documents} documents, {self.paragraphs} paragraphs, "
-            f"skipped {len(self.skipped)} files, {self.seconds:.1f} s"
+            f"indexed {counted(self.documents, 'document')}, "
+            f"{counted(self.paragraphs, 'paragraph')}, "
+            f"skipped {counted(len(self.skipped), 'file')}, {self.seconds:.1f} s"
         )
 
 

@@ -33,7 +33,7 @@ from search.documents import (
     load_document,
 )
 from search.errors import storage_errors
-from search.indexing.build import build_locked
+from search.indexing.build import build_locked, counted
 from search.indexing.generations import (
     current_generation,
     index_lock,
@@ -76,7 +76,7 @@ class ReindexReport:
             f"unchanged {self.unchanged}, {self.seconds:.1f} s"
         )
         if self.skipped:
-            text += f" (skipped {len(self.skipped)} files)"
+            text += f" (skipped {counted(len(self.skipped), 'file')})"
         if self.full_build:
             text += " (no index yet: full build)"
         return text

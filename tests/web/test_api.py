@@ -97,7 +97,8 @@ def test_search_lists_the_translations_it_also_searched(client):
     _, body = api(client, "/api/search", q="워싱턴 협력센터")
     assert body["results"][0]["doc_id"] == "000_04ba2ab33a6fa034"
     assert {"from": "워싱턴", "to": ["Washington", "Washington DC"]} in body["expansions"]
-    assert "<mark>Cooperation Center</mark>" in body["results"][0]["snippet"]
+    snippet = body["results"][0]["snippet"]
+    assert '<mark class="translation">Cooperation Center</mark>' in snippet
 
 
 def test_search_with_xlang_0_searches_only_the_words_typed(client):
@@ -292,6 +293,7 @@ def test_openapi_is_valid_json_with_every_path(client):
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) == {
         "/api/search",
+        "/api/search.csv",
         "/api/suggest",
         "/api/docs",
         "/api/docs/{doc_id}",

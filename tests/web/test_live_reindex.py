@@ -191,7 +191,7 @@ def test_serve_watch_stops_cleanly_on_sigterm(docs, tmp_path, server_on):
     assert "stopped" in server.log() and "Traceback" not in server.log()
 
 
-def test_serve_watch_without_the_docs_folder_exits_1(tmp_path, docs):
+def test_serve_watch_without_the_docs_folder_exits_2(tmp_path, docs):
     build_index(docs, tmp_path / "index")  # an index to serve, but nothing to watch
     shutil.rmtree(docs)
     result = subprocess.run(
@@ -202,7 +202,7 @@ def test_serve_watch_without_the_docs_folder_exits_1(tmp_path, docs):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # a folder that does not exist: bad input (README exit codes)
     assert "documents folder not found" in result.stderr and "Traceback" not in result.stderr
 
 

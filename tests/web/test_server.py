@@ -56,9 +56,9 @@ def test_serve_returns_1_when_the_port_is_taken(web_index, capsys):
     assert f"cannot listen on 127.0.0.1:{port}" in err and "already in use" in err
 
 
-def test_serve_returns_1_without_index_or_documents(tmp_path, capsys):
+def test_serve_returns_2_without_index_or_documents(tmp_path, capsys):
     code = serve(port=0, index_dir=tmp_path / "index", docs_dir=tmp_path / "missing-docs")
-    assert code == 1
+    assert code == 2  # the folder named does not exist: as for dari index, reindex and watch
     assert "documents folder not found" in capsys.readouterr().err
 
 
@@ -73,6 +73,7 @@ def test_serve_stops_cleanly_on_ctrl_c(web_index, server_on):
     log = server.log()
     assert "no index in" not in log  # the existing index was used as it is
     assert "stopped" in log and "Traceback" not in log
+    assert "Task queue depth" not in log  # waitress's chatter stays out of the log
 
 
 def test_serve_returns_2_for_a_bad_glossary(web_index, tmp_path, capsys):
@@ -98,3 +99,16 @@ def test_ctrl_c_stops_a_server_started_with_sigint_ignored(web_index, server_on)
     server.proc.send_signal(signal.SIGINT)
     assert server.proc.wait(timeout=20) == 0
     assert "stopped" in server.log()
+
+
+def test_serve_help_shows_the_default_host_and_port(capsys):
+    from search.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--help"])
+    assert exit_.value.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST the address to listen on" in help_text
+    assert "(default: 127.0.0.1)" in help_text
+    assert "0 picks a free one (default: 8000)" in help_text
+    assert "threads of each worker (default: 8)" in help_text
