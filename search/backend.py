@@ -27,7 +27,19 @@ if TYPE_CHECKING:
     from search.indexing.reindex import ReindexReport
     from search.spelling import Lexicon
 
-__all__ = ["Backend", "Page", "PageRequest", "View", "mention_clauses"]
+__all__ = ["Backend", "IndexInfo", "Page", "PageRequest", "View", "mention_clauses"]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """Where an index is and what made it, for the status page."""
+
+    backend: str  # "local" or "opensearch"
+    location: str  # the index folder's name, or the alias on the cluster (never a path or address)
+    generation: str  # the generation folder, or the index behind the alias
+    size_bytes: int | None  # on disk (a cluster: its primaries' store)
+    #: the record of the last build or reindex (:func:`search.indexing.history.run_record`)
+    last_run: dict[str, Any] | None
 
 
 @dataclass
@@ -86,6 +98,10 @@ class View(Protocol):
 
     def stats(self) -> dict[str, int]: ...
 
+    def languages(self) -> dict[str, int]:
+        """Paragraphs by language ("ko", "en", "mixed")."""
+        ...
+
     def lexicon(self) -> Lexicon:
         """The index's words, for did-you-mean, typo tolerance and completions."""
         ...
@@ -104,6 +120,10 @@ class Backend(Protocol):
         self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
     ) -> ReindexReport:
         """Bring the index up to date with ``docs_dir`` (see :mod:`search.indexing.reindex`)."""
+        ...
+
+    def info(self) -> IndexInfo:
+        """Where the index is, its size, and its last build or reindex."""
         ...
 
     def close(self) -> None: ...

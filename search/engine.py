@@ -113,6 +113,23 @@ class DocumentInfo:
 
 
 @dataclass
+class IndexStatus:
+    """What :meth:`Engine.status` tells (the status page and ``/api/status``)."""
+
+    documents: int
+    paragraphs: int
+    languages: dict[str, int]  # paragraphs by language, most first
+    backend: str  # "local" or "opensearch"
+    location: str
+    generation: str
+    size_bytes: int | None
+    last_run: dict[str, Any] | None  # search.indexing.history.run_record
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
 class ParagraphView:
     n: int
     lang: str
@@ -530,6 +547,22 @@ class Engine:
     def stats(self) -> dict[str, int]:
         """How many documents and paragraphs the index holds."""
         return self.backend.view().stats()
+
+    def status(self) -> IndexStatus:
+        """What the index holds, where it is, and what its last build or reindex did."""
+        view = self.backend.view()
+        counts = view.stats()
+        info = self.backend.info()
+        return IndexStatus(
+            documents=counts["documents"],
+            paragraphs=counts["paragraphs"],
+            languages=dict(sorted(view.languages().items(), key=lambda kv: -kv[1])),
+            backend=info.backend,
+            location=info.location,
+            generation=info.generation,
+            size_bytes=info.size_bytes,
+            last_run=info.last_run,
+        )
 
     # -- search as you type --------------------------------------------------------------
 

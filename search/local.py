@@ -19,10 +19,11 @@ import numpy as np
 from whoosh import collectors, sorting
 from whoosh.searching import ResultsPage, Searcher
 
-from search.backend import Page, PageRequest, mention_clauses
+from search.backend import IndexInfo, Page, PageRequest, mention_clauses
 from search.columnar.searcher import ColumnarSearcher
 from search.deadline import run_until
 from search.indexing import current_generation, open_generation, open_index
+from search.indexing.history import last_run
 from search.query import ParsedQuery
 from search.records import (
     DOC_ID_FIELD,
@@ -63,6 +64,15 @@ class LocalBackend:
 
     def view(self) -> LocalView:
         return LocalView(self, self.searcher())
+
+    def info(self) -> IndexInfo:
+        gen = current_generation(self.index_dir)
+        size = None
+        if gen is not None:
+            size = sum(f.stat().st_size for f in gen.rglob("*") if f.is_file())
+        return IndexInfo(
+            "local", self.index_dir.name, gen.name if gen else "", size, last_run(self.index_dir)
+        )
 
     def reindex(
         self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
@@ -165,6 +175,17 @@ class LocalView:
         # doc_frequency() would count deleted records too (until segments merge)
         docs = sum(1 for _ in searcher.document_numbers(**{KIND_FIELD: DOCUMENT_KIND}))
         return {"documents": docs, "paragraphs": searcher.doc_count() - docs}
+
+    def languages(self) -> dict[str, int]:
+        searcher = self.searcher
+        out = {}
+        for value in searcher.reader().lexicon(LANG_FIELD):
+            lang = value.decode("utf-8") if isinstance(value, bytes) else str(value)
+            found = searcher.document_numbers(**{LANG_FIELD: lang, KIND_FIELD: PARAGRAPH_KIND})
+            count = sum(1 for _ in found)  # live paragraphs only (deleted ones are skipped)
+            if count:
+                out[lang] = count
+        return out
 
     def version(self) -> Hashable:
         return (

@@ -34,7 +34,7 @@ from search.engine import Engine
 from search.errors import ConfigError
 from search.indexing.build import ensure_index
 from search.settings import ENVIRONMENT, Settings, from_env, parse_time_limit
-from web import admin, api, errors, i18n, limits, pages, security
+from web import admin, api, errors, i18n, limits, pages, security, status
 from web.security import SECURITY_HEADERS
 from web.service import EXTENSION, DariState, get_engine
 
@@ -118,6 +118,7 @@ def create_app(
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(status.bp)
     app.add_url_rule("/healthz", "healthz", healthz, methods=["GET"])
     app.context_processor(lambda: {"admin_enabled": admin.admin_enabled()})
     i18n.init_app(app)

@@ -327,6 +327,49 @@ _SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "Status": {
+        "type": "object",
+        "required": [
+            "documents",
+            "paragraphs",
+            "languages",
+            "backend",
+            "location",
+            "generation",
+            "size_bytes",
+            "last_run",
+        ],
+        "additionalProperties": False,
+        "properties": {
+            "documents": {"type": "integer", "minimum": 0},
+            "paragraphs": {"type": "integer", "minimum": 0},
+            "languages": {
+                "type": "object",
+                "description": 'Paragraphs by language, most first: {"en": 75, "ko": 34}.',
+                "additionalProperties": {"type": "integer", "minimum": 0},
+            },
+            "backend": {"type": "string", "enum": ["local", "opensearch"]},
+            "location": {
+                "type": "string",
+                "description": "The index folder's name, or the alias on the cluster.",
+            },
+            "generation": {
+                "type": "string",
+                "description": "The generation folder, or the index behind the alias.",
+            },
+            "size_bytes": {"type": "integer", "minimum": 0, "nullable": True},
+            "last_run": {
+                "type": "object",
+                "nullable": True,
+                "description": (
+                    "The last full build or reindex: kind (build or reindex), finished (UTC, "
+                    "ISO 8601), seconds, added/updated/removed ({count, names: the first "
+                    "20}), unchanged, skipped ({count, files: [{file, reason}]}), and for a "
+                    "build the documents indexed. null before the first run recorded."
+                ),
+            },
+        },
+    },
     "DocumentSummary": {
         "type": "object",
         "required": [
@@ -568,6 +611,19 @@ _DOCUMENT: dict[str, Any] = {
                     "200": _ok("One page of ranked paragraphs.", "SearchResults"),
                     "400": _error("A bad parameter or a query that cannot be run."),
                 },
+            }
+        },
+        "/api/status": {
+            "get": {
+                "operationId": "status",
+                "summary": "The index's status",
+                "description": (
+                    "What the index holds (documents, paragraphs by language), where it is "
+                    "(a local folder's name or the cluster's alias, never a path or address), "
+                    "its generation and size, and what its last build or reindex did. The "
+                    "same as the /status page."
+                ),
+                "responses": {"200": _ok("The status.", "Status")},
             }
         },
         "/api/search.csv": {

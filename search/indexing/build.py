@@ -29,6 +29,7 @@ from search.indexing.generations import (
     open_index,
     publish,
 )
+from search.indexing.history import record_run, run_record
 from search.indexing.segments import BuildWriter
 from search.records import document_fields, make_schema
 from search.settings import from_env
@@ -218,6 +219,10 @@ def build_locked(
     publish(root, gen)
     report.generation = gen.name
     report.seconds = time.perf_counter() - started
+    skipped = [(s.name, s.reason) for s in report.skipped]
+    record_run(
+        root, run_record("build", report.seconds, skipped=skipped, documents=report.documents)
+    )
     return report
 
 

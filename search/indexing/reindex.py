@@ -41,6 +41,7 @@ from search.indexing.generations import (
     open_index,
     remove_abandoned,
 )
+from search.indexing.history import record_run, run_record
 from search.records import (
     DOC_ID_FIELD,
     DOCUMENT_KIND,
@@ -81,6 +82,18 @@ class ReindexReport:
             text += " (no index yet: full build)"
         return text
 
+    def record(self) -> dict[str, Any]:
+        """What :mod:`search.indexing.history` keeps of this run."""
+        return run_record(
+            "build" if self.full_build else "reindex",
+            self.seconds,
+            self.added,
+            self.updated,
+            self.removed,
+            self.unchanged,
+            [(s.name, s.reason) for s in self.skipped],
+        )
+
     def to_dict(self) -> dict:
         return {
             "added": self.added,
@@ -107,7 +120,9 @@ def reindex(
     disk is full or read-only (the index is then as it was).
     """
     with storage_errors(f"the index folder {root}"):
-        return _reindex(docs_dir, root, wait, on_change)
+        report = _reindex(docs_dir, root, wait, on_change)
+    record_run(Path(root), report.record())
+    return report
 
 
 def _reindex(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
-from search.backend import Page, PageRequest, mention_clauses
+from search.backend import IndexInfo, Page, PageRequest, mention_clauses
 from search.feedback import FEEDBACK_FIELD, FeedbackQuery
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED, tokens_of
@@ -32,6 +32,7 @@ from search.records import (
     DOC_ID_FIELD,
     DOCUMENT_KIND,
     KIND_FIELD,
+    LANG_FIELD,
     META_FIELD,
     NUMBER_FIELD,
     PAGE_FIELD,
@@ -65,6 +66,17 @@ class ClusterBackend:
         with cluster_errors(self.settings.opensearch_url):
             index = live_index(self.client, self.alias)
         return ClusterView(self, index)
+
+    def info(self) -> IndexInfo:
+        from search.opensearch.indexing import cluster_last_run
+
+        with cluster_errors(self.settings.opensearch_url):
+            index = live_index(self.client, self.alias)
+            stats = self.client.indices.stats(index=index, metric="store")
+            size = stats["indices"][index]["primaries"]["store"]["size_in_bytes"]
+            return IndexInfo(
+                "opensearch", self.alias, index, size, cluster_last_run(self.client, index)
+            )
 
     def reindex(
         self, docs_dir: Path, wait: bool = False, on_change: Callable[[str], None] | None = None
@@ -217,6 +229,16 @@ class ClusterView:
             "documents": self.count({"term": {KIND_FIELD: DOCUMENT_KIND}}),
             "paragraphs": self.count({"term": {KIND_FIELD: PARAGRAPH_KIND}}),
         }
+
+    @_guarded
+    def languages(self) -> dict[str, int]:
+        body = {
+            "size": 0,
+            "query": {"term": {KIND_FIELD: PARAGRAPH_KIND}},
+            "aggs": {"langs": {"terms": {"field": LANG_FIELD, "size": 10}}},
+        }
+        answer = self.client.search(index=self.index, body=body)
+        return {b["key"]: b["doc_count"] for b in answer["aggregations"]["langs"]["buckets"]}
 
     @_guarded
     def version(self) -> Hashable:

@@ -14,6 +14,7 @@ process sends its own bulk requests.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import queue
@@ -29,6 +30,7 @@ from typing import Any
 from search.documents import Document, Skipped, document_paths
 from search.indexing.build import BuildReport, build_procs, load_paths, split_evenly
 from search.indexing.generations import IndexBusy
+from search.indexing.history import run_record
 from search.opensearch.client import ClusterUnavailable, cluster_errors, connect, index_names
 from search.opensearch.documents import cluster_document
 from search.opensearch.mapping import index_body
@@ -43,6 +45,8 @@ __all__ = [
     "build_cluster_index",
     "cluster_lock",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Entries per bulk request (a paragraph's entry is a few KB).
 BULK_ENTRIES = 500
@@ -148,7 +152,38 @@ def _build(
     for index in old:  # no longer searched
         client.indices.delete(index=index, ignore_unavailable=True)
     report.seconds = time.perf_counter() - started
+    skipped = [(s.name, s.reason) for s in report.skipped]
+    record_cluster_run(
+        client,
+        name,
+        run_record("build", report.seconds, skipped=skipped, documents=report.documents),
+    )
     return report
+
+
+#: Where the index's mapping keeps the record of its last build or reindex.
+LAST_RUN_META = "dari_last_run"
+
+
+def record_cluster_run(client: Any, index: str, record: dict[str, Any]) -> None:
+    """Keep ``record`` (:func:`search.indexing.history.run_record`) in the ``_meta`` of the
+    mapping of ``index`` (or of the index behind that alias); a failure to is logged, not
+    raised: the index is what matters."""
+    try:
+        client.indices.put_mapping(index=index, body={"_meta": {LAST_RUN_META: record}})
+    except Exception as exc:  # the client raises many kinds; the run itself succeeded
+        log.warning("could not record the last %s on the cluster: %s", record.get("kind"), exc)
+
+
+def cluster_last_run(client: Any, index: str) -> dict[str, Any] | None:
+    """The record of the last build or reindex of ``index`` on the cluster, if any."""
+    mappings = client.indices.get_mapping(index=index)
+    for value in mappings.values():
+        meta = value.get("mappings", {}).get("_meta", {})
+        record = meta.get(LAST_RUN_META)
+        if isinstance(record, dict):
+            return record
+    return None
 
 
 def _send(

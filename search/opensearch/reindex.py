@@ -26,7 +26,7 @@ from search.documents import Skipped, document_entries, document_id
 from search.indexing.reindex import FolderChanges, ReindexReport
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED
-from search.opensearch.indexing import Bulk, build_cluster_index, cluster_lock
+from search.opensearch.indexing import Bulk, build_cluster_index, cluster_lock, record_cluster_run
 from search.opensearch.mapping import ensure_words_field
 from search.opensearch.search import every_hit
 from search.records import (
@@ -88,9 +88,10 @@ def reindex_cluster(
                     FolderChanges(docs_dir, entries, _manifest(client, index), report, say),
                     renew,
                 )
+        report.seconds = time.perf_counter() - started
+        record_cluster_run(client, alias, report.record())
     finally:
         client.close()
-    report.seconds = time.perf_counter() - started
     return report
 
 

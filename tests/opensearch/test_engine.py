@@ -161,3 +161,15 @@ def test_a_pdf_on_the_cluster_is_found_with_its_page(cluster, cluster_settings, 
     assert (hit.doc_id, hit.paragraph, hit.page) == ("summit", 2, 2)
     view = engine.document("summit")
     assert view.page_starts == {1: 1, 2: 2} and view.pages == 2
+
+
+def test_the_status_on_the_cluster_is_the_local_one_s_with_its_own_place(cluster_engine, engine):
+    remote, local = cluster_engine.status(), engine.status()
+    assert (remote.documents, remote.paragraphs, remote.languages) == (
+        local.documents,
+        local.paragraphs,
+        local.languages,
+    )
+    assert remote.backend == "opensearch" and remote.location.endswith("-paragraphs")
+    assert remote.size_bytes and remote.last_run["kind"] == "build"
+    assert remote.last_run["documents"] == 5

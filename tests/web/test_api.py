@@ -294,6 +294,7 @@ def test_openapi_is_valid_json_with_every_path(client):
     assert set(spec["paths"]) == {
         "/api/search",
         "/api/search.csv",
+        "/api/status",
         "/api/suggest",
         "/api/docs",
         "/api/docs/{doc_id}",
