@@ -75,6 +75,8 @@ class PageRequest:
     facets: bool
     #: the page of the same search before its any-word fallback (what it found is reused)
     before: Page | None = None
+    #: "relevance" (best first) or "document" (by document id, then paragraph number)
+    sort: str = "relevance"
 
 
 class View(Protocol):

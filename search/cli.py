@@ -51,6 +51,7 @@ from search.request import (
     MATCH_MODES,
     MAX_PAGE,
     MAX_PER_PAGE,
+    SORTS,
     SearchRequest,
 )
 from search.results import Result, SearchResults
@@ -203,6 +204,13 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         default="all",
         help="all: every word must match (else paragraphs with any, and it says so); "
         "any: any word may (default: %(default)s)",
+    )
+    p.add_argument(
+        "--sort",
+        choices=SORTS,
+        default="relevance",
+        help="relevance: best first; document: in the order of the documents and their "
+        "paragraphs (default: %(default)s)",
     )
     p.add_argument(
         "--base-url",
@@ -409,6 +417,7 @@ def _search_request(args: argparse.Namespace) -> SearchRequest:
             match=args.match,
             xlang=args.xlang,
             typo=args.typo,
+            sort=args.sort,
         )
     except QueryError as exc:
         param, message = exc.param or "", str(exc)

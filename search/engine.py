@@ -322,6 +322,7 @@ class Engine:
         time_limit: float | None = None,
         xlang: bool = True,
         typo: bool = True,
+        sort: str = "relevance",
     ) -> SearchResults:
         """Run a user query; raises :class:`QueryError` with a message for the user.
 
@@ -344,6 +345,7 @@ class Engine:
             match=match,
             xlang=xlang,
             typo=typo,
+            sort=sort,
         )
         return self.run(request, facets=facets, time_limit=time_limit)
 
@@ -373,12 +375,15 @@ class Engine:
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
-        hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets))
+        sort = request.sort
+        hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets, sort=sort))
         partial = hits.partial
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
-            hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets, hits))
+            hits = view.page(
+                PageRequest(parsed, final, page, per_page, deadline, facets, hits, sort)
+            )
             partial = hits.partial
             parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
         if partial:

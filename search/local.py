@@ -217,9 +217,13 @@ class LocalView:
             mentions, partial = _text_mentions(self.searcher, parsed, deadline)
         if partial:  # the time went on finding the paragraphs that mention the query
             deadline, facets = time.perf_counter(), False
-        # usequality=False, replace=0: see every match (and count it), prune nothing
-        collector: collectors.Collector = collectors.TopCollector(
-            page * per_page, usequality=False, replace=0
+        # usequality=False, replace=0: see every match (and count it), prune nothing;
+        # in document order every match is kept, then sorted (below)
+        in_order = r.sort == "document"
+        collector: collectors.Collector = (
+            collectors.UnlimitedCollector()
+            if in_order
+            else collectors.TopCollector(page * per_page, usequality=False, replace=0)
         )
         if facets:
             collector = collectors.FacetCollector(collector, FACETS, maptype=sorting.Count)
@@ -227,9 +231,15 @@ class LocalView:
             collector = collectors.FilterCollector(collector, allow=mentions)
         collector, cut = run_until(self.searcher, q, collector, deadline)
         results = ResultsPage(collector.results(), page, per_page)
+        hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
+        if in_order:  # by document id, then paragraph (written in order: by number)
+            ids = self.searcher.reader().column_reader(DOC_ID_FIELD)
+            every = [(hit.docnum, float(hit.score or 0.0)) for hit in results.results]
+            every.sort(key=lambda h: (ids[h[0]], h[0]))
+            hits = every[(page - 1) * per_page : page * per_page]
         return Page(
             total=results.total,
-            page=[(hit.docnum, float(hit.score or 0.0)) for hit in results],
+            page=hits,
             facets=(
                 {name: dict(results.results.groups(name)) for name in FACETS} if facets else None
             ),
@@ -251,7 +261,9 @@ class LocalView:
         partial = cut or hits.partial
         return Page(
             total=hits.total,
-            page=hits.top(page * per_page)[(page - 1) * per_page :],
+            page=(hits.in_document_order if r.sort == "document" else hits.top)(page * per_page)[
+                (page - 1) * per_page :
+            ],
             facets=hits.facets() if facets and not partial else None,
             partial=partial,
             allow=allow,

@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_PER_PAGE",
     "LANGUAGES",
     "MATCH_MODES",
+    "SORTS",
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",
@@ -35,6 +36,8 @@ __all__ = [
 LANGUAGES = ("ko", "en", "mixed")
 #: ``all``: every word must match (with an any-word fallback); ``any``: any word may.
 MATCH_MODES = ("all", "any")
+#: How results may be ordered: best first, or in the order of the documents.
+SORTS = ("relevance", "document")
 #: Characters a query may have.
 MAX_QUERY_CHARS = 1000
 DEFAULT_PER_PAGE = 10
@@ -91,6 +94,8 @@ class SearchRequest:
     #: a word the index does not hold also searches its corrections: typos, keyboard-layout
     #: slips, initial consonants (``typo=0`` turns it off; see search.typos)
     typo: bool = True
+    #: "relevance" (best first) or "document" (by document id, then paragraph number)
+    sort: str = "relevance"
 
     def __post_init__(self) -> None:
         if not isinstance(self.q, str):
@@ -110,6 +115,8 @@ class SearchRequest:
             raise QueryError(
                 f"Unknown language '{self.lang}': use one of {', '.join(LANGUAGES)}.", param="lang"
             )
+        if self.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}.", param="sort")
         if self.match not in MATCH_MODES:
             raise QueryError("match must be 'all' or 'any'.", param="match")
         if self.doc is not None and not self.doc.strip():
@@ -138,6 +145,7 @@ class SearchRequest:
         per_page = whole_number(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, strict)
         lang = _choice(params, "lang", LANGUAGES, strict)
         match = _choice(params, "match", MATCH_MODES, strict) or "all"
+        sort = _choice(params, "sort", SORTS, strict) or "relevance"
         xlang = parse_flag(params.get("xlang"), "xlang", True, strict=strict)
         typo = parse_flag(params.get("typo"), "typo", True, strict=strict)
         doc = params.get("doc")
@@ -156,6 +164,7 @@ class SearchRequest:
             match=match,
             xlang=xlang,
             typo=typo,
+            sort=sort,
         )
 
     def to_params(self, **changes: object) -> dict[str, object]:
@@ -169,6 +178,7 @@ class SearchRequest:
             "page": self.page if self.page != 1 else None,
             "xlang": None if self.xlang else 0,
             "typo": None if self.typo else 0,
+            "sort": self.sort if self.sort != "relevance" else None,
         }
         values.update(changes)
         if values["page"] == 1:

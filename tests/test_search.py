@@ -297,3 +297,36 @@ def test_a_clause_translated_by_two_paragraphs_names_both_and_joins_their_text(t
     assert hit.counterpart["text"] == f"{first}노력한다.\n\n{second}"
     [back] = Engine(tmp_path / "index").search('"이러한 교류는"').results
     assert back.paragraph == n + 1 and back.counterpart["paragraphs"] == [hit.paragraph]
+
+
+def test_results_can_come_in_document_order(engine):
+    ranked = engine.search("quantum", per_page=100)
+    ordered = engine.search("quantum", per_page=100, sort="document")
+    assert ordered.total == ranked.total
+    keys = [(r.doc_id, r.paragraph) for r in ordered.results]
+    assert keys == sorted(keys)
+    assert set(keys) == {(r.doc_id, r.paragraph) for r in ranked.results}
+
+
+def test_document_order_pages_follow_on(engine):
+    first = engine.search("quantum", per_page=10, sort="document").results
+    second = engine.search("quantum", per_page=10, page=2, sort="document").results
+    keys = [(r.doc_id, r.paragraph) for r in first + second]
+    assert keys == sorted(keys) and len(set(keys)) == 20
+
+
+def test_the_reference_query_path_orders_documents_the_same(seed_index):
+    from search.engine import Engine
+
+    whoosh = Engine(seed_index, query_path="whoosh").search(
+        "quantum", per_page=100, sort="document"
+    )
+    columnar = Engine(seed_index).search("quantum", per_page=100, sort="document")
+    assert [(r.doc_id, r.paragraph) for r in whoosh.results] == [
+        (r.doc_id, r.paragraph) for r in columnar.results
+    ]
+
+
+def test_an_unknown_order_is_refused(engine):
+    with pytest.raises(QueryError, match="sort must be one of relevance, document"):
+        engine.search("quantum", sort="date")

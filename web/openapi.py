@@ -21,6 +21,7 @@ from search.request import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_CHARS,
+    SORTS,
 )
 from search.uploads import MAX_UPLOAD_BYTES
 from web.limits import MAX_URL_LENGTH
@@ -587,6 +588,15 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
             "slips; initial consonants), weighted below the words typed; 0: only as typed."
         ),
         "schema": {"type": "string", "enum": ["1", "0"], "default": "1"},
+    },
+    {
+        "name": "sort",
+        "in": "query",
+        "description": (
+            "relevance: best first; document: in the order of the documents (by id) and "
+            "of their paragraphs."
+        ),
+        "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
     },
 ]
 

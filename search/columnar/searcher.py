@@ -71,6 +71,18 @@ class Hits:
             (int(d), float(s)) for d, s in zip(self.docs[chosen], self.scores[chosen], strict=True)
         ]
 
+    def in_document_order(self, k: int) -> list[tuple[int, float]]:
+        """The first ``k`` (document number, score) in the order of the documents: by
+        document id, then paragraph (a document's paragraphs are numbered in the order they
+        were written, so by document number)."""
+        if k <= 0 or not len(self.docs):
+            return []
+        ids = np.concatenate([np.asarray(names)[ordinals] for ordinals, names in self.doc_groups])
+        order = np.lexsort((self.docs, ids.astype(str)))[:k]
+        return [
+            (int(d), float(s)) for d, s in zip(self.docs[order], self.scores[order], strict=True)
+        ]
+
     def facets(self) -> dict[str, dict[str, int]]:
         """Matches per language and per document, in descending count."""
         langs: dict[str, int] = {}

@@ -168,6 +168,7 @@ class ClusterView:
             per_page,
             facets=facets,
             seconds=max(0.001, deadline - time.perf_counter()),
+            in_document_order=r.sort == "document",
         )
         for key, _, source in found.hits:
             self._sources[key] = source

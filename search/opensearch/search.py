@@ -54,6 +54,7 @@ def search_page(
     facets: bool = False,
     seconds: float | None = None,
     source: list[str] | bool = True,
+    in_document_order: bool = False,
 ) -> ClusterPage:
     """Page ``page`` (``per_page`` hits) of ``query`` on ``index`` (an alias or an index);
     ``seconds`` bounds the search on the cluster (then it answers with what it found)."""
@@ -62,9 +63,11 @@ def search_page(
         "from": (page - 1) * per_page,
         "size": per_page,
         "track_total_hits": True,
-        "sort": TIE_BREAK,
+        "sort": TIE_BREAK[1:] if in_document_order else TIE_BREAK,
         "_source": source,
     }
+    if in_document_order:
+        body["track_scores"] = True  # scores are still shown beside each hit
     if seconds is not None:
         body["timeout"] = f"{max(1, int(seconds * 1000))}ms"
     if facets:

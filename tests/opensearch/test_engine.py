@@ -173,3 +173,9 @@ def test_the_status_on_the_cluster_is_the_local_one_s_with_its_own_place(cluster
     assert remote.backend == "opensearch" and remote.location.endswith("-paragraphs")
     assert remote.size_bytes and remote.last_run["kind"] == "build"
     assert remote.last_run["documents"] == 5
+
+
+def test_document_order_on_the_cluster_is_the_local_one(cluster_engine, engine):
+    remote = cluster_engine.search("quantum", per_page=100, sort="document").results
+    local = engine.search("quantum", per_page=100, sort="document").results
+    assert [(r.doc_id, r.paragraph) for r in remote] == [(r.doc_id, r.paragraph) for r in local]

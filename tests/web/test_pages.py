@@ -392,3 +392,11 @@ def test_translations_are_marked_apart_with_a_legend(client):
         r'class="legend">Marked: <mark>words typed</mark> <mark class="translation">their translations</mark>',
         body,
     )
+
+
+def test_results_can_be_put_in_document_order_and_back(client):
+    _, body = page(client, "/search", q="quantum")
+    assert '<a href="/search?q=quantum&amp;sort=document">document order</a>' in body
+    _, ordered = page(client, "/search", q="quantum", sort="document")
+    assert '<strong aria-current="true">document order</strong>' in ordered
+    assert '<a href="/search?q=quantum">best first</a>' in ordered
