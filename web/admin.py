@@ -1,9 +1,10 @@
 """Adding, replacing and removing documents over HTTP, behind an admin token.
 
 The admin endpoints (``POST /api/docs``, ``DELETE /api/docs/<id>``,
-``POST /api/reindex`` and the ``/upload`` page) exist only when an admin token
-is configured (``DARI_ADMIN_TOKEN`` or the app's ``ADMIN_TOKEN``) and the app
-knows its documents folder; otherwise they answer 403.
+``POST /api/reindex`` and the ``/upload`` page, where one signs in with the
+token once: :mod:`web.signin`) exist only when an admin token is configured
+(``DARI_ADMIN_TOKEN`` or the app's ``ADMIN_TOKEN``) and the app knows its
+documents folder; otherwise they answer 403.
 
 * The token is compared in constant time (as SHA-256 digests, so not even its
   length shows) and never logged.
@@ -50,9 +51,11 @@ __all__ = [
     "FailureLimiter",
     "add_document",
     "admin_enabled",
+    "admin_token",
     "authorize",
     "bearer_token",
     "client_key",
+    "configured_token",
     "remove_document",
     "run_reindex",
 ]
@@ -116,9 +119,15 @@ class FailureLimiter:
 # --- configuration and authorisation ---------------------------------------------------
 
 
-def _token() -> str | None:
-    token = current_app.config.get("ADMIN_TOKEN")
+def configured_token(config: Mapping[str, Any]) -> str | None:
+    """The admin token of ``config`` (an app's), or None when it has none."""
+    token = config.get("ADMIN_TOKEN")
     return token if isinstance(token, str) and token.strip() else None
+
+
+def admin_token() -> str | None:
+    """The current app's admin token, or None when none is configured."""
+    return configured_token(current_app.config)
 
 
 def _docs_dir() -> Path | None:
@@ -128,8 +137,7 @@ def _docs_dir() -> Path | None:
 
 def admin_configured(config: Mapping[str, Any]) -> bool:
     """True when ``config`` (an app's) has an admin token and a documents folder."""
-    token = config.get("ADMIN_TOKEN")
-    return isinstance(token, str) and bool(token.strip()) and bool(config.get("DARI_DOCS"))
+    return configured_token(config) is not None and bool(config.get("DARI_DOCS"))
 
 
 def admin_enabled() -> bool:
@@ -179,7 +187,7 @@ def _same_token(given: str, token: str) -> bool:
 
 def authorize(given: str | None) -> None:
     """Raise :class:`AdminError` unless ``given`` is the admin token (403/401/429)."""
-    token = _token()
+    token = admin_token()
     if token is None:
         raise AdminError(
             403,

@@ -10,11 +10,13 @@ overrides it: ``SEARCH_TIME_LIMIT`` (seconds a search may take, with its facets
 and "did you mean"; 5 by default), ``GLOSSARY`` (a TSV whose entries add to the
 shipped glossary) and ``ADMIN_TOKEN`` (turns on adding and removing documents
 over HTTP, :mod:`web.admin`; ``None`` turns it off), plus the limits of
-:mod:`web.limits`.  A setting that cannot be used raises
+:mod:`web.limits` and the session settings of :mod:`web.signin` (``SECRET_KEY``,
+derived from the admin token unless given).  A setting that cannot be used raises
 :class:`~search.errors.ConfigError` naming it.
 
 The rest is in small modules, each with an ``init_app``: :mod:`web.errors`
-(how every error is answered), :mod:`web.limits` (414 and 413) and
+(how every error is answered), :mod:`web.limits` (414 and 413),
+:mod:`web.signin` (the upload page's session and CSRF protection) and
 :mod:`web.security` (the headers every response carries).
 """
 
@@ -34,7 +36,7 @@ from search.engine import Engine
 from search.errors import ConfigError
 from search.indexing.build import ensure_index
 from search.settings import ENVIRONMENT, Settings, from_env, parse_time_limit
-from web import admin, api, errors, i18n, limits, pages, security, status
+from web import admin, api, errors, i18n, limits, pages, security, signin, status
 from web.security import SECURITY_HEADERS
 from web.service import EXTENSION, DariState, get_engine
 
@@ -53,6 +55,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "ADMIN_TOKEN": None,
     "ADMIN_MAX_FAILURES": 10,  # wrong tokens per client address …
     "ADMIN_FAILURE_WINDOW": 60.0,  # … within this many seconds, then 429
+    # the /upload page's sign-in: cookie, lifetime, CSRF tokens (web/signin.py); SECRET_KEY
+    # is derived from the admin token unless config sets one
+    **signin.SESSION_CONFIG,
 }
 
 
@@ -124,6 +129,9 @@ def create_app(
     i18n.init_app(app)
     errors.init_app(app)
     limits.init_app(app)
+    # before the CSRF check: a form sent while adding documents is off gets 403, not 400
+    app.before_request(pages.refuse_when_uploads_are_off)
+    signin.init_app(app)  # after the body limits too: the CSRF check reads the form
     security.init_app(app)
     return app
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from search.errors import (
@@ -83,6 +84,16 @@ class ErrorKind:
 ERROR_KINDS: dict[type[Exception], ErrorKind] = {
     AdminError: ErrorKind(None),
     HTTPException: ErrorKind(None),
+    # a page's form without its CSRF token, or with one of another or an ended session
+    CSRFError: ErrorKind(
+        400,
+        _l("Form not accepted"),
+        _l(
+            "This form was not accepted, so nothing was changed: it came from a page that is "
+            "too old (after signing in or out, or a restart of the server with a new admin "
+            "token) or from another site. Open the page again and send the form from there."
+        ),
+    ),
     QueryError: ErrorKind(400, _l("Bad request")),
     NotFound: ErrorKind(404, _l("Not found")),
     Conflict: ErrorKind(409, _l("Conflict")),
@@ -227,7 +238,7 @@ def _known_error(exc: Exception) -> Response:
     kind = kind_of(exc)
     if kind is None:
         return _unexpected(exc)
-    if isinstance(exc, HTTPException):
+    if isinstance(exc, HTTPException) and kind.message is None:
         return http_error_response(exc)
     if kind.log:
         log.error("%s on %s %s: %s", type(exc).__name__, request.method, request.path, exc)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response as BaseResponse
 
 from search.errors import DariError, QueryError
 from search.formats import SUFFIXES
 from search.request import MAX_PAGE, SearchRequest, clean_text, parse_flag
 from search.results import CORRECTION_KINDS, EXPANSION_LABELS
 from search.uploads import MAX_UPLOAD_BYTES, DocumentExists, UploadRejected
-from web import admin
+from web import admin, signin
 from web.errors import AdminError, error_response, kind_of, message_of, status_of
 from web.jobs import Handed
 from web.service import get_engine, group_by_document, paragraph_lang, run_search, state
@@ -151,22 +153,59 @@ def _page_window(current: int, last: int, around: int = 2) -> list[int | None]:
     return out
 
 
-# --- adding and removing documents (admin token in the form) --------------------------------
+# --- adding and removing documents (signed in once with the admin token) ---------------
+
+#: The upload page and its forms: 403 while adding documents is turned off.
+UPLOAD_PAGES = frozenset(
+    {
+        "pages.upload_form",
+        "pages.upload_submit",
+        "pages.remove_submit",
+        "pages.sign_in",
+        "pages.sign_out",
+    }
+)
+
+
+def refuse_when_uploads_are_off() -> Response | None:
+    """403 for the upload page and its forms while adding documents is turned off.
+
+    A before-request hook of the app (see :func:`web.create_app`), so that it
+    answers before the forms' CSRF token is checked.
+    """
+    if request.endpoint in UPLOAD_PAGES and not admin.admin_enabled():
+        return _uploads_off()
+    return None
 
 
 @bp.get("/upload")
-def upload_form() -> Response | str:
-    if not admin.admin_enabled():
-        return _uploads_off()
+def upload_form() -> str:
     return _upload_page()
 
 
-@bp.post("/upload")
-def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
-    if not admin.admin_enabled():
-        return _uploads_off()
+@bp.post("/upload/sign-in")
+def sign_in() -> BaseResponse | tuple[str, int, dict[str, str]]:
+    given = request.form.get("token", "")
     try:
-        admin.authorize(request.form.get("token"))
+        admin.authorize(given)  # a wrong token counts toward the limit, as in the API
+    except AdminError as exc:
+        if exc.status == 401 and not given:  # the API's "Authorization: Bearer" in page words
+            exc = AdminError(401, _("Enter the admin token to sign in."))
+        return _refused(exc)
+    signin.sign_in()
+    return redirect(url_for("pages.upload_form"), code=303)
+
+
+@bp.post("/upload/sign-out")
+def sign_out() -> BaseResponse:
+    signin.sign_out()
+    return redirect(url_for("pages.upload_form"), code=303)
+
+
+@bp.post("/upload")
+def upload_submit() -> tuple[str, int, dict[str, str]] | str:
+    try:
+        _require_sign_in()
         storage = request.files.get("file")
         if storage is None or not storage.filename:
             raise UploadRejected(_("Choose a file to upload."))
@@ -179,11 +218,9 @@ def upload_submit() -> Response | tuple[str, int, dict[str, str]] | str:
 
 
 @bp.post("/upload/remove")
-def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
-    if not admin.admin_enabled():
-        return _uploads_off()
+def remove_submit() -> tuple[str, int, dict[str, str]] | str:
     try:
-        admin.authorize(request.form.get("token"))
+        _require_sign_in()
         doc_id = request.form.get("doc_id", "").strip()  # refused as it is, not cleaned
         if not doc_id:
             raise UploadRejected(_("Choose a document to remove."))
@@ -193,17 +230,38 @@ def remove_submit() -> Response | tuple[str, int, dict[str, str]] | str:
     return _upload_page(change=change)
 
 
+def _require_sign_in() -> None:
+    """:class:`AdminError` 401 unless the session signed in with the current admin token."""
+    if not signin.signed_in():
+        raise AdminError(
+            401,
+            _(
+                "You are not signed in (a sign-in lasts %(hours)s hours and ends when the "
+                "admin token changes). Sign in with the admin token, then send the form again.",
+                hours=_hours(current_app.permanent_session_lifetime),
+            ),
+        )
+
+
+def _hours(lifetime: timedelta) -> str:
+    """``lifetime`` in hours, as the page says it ("8", "0.5")."""
+    return f"{lifetime.total_seconds() / 3600:g}"
+
+
 def _upload_page(
     change: admin.DocumentChange | Handed[admin.DocumentChange] | None = None,
     error: str | None = None,
 ) -> str:
     handed = change if isinstance(change, Handed) else None
+    signed_in = signin.signed_in()
     return render_template(
         "upload.html",
+        signed_in=signed_in,
+        session_hours=_hours(current_app.permanent_session_lifetime),
         change=None if handed else change,
         handed=handed,
         error=error,
-        documents=get_engine().documents(),
+        documents=get_engine().documents() if signed_in else [],
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
         suffixes=SUFFIXES,
     )

@@ -74,6 +74,13 @@ def site(pristine, tmp_path, monkeypatch) -> Site:
 
 
 @pytest.fixture
+def signed_in(site) -> Site:
+    """``site``, its client signed in on the upload page."""
+    assert sign_in(site.client).status_code == 303
+    return site
+
+
+@pytest.fixture
 def closed_site(pristine, tmp_path, monkeypatch) -> Site:
     """The same without an admin token."""
     monkeypatch.delenv("DARI_ADMIN_TOKEN", raising=False)
@@ -89,9 +96,31 @@ def upload(client, name, data=NEW_TEXT, headers=AUTH, query=""):
     )
 
 
-def upload_form(client, name, data=NEW_TEXT):
-    """The /upload page's form, sent with the right token."""
-    return client.post("/upload", data={"token": TOKEN, "file": (io.BytesIO(data), name)})
+#: The hidden field each form of the upload page carries.
+CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf_token" value="([^"]+)">')
+
+
+def form_token(client, **kwargs) -> str | None:
+    """The CSRF token the upload page puts in its forms for this client (None: no forms)."""
+    match = CSRF_FIELD.search(client.get("/upload", **kwargs).get_data(as_text=True))
+    return match.group(1) if match else None
+
+
+def post_form(client, url, fields, **kwargs):
+    """A form of the upload page, sent as the page sends it: with its CSRF token."""
+    token = form_token(client, **kwargs)
+    data = dict(fields) if token is None else {**fields, "csrf_token": token}
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, token=TOKEN, **kwargs):
+    """The upload page's sign-in form, sent with ``token``."""
+    return post_form(client, "/upload/sign-in", {"token": token}, **kwargs)
+
+
+def upload_form(client, name, data=NEW_TEXT, **fields):
+    """The /upload page's form (the client must have signed in)."""
+    return post_form(client, "/upload", {"file": (io.BytesIO(data), name), **fields})
 
 
 def found(client, q: str) -> set[str]:
@@ -455,13 +484,13 @@ def test_missing_tokens_do_not_count_as_guesses(site, clock):
     assert site.client.post("/api/reindex", headers=AUTH).status_code == 200
 
 
-def test_wrong_tokens_in_the_upload_form_count_too(site, clock):
+def test_wrong_tokens_in_the_sign_in_form_count_too(site, clock):
     for _ in range(10):
-        response = site.client.post(
-            "/upload", data={"token": "wrong", "file": (io.BytesIO(NEW_TEXT), "n.txt")}
-        )
-        assert response.status_code == 401
+        assert sign_in(site.client, "wrong").status_code == 401
     assert site.client.post("/api/reindex", headers=AUTH).status_code == 429
+    response = sign_in(site.client)
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers and "try again in" in response.get_data(as_text=True)
 
 
 def test_limiter_counts_every_failure_from_many_threads():
@@ -498,8 +527,9 @@ def test_the_token_never_appears_in_the_logs(site, caplog):
     upload(site.client, "other.txt", headers={"Authorization": "Bearer guessed-token-123"})
     site.client.delete("/api/docs/new", headers=AUTH)
     site.client.post("/api/reindex", headers=AUTH)
+    sign_in(site.client)
     upload_form(site.client, "p.txt")
-    site.client.post("/upload", data={"token": "guessed-token-456"})
+    sign_in(site.client, "guessed-token-456")
     with index_lock(site.index):
         site.client.post("/api/reindex", headers=AUTH)
     text = caplog.text + " ".join(repr(r.args) for r in caplog.records)
@@ -510,6 +540,10 @@ def test_the_token_never_appears_in_the_logs(site, caplog):
 
 
 def test_the_token_is_not_echoed_by_the_upload_page(site):
+    refused = sign_in(site.client, "guessed-token-789")
+    assert refused.status_code == 401
+    assert "guessed-token-789" not in refused.get_data(as_text=True)
+    assert sign_in(site.client, follow_redirects=True).status_code == 200
     response = upload_form(site.client, "p.txt")
     assert response.status_code == 200
     assert TOKEN not in response.get_data(as_text=True)
@@ -570,47 +604,71 @@ def test_footer_links_the_upload_page_only_when_a_token_is_configured(site, clos
     assert 'href="/upload"' not in closed_site.client.get("/").get_data(as_text=True)
 
 
-def test_upload_page_is_403_when_no_token_is_configured(closed_site):
+@pytest.mark.parametrize(
+    "url", ["/upload", "/upload/sign-in", "/upload/remove", "/upload/sign-out"]
+)
+def test_upload_page_and_its_forms_are_403_when_no_token_is_configured(closed_site, url):
     assert closed_site.client.get("/upload").status_code == 403
-    response = upload_form(closed_site.client, "n.txt")
+    fields = {"token": TOKEN, "doc_id": PRESS, "file": (io.BytesIO(NEW_TEXT), "n.txt")}
+    response = closed_site.client.post(url, data=fields)  # 403 comes before the CSRF check
     assert response.status_code == 403
-    assert "n.txt" not in closed_site.files()
+    assert "turned off" in response.get_data(as_text=True)
+    assert "n.txt" not in closed_site.files() and f"{PRESS}.txt" in closed_site.files()
+    assert "Set-Cookie" not in response.headers  # no session without an admin token
 
 
-def test_upload_page_has_a_multipart_form_with_a_password_field(site):
+def test_upload_page_asks_for_the_token_in_a_password_field_of_its_sign_in_form(site):
     body = site.client.get("/upload").get_data(as_text=True)
-    form = re.search(r'<form[^>]*action="/upload"[^>]*>', body).group(0)
-    assert 'method="post"' in form and 'enctype="multipart/form-data"' in form
+    form = re.search(r'<form[^>]*action="/upload/sign-in"[^>]*>', body).group(0)
+    assert 'method="post"' in form
     assert re.search(
-        r'<input id="upload-token" name="token" type="password" autocomplete="off"', body
+        r'<input id="sign-in-token" name="token" type="password" autocomplete="off" required>',
+        body,
     )
-    assert 'type="file"' in body and 'name="replace"' in body
+    assert 'type="file"' not in body and 'action="/upload/remove"' not in body
     # no inline script: the only script is the search box's, a file from /static
     assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/suggest.js" defer>']
 
 
-def test_upload_form_adds_the_document_and_shows_what_changed(site):
-    response = upload_form(site.client, "form-doc.txt")
+def test_signed_in_the_upload_page_has_a_multipart_form_without_a_token_field(signed_in):
+    body = signed_in.client.get("/upload").get_data(as_text=True)
+    form = re.search(r'<form[^>]*action="/upload"[^>]*>', body).group(0)
+    assert 'method="post"' in form and 'enctype="multipart/form-data"' in form
+    assert 'type="file"' in body and 'name="replace"' in body
+    assert 'name="token"' not in body and 'type="password"' not in body
+    forms = re.findall(r"<form[^>]*method=\"post\"[^>]*>.*?</form>", body, re.S)
+    assert len(forms) == 3  # upload, remove, sign out: each with its CSRF token
+    assert all(CSRF_FIELD.search(form) for form in forms)
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/suggest.js" defer>']
+
+
+def test_upload_form_adds_the_document_and_shows_what_changed(signed_in):
+    response = upload_form(signed_in.client, "form-doc.txt")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Added" in body and 'href="/doc/form-doc"' in body
     assert "added <code>form-doc</code>" in body
-    assert found(site.client, "xylophonist") == {"form-doc"}
+    assert found(signed_in.client, "xylophonist") == {"form-doc"}
 
 
-def test_upload_form_with_a_wrong_token_shows_the_error_and_writes_nothing(site):
-    response = site.client.post(
-        "/upload", data={"token": "wrong", "file": (io.BytesIO(NEW_TEXT), "form-doc.txt")}
-    )
+def test_sign_in_with_a_wrong_token_shows_the_error_and_does_not_sign_in(site):
+    response = sign_in(site.client, "wrong")
     assert response.status_code == 401
     assert "The admin token is wrong." in response.get_data(as_text=True)
+    assert upload_form(site.client, "form-doc.txt").status_code == 401
     assert "form-doc.txt" not in site.files()
 
 
-def test_upload_form_replaces_only_with_the_checkbox(site):
+def test_sign_in_without_a_token_asks_for_it_in_the_page_s_words(site):
+    response = sign_in(site.client, "")
+    assert response.status_code == 401
+    body = response.get_data(as_text=True)
+    assert "Enter the admin token to sign in." in body and "Bearer" not in body
+
+
+def test_upload_form_replaces_only_with_the_checkbox(signed_in):
     def send(**extra):
-        data = {"token": TOKEN, "file": (io.BytesIO(b"Organ\n\nAn organist."), f"{PRESS}.txt")}
-        return site.client.post("/upload", data={**data, **extra})
+        return upload_form(signed_in.client, f"{PRESS}.txt", b"Organ\n\nAn organist.", **extra)
 
     response = send()
     assert response.status_code == 409
@@ -618,28 +676,179 @@ def test_upload_form_replaces_only_with_the_checkbox(site):
     response = send(replace="1")
     assert response.status_code == 200
     assert "Replaced" in response.get_data(as_text=True)
-    assert found(site.client, "organist") == {PRESS}
+    assert found(signed_in.client, "organist") == {PRESS}
 
 
-def test_upload_form_refuses_an_unsafe_name_with_the_reason(site):
-    before = site.tree()
-    response = upload_form(site.client, "../evil.txt")
+def test_upload_form_refuses_an_unsafe_name_with_the_reason(signed_in):
+    before = signed_in.tree()
+    response = upload_form(signed_in.client, "../evil.txt")
     assert response.status_code == 400
     assert "path separators" in response.get_data(as_text=True)
-    assert site.tree() == before
+    assert signed_in.tree() == before
 
 
-def test_upload_form_without_a_file_asks_for_one(site):
-    response = site.client.post("/upload", data={"token": TOKEN})
+def test_upload_form_without_a_file_asks_for_one(signed_in):
+    response = post_form(signed_in.client, "/upload", {})
     assert response.status_code == 400
     assert "Choose a file to upload" in response.get_data(as_text=True)
 
 
-def test_remove_form_deletes_the_document(site):
-    response = site.client.post("/upload/remove", data={"token": TOKEN, "doc_id": PRESS})
+def test_remove_form_deletes_the_document(signed_in):
+    response = post_form(signed_in.client, "/upload/remove", {"doc_id": PRESS})
     assert response.status_code == 200
     assert f"Removed <code>{PRESS}.txt</code>" in response.get_data(as_text=True)
-    assert found(site.client, "다자협약체") == set()
+    assert found(signed_in.client, "다자협약체") == set()
+
+
+# --- signing in once (issue 18) ---------------------------------------------------------
+
+
+def session_cookie(response) -> str:
+    """The response's Set-Cookie header for the session."""
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("dari_session=")]
+    return cookie
+
+
+def test_signing_in_once_lets_both_forms_work_without_the_token(site):
+    response = sign_in(site.client)
+    assert response.status_code == 303 and response.headers["Location"] == "/upload"
+    page = site.client.get("/upload").get_data(as_text=True)
+    assert "Sign out" in page and 'name="token"' not in page
+
+    assert "Added" in upload_form(site.client, "form-doc.txt").get_data(as_text=True)
+    removed = post_form(site.client, "/upload/remove", {"doc_id": PRESS})
+    assert removed.status_code == 200
+    assert "form-doc.txt" in site.files() and f"{PRESS}.txt" not in site.files()
+
+
+def test_the_forms_are_refused_with_401_before_signing_in(site):
+    response = upload_form(site.client, "form-doc.txt")
+    assert response.status_code == 401
+    assert "You are not signed in" in response.get_data(as_text=True)
+    assert post_form(site.client, "/upload/remove", {"doc_id": PRESS}).status_code == 401
+    assert "form-doc.txt" not in site.files() and f"{PRESS}.txt" in site.files()
+
+
+def test_the_session_cookie_is_http_only_and_same_site_strict(site):
+    cookie = session_cookie(sign_in(site.client))
+    attributes = {part.strip().split("=")[0] for part in cookie.split(";")[1:]}
+    assert {"HttpOnly", "Expires", "Path"} <= attributes
+    assert "SameSite=Strict" in cookie and "Path=/upload;" in cookie
+    assert "Secure" not in attributes  # plain HTTP: a Secure cookie would not come back
+
+
+def test_the_session_cookie_is_secure_over_https(site):
+    https = {"base_url": "https://localhost", "headers": {"Referer": "https://localhost/upload"}}
+    response = sign_in(site.client, **https)
+    assert response.status_code == 303
+    assert "; Secure" in session_cookie(response)
+    assert upload_form(site.client, "form-doc.txt").status_code == 200
+
+
+def test_the_session_cookie_is_secure_behind_a_proxy_that_says_https(site):
+    response = sign_in(site.client, headers={"X-Forwarded-Proto": "https"})
+    assert "; Secure" in session_cookie(response)
+
+
+def test_the_session_holds_a_fingerprint_of_the_token_not_the_token(signed_in):
+    cookie = signed_in.client.get_cookie("dari_session", path="/upload")
+    serializer = signed_in.app.session_interface.get_signing_serializer(signed_in.app)
+    session = serializer.loads(cookie.value)
+    assert set(session) <= {"admin", "_permanent", "csrf_token"}
+    assert set(session["admin"]) == {"token", "since"}
+    assert TOKEN not in repr(session) and TOKEN not in cookie.value
+    assert signed_in.app.secret_key not in (TOKEN, TOKEN.encode())
+
+
+def test_a_sign_in_lasts_eight_hours_however_much_it_is_used(signed_in, monkeypatch):
+    start = time.time()
+    monkeypatch.setattr(time, "time", lambda: start + 7 * 3600)
+    assert upload_form(signed_in.client, "early.txt").status_code == 200
+    monkeypatch.setattr(time, "time", lambda: start + 8 * 3600 + 1)
+    response = upload_form(signed_in.client, "late.txt")
+    assert response.status_code == 401
+    assert "late.txt" not in signed_in.files()
+
+
+@pytest.mark.parametrize("csrf", [None, "", "wrong", "another session's"])
+@pytest.mark.parametrize("form", ["upload", "remove", "sign-in", "sign-out"])
+def test_a_form_without_its_csrf_token_is_a_400_page_and_changes_nothing(
+    signed_in, pristine, tmp_path, form, csrf
+):
+    if csrf == "another session's":
+        csrf = form_token(signed_in.app.test_client())
+    url, fields = {
+        "upload": ("/upload", {"file": (io.BytesIO(NEW_TEXT), "form-doc.txt")}),
+        "remove": ("/upload/remove", {"doc_id": PRESS}),
+        "sign-in": ("/upload/sign-in", {"token": TOKEN}),
+        "sign-out": ("/upload/sign-out", {}),
+    }[form]
+    before = signed_in.tree()
+    if csrf is not None:
+        fields["csrf_token"] = csrf
+    response = signed_in.client.post(url, data=fields)
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    body = response.get_data(as_text=True)
+    assert "Form not accepted" in body and "nothing was changed" in body
+    assert 'class="error-page"' in body and "Traceback" not in body
+    assert signed_in.tree() == before
+    assert "Sign out" in signed_in.client.get("/upload").get_data(as_text=True)  # still signed in
+
+
+def test_the_api_with_a_bearer_token_needs_no_csrf_token_and_sets_no_cookie(site):
+    responses = [
+        upload(site.client, "api-doc.txt"),
+        site.client.delete("/api/docs/api-doc", headers=AUTH),
+        site.client.post("/api/reindex", headers=AUTH),
+    ]
+    assert [r.status_code for r in responses] == [201, 200, 200]
+    assert not any("Set-Cookie" in r.headers for r in responses)
+
+
+def test_a_signed_in_session_does_not_open_the_api(signed_in):
+    assert upload(signed_in.client, "api-doc.txt", headers={}).status_code == 401
+    assert "api-doc.txt" not in signed_in.files()
+
+
+def test_signing_out_ends_the_session(signed_in):
+    response = post_form(signed_in.client, "/upload/sign-out", {})
+    assert response.status_code == 303 and response.headers["Location"] == "/upload"
+    assert "Expires=Thu, 01 Jan 1970" in session_cookie(response)  # the cookie is deleted
+    assert 'id="sign-in-token"' in signed_in.client.get("/upload").get_data(as_text=True)
+    assert upload_form(signed_in.client, "form-doc.txt").status_code == 401
+    assert "form-doc.txt" not in signed_in.files()
+
+
+@pytest.mark.parametrize("secret", [None, "a-configured-secret-key"])
+def test_changing_the_admin_token_ends_old_sessions(site, secret):
+    def server(token, cookie=None):
+        """A client of the app over the site's folders with ``token`` (and ``cookie``)."""
+        config = {"ADMIN_TOKEN": token, "SECRET_KEY": secret}
+        client = create_app(site.index, site.docs, config=config).test_client()
+        if cookie is not None:
+            client.set_cookie("dari_session", cookie, path="/upload")
+        return client
+
+    first = server(TOKEN)
+    assert sign_in(first).status_code == 303
+    cookie = first.get_cookie("dari_session", path="/upload").value
+
+    # the same token: every worker, and the server after a restart, reads the cookie
+    assert upload_form(server(TOKEN, cookie), "kept.txt").status_code == 200
+    changed = server("a-new-admin-token", cookie)
+    assert 'id="sign-in-token"' in changed.get("/upload").get_data(as_text=True)
+    assert upload_form(changed, "form-doc.txt").status_code == 401
+    assert "kept.txt" in site.files() and "form-doc.txt" not in site.files()
+
+
+def test_a_signed_in_session_is_not_refused_while_wrong_tokens_block_the_address(signed_in, clock):
+    """The limit is on guessing tokens; a session, signed with the server's key, guesses nothing."""
+    for _ in range(10):
+        sign_in(signed_in.app.test_client(), "wrong")
+    assert sign_in(signed_in.app.test_client()).status_code == 429
+    assert upload_form(signed_in.client, "form-doc.txt").status_code == 200
 
 
 # --- gaps found in review (issue 7) ----------------------------------------------------
@@ -757,6 +966,7 @@ def test_an_unknown_job_is_404_with_a_message(site, job_id):
 
 
 def test_the_upload_form_says_when_indexing_goes_on_in_the_background(slow_site):
+    sign_in(slow_site.client)
     response = upload_form(slow_site.client, "long-copy.txt", LONG_TEXT)
     body = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -222,16 +222,19 @@ def test_upload_page_adds_a_document_that_is_found_at_once(browser, server_on, t
         page.goto("/")
         page.locator(".site-footer a", has_text="Add documents").click()
         page.wait_for_url("**/upload")
-        assert page.locator("#upload-token").get_attribute("type") == "password"
+        assert page.locator("#sign-in-token").get_attribute("type") == "password"
+        page.locator("#sign-in-token").fill(token)
+        page.locator("button", has_text="Sign in").click()
+        page.locator("button", has_text="Sign out").wait_for()  # signed in once: no token below
+        assert page.locator("input[type=password]").count() == 0
         text = "Theremin in Seoul\n\nA thereminist played in Seoul.\n\n서울에서 테레민 연주회가 열렸다."
         page.locator("#upload-file").set_input_files(
             files=[{"name": "theremin.txt", "mimeType": "text/plain", "buffer": text.encode()}]
         )
-        page.locator("#upload-token").fill(token)
         page.locator("button", has_text="Upload and index").click()
         status = page.locator("[role=status]")
         assert "Added theremin.txt" in " ".join(status.inner_text().split())
-        assert page.locator("#upload-token").input_value() == ""  # the token is not sent back
+        assert token not in page.content()  # the token is not sent back
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "upload.png"), full_page=True)
 
@@ -375,10 +378,11 @@ def test_a_pdf_uploaded_on_the_page_is_found_with_its_page_and_opens_there(
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.goto("/upload")
+        page.locator("#sign-in-token").fill(token)
+        page.locator("button", has_text="Sign in").click()
         page.locator("#upload-file").set_input_files(
             files=[{"name": "summit.pdf", "mimeType": "application/pdf", "buffer": pdf}]
         )
-        page.locator("#upload-token").fill(token)
         page.locator("button", has_text="Upload and index").click()
         assert "Added summit.pdf" in " ".join(page.locator("[role=status]").inner_text().split())
 
@@ -399,3 +403,62 @@ def test_a_pdf_uploaded_on_the_page_is_found_with_its_page_and_opens_there(
         assert page.locator(".page-mark:target + .para").get_attribute("id") == "p3"
     finally:
         context.close()
+
+
+def test_a_paragraph_s_link_can_be_copied(browser, live_server):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/doc/003_f33e5257b7cf7671#p22")
+        button = page.locator("#p22 .para__copy")
+        assert button.is_visible()  # the targeted paragraph shows it without hovering
+        page.bring_to_front()
+        button.click()
+        expect(button).to_have_text("Copied")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == f"{live_server.url}/doc/003_f33e5257b7cf7671#p22"
+    finally:
+        context.close()
+
+
+#: The README's screenshots: (name, address, interface language); taken at both sizes.
+SCREENSHOTS = [
+    ("results", "/search?q=양자+협력", "en"),
+    ("results-ko", "/search?q=quantum+cooperation", "ko"),
+    ("document", "/doc/003_f33e5257b7cf7671?q=양자+협력#p7", "en"),
+    ("side-by-side", "/doc/003_f33e5257b7cf7671?view=parallel#side-by-side", "ko"),
+    ("status", "/status", "en"),
+]
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+#: Where `DARI_SCREENSHOTS=docs` (read by this test only) writes them for the README.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_the_pages_at_desktop_and_phone_size_in_both_languages(browser, live_server, size):
+    width, height = SIZES[size]
+    folder = DOCS_SCREENSHOTS if os.environ.get("DARI_SCREENSHOTS") == "docs" else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, url, lang in SCREENSHOTS:
+        context = browser.new_context(
+            viewport={"width": width, "height": height},
+            base_url=live_server.url,
+            is_mobile=size == "phone",
+            locale="ko-KR" if lang == "ko" else "en-US",
+        )
+        try:
+            page = context.new_page()
+            page.goto(url)
+            assert page.locator("html").get_attribute("lang") == lang
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, size)
+            if name.startswith("results"):
+                # the first result is in the upper half of the first screen, before the filters
+                top = page.locator(".hit").first.bounding_box()["y"]
+                assert top < height / 2, (name, size, top)
+            page.screenshot(path=str(folder / f"{name}-{size}.png"))
+        finally:
+            context.close()

@@ -16,6 +16,7 @@ import hashlib
 import http.client
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +30,8 @@ from web import create_app
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "hostile-battery-admin-token-42"
 OUTSIDE_TEXT = b"root:x:0:0:outside the documents folder\n"
+#: The CSRF token in each form of the upload page.
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 TRAVERSAL_NAMES = [
     "../escape.txt",
@@ -155,11 +158,14 @@ class Battery:
             "none": {},
             "wrong": {"Authorization": "Bearer nope"},
         }
+        # signed in on the upload page, so that the forms are refused for what they send only
+        status, body = post_form("/upload/sign-in", {"token": TOKEN}, None)
+        assert status in (200, 303), (status, body[:300])
         for name in TRAVERSAL_NAMES:
-            status, body = post_form("/upload", {"token": TOKEN, "replace": "1"}, name)
+            status, body = post_form("/upload", {"replace": "1"}, name)
             self.record(f"form upload {name[:40]!r}", status, body)
         for doc_id in ["../outside", "..", "/tmp/escape", "..\\outside", "%2e%2e%2foutside"]:
-            status, body = post_form("/upload/remove", {"token": TOKEN, "doc_id": doc_id}, None)
+            status, body = post_form("/upload/remove", {"doc_id": doc_id}, None)
             self.record(f"form remove {doc_id}", status, body)
         for target in READS:
             status, body = get(target)
@@ -178,6 +184,8 @@ class Battery:
     def check(self) -> None:
         for what, status, body in self.answers:
             assert status < 500, (what, status, body[:300])
+            if what.startswith("form"):  # signed in, with the form's CSRF token
+                assert status != 401 and b"Form not accepted" not in body, (what, body[:300])
             assert OUTSIDE_TEXT not in body, what
             assert b"root:x:0:0" not in body, what
             assert b"def create_app" not in body, what  # no source file served
@@ -203,7 +211,8 @@ def test_hostile_requests_to_the_app_write_nothing_outside(scene):
         return response.status_code, response.get_data()
 
     def post_form(url, fields, name):
-        data = dict(fields)
+        page = client.get("/upload").get_data(as_text=True)
+        data = {**fields, "csrf_token": CSRF_FIELD.search(page).group(1)}
         if name is not None:
             data["file"] = (io.BytesIO(b"Escaped text that must stay out."), name)
         response = client.post(url, data=data)
@@ -252,8 +261,10 @@ def test_hostile_requests_through_waitress_write_nothing_outside(scene, server_o
         return response.status_code, response.content
 
     def post_form(url, fields, name):
+        page = session.get(server.url + "/upload", timeout=60).text
+        data = {**fields, "csrf_token": CSRF_FIELD.search(page).group(1)}
         files = None if name is None else {"file": (name, b"Escaped text that must stay out.")}
-        response = session.post(server.url + url, data=fields, files=files, timeout=60)
+        response = session.post(server.url + url, data=data, files=files, timeout=60)
         return response.status_code, response.content
 
     def delete(url, headers):
