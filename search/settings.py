@@ -173,30 +173,25 @@ def parse_cluster_url(value: Any, name: str = "DARI_OPENSEARCH_URL") -> str:
 
 
 def _parse_one_url(text: str, name: str) -> str:
-    parts = urlsplit(text)
-    try:
-        port = parts.port  # raises ValueError for a port that is not a number in range
-    except ValueError:
-        port = -1
-    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
-        raise ConfigError(
-            f"{name} must be an http:// or https:// URL such as https://search.example.org:9200, "
-            f"not {text[:80]!r}."
-        )
-    if parts.username is not None or parts.password is not None:
-        raise ConfigError(
-            f"{name} must not hold a user or password: set DARI_OPENSEARCH_USER and "
-            "DARI_OPENSEARCH_PASSWORD instead."
-        )
-    if parts.query or parts.fragment:
-        raise ConfigError(f"{name} must have no query or fragment (?…, #…).")
-    return text.rstrip("/")
+    return _http_url(
+        text,
+        name,
+        "https://search.example.org:9200",
+        "set DARI_OPENSEARCH_USER and DARI_OPENSEARCH_PASSWORD instead.",
+    )
 
 
 def parse_base_url(value: Any, name: str = "DARI_BASE_URL") -> str:
     """The address of a Dari server, ``http(s)://host[:port][/path]`` (a trailing ``/``
     dropped), or :class:`ConfigError` naming ``name`` (``--base-url`` for the option)."""
-    text = str(value).strip()
+    return _http_url(
+        str(value).strip(), name, "https://search.example.org", "it is printed in links."
+    )
+
+
+def _http_url(text: str, name: str, example: str, no_user: str) -> str:
+    """``text`` as an http(s) URL with a host, a valid port, no user, password, query or
+    fragment (a trailing ``/`` dropped); else :class:`ConfigError` naming ``name``."""
     parts = urlsplit(text)
     try:
         port = parts.port  # raises ValueError for a port that is not a number in range
@@ -204,11 +199,10 @@ def parse_base_url(value: Any, name: str = "DARI_BASE_URL") -> str:
         port = -1
     if parts.scheme not in ("http", "https") or not parts.hostname or port == -1:
         raise ConfigError(
-            f"{name} must be an http:// or https:// address such as https://search.example.org, "
-            f"not {text[:80]!r}."
+            f"{name} must be an http:// or https:// URL such as {example}, not {text[:80]!r}."
         )
     if parts.username is not None or parts.password is not None:
-        raise ConfigError(f"{name} must not hold a user or password (it is printed in links).")
+        raise ConfigError(f"{name} must not hold a user or password: {no_user}")
     if parts.query or parts.fragment:
         raise ConfigError(f"{name} must have no query or fragment (?…, #…).")
     return text.rstrip("/")
