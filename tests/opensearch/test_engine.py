@@ -142,7 +142,7 @@ def test_dari_index_and_dari_search_use_the_cluster_when_it_is_set(
     assert main(["search", "--json", "--index", str(seed_index), "양자 협력"]) == 0
     local = json.loads(capsys.readouterr().out)
     assert remote["total"] == local["total"] > 0
-    assert all("<mark>" in r["snippet"] for r in remote["results"])
+    assert all("<mark" in r["snippet"] for r in remote["results"])  # typed or translated
 
 
 def test_a_pdf_on_the_cluster_is_found_with_its_page(cluster, cluster_settings, tmp_path):
