@@ -26,6 +26,7 @@ from search.analysis import script_of
 from search.errors import DocumentError
 from search.formats.base import Extracted
 from search.formats.text import MAX_REPLACEMENT_SHARE, decode_text, text_blocks
+from search.messages import Message
 
 __all__ = [
     "Document",
@@ -270,7 +271,7 @@ def parse_document(doc_id: str, text: str, path: Path | None = None, **meta: Any
     """Build a :class:`Document` from already decoded text."""
     blocks = split_paragraphs(text)
     if not blocks:
-        raise DocumentError("empty file (no text)")
+        raise DocumentError(Message("empty file (no text)"))
     paragraphs = tuple(Paragraph(i, detect_language(b), b) for i, b in enumerate(blocks, 1))
     return Document(
         doc_id=doc_id,
@@ -295,7 +296,7 @@ def document_from(doc_id: str, extracted: Extracted, path: Path, **meta: Any) ->
                 Paragraph(len(paragraphs) + 1, detect_language(piece), piece, block.page)
             )
     if not paragraphs:
-        raise DocumentError("empty file (no text)")
+        raise DocumentError(Message("empty file (no text)"))
     title = extracted.title or extract_title("\n".join(b.text for b in extracted.blocks), doc_id)
     return Document(
         doc_id=doc_id,
@@ -317,7 +318,7 @@ def read_document(
     """
     path = path or Path(name)
     if not data.strip():
-        raise DocumentError("empty file")
+        raise DocumentError(Message("empty file"))
     fmt = formats.format_of(name)
     if fmt is not None and fmt.name == "text":
         text, warnings = decode_bytes(data)
@@ -356,22 +357,22 @@ def _read_file(path: Path, root: Path) -> tuple[bytes, os.stat_result]:
         # decided before opening: opening some devices (a link to /dev/...) has effects
         target = path.resolve()
         if not target.is_relative_to(root):
-            raise DocumentError(f"symlink points outside the documents folder ({target})")
+            raise DocumentError(_outside(target))
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
         fd = os.open(path, flags)  # O_NONBLOCK: a named pipe must not block the indexer
     except FileNotFoundError:
-        raise DocumentError("file disappeared before it could be read") from None
+        raise DocumentError(Message("file disappeared before it could be read")) from None
     except OSError as exc:
-        raise DocumentError(f"cannot read file ({exc.strerror or exc})") from None
+        raise DocumentError(_unreadable(exc)) from None
     try:
         before = os.fstat(fd)
         if not stat_module.S_ISREG(before.st_mode):
-            raise DocumentError("not a regular file")
+            raise DocumentError(Message("not a regular file"))
         fh = os.fdopen(fd, "rb")
     except OSError as exc:
         os.close(fd)
-        raise DocumentError(f"cannot read file ({exc.strerror or exc})") from None
+        raise DocumentError(_unreadable(exc)) from None
     except BaseException:
         os.close(fd)
         raise
@@ -393,7 +394,7 @@ def _read_file(path: Path, root: Path) -> tuple[bytes, os.stat_result]:
             # Still changing after READ_ATTEMPTS reads: keep the last read with the
             # status from before it; the next reindex sees a newer time and reads it again.
         except OSError as exc:
-            raise DocumentError(f"cannot read file ({exc.strerror or exc})") from None
+            raise DocumentError(_unreadable(exc)) from None
     return data, read_from
 
 
@@ -409,22 +410,36 @@ def _check_still_inside(path: Path, root: Path, opened: os.stat_result) -> None:
     """
     target = path.resolve()
     if not target.is_relative_to(root):
-        raise DocumentError(f"symlink points outside the documents folder ({target})")
+        raise DocumentError(_outside(target))
     try:
         now = os.stat(target)
     except FileNotFoundError:
-        raise DocumentError("file disappeared while reading") from None
+        raise DocumentError(Message("file disappeared while reading")) from None
     if (now.st_dev, now.st_ino) != (opened.st_dev, opened.st_ino):
-        raise DocumentError("file was replaced while reading; the next reindex reads it again")
+        raise DocumentError(
+            Message("file was replaced while reading; the next reindex reads it again")
+        )
 
 
 def _same_version(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
 
 
-def _too_large(size: int) -> str:
+def _too_large(size: int) -> Message:
     mb = 1024 * 1024
-    return f"file too large ({size / mb:,.1f} MB; the limit is {MAX_DOCUMENT_BYTES // mb} MB)"
+    return Message(
+        "file too large (%(size)s MB; the limit is %(limit)s MB)",
+        size=f"{size / mb:,.1f}",
+        limit=MAX_DOCUMENT_BYTES // mb,
+    )
+
+
+def _outside(target: Path) -> Message:
+    return Message("symlink points outside the documents folder (%(target)s)", target=str(target))
+
+
+def _unreadable(exc: OSError) -> Message:
+    return Message("cannot read file (%(error)s)", error=exc.strerror or str(exc))
 
 
 def is_document_name(name: str) -> bool:
@@ -444,9 +459,11 @@ def document_entries(folder: Path, shadowed: list[Skipped] | None = None) -> lis
     try:
         entries = list(os.scandir(folder))
     except FileNotFoundError:
-        raise DocumentError(f"documents folder not found: {folder}") from None
+        raise DocumentError(
+            Message("documents folder not found: %(folder)s", folder=str(folder))
+        ) from None
     except NotADirectoryError:
-        raise DocumentError(f"not a folder: {folder}") from None
+        raise DocumentError(Message("not a folder: %(folder)s", folder=str(folder))) from None
     candidates = []
     for entry in entries:
         fmt = None if entry.name.startswith(".") else formats.format_of(entry.name)
@@ -459,7 +476,12 @@ def document_entries(folder: Path, shadowed: list[Skipped] | None = None) -> lis
             chosen[doc_id] = candidate
         elif shadowed is not None:
             kept = chosen[doc_id][1]
-            shadowed.append(Skipped(candidate[1], f"same name as {kept}, which is indexed instead"))
+            shadowed.append(
+                Skipped(
+                    candidate[1],
+                    Message("same name as %(file)s, which is indexed instead", file=kept),
+                )
+            )
     kept_entries = [entry for _, _, entry in chosen.values()]
     kept_entries.sort(key=lambda e: e.name)
     return kept_entries
@@ -498,6 +520,6 @@ def load_folder(folder: Path) -> Iterator[Document | Skipped]:
         try:
             doc = load_document(path, root)
         except DocumentError as exc:
-            yield Skipped(path.name, str(exc))
+            yield Skipped(path.name, exc.message)
             continue
         yield doc

@@ -32,6 +32,7 @@ from search.completion import SUGGEST_LIMIT, Suggestion, complete
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
 from search.local import LocalBackend
+from search.messages import Message
 from search.query import ParsedQuery, parse_query
 from search.records import (
     DOC_ID_FIELD,
@@ -371,7 +372,7 @@ class Engine:
             parsed.docs.add(doc)
         for doc_id in parsed.docs | parsed.not_docs:
             if not view.has_document(doc_id):
-                raise QueryError(f"No document with id '{doc_id}'.")
+                raise QueryError(Message("No document with id '%(id)s'.", id=doc_id))
         fallback = False
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
@@ -385,12 +386,17 @@ class Engine:
                 PageRequest(parsed, final, page, per_page, deadline, facets, hits, sort)
             )
             partial = hits.partial
-            parsed.notes.insert(0, "No paragraph has all the words; showing those with any.")
+            parsed.notes.insert(
+                0, Message("No paragraph has all the words; showing those with any.")
+            )
         if partial:
             parsed.notes.append(
                 hits.partial_note
-                or f"The search was stopped after {budget:g} s; "
-                "these are the results found until then."
+                or Message(
+                    "The search was stopped after %(seconds)s s; "
+                    "these are the results found until then.",
+                    seconds=f"{budget:g}",
+                )
             )
         # Whoosh answers a page past the end with the last page; we answer nothing.
         in_range = (page - 1) * per_page < hits.total
@@ -543,9 +549,19 @@ class Engine:
             doc_id, meta.title, views, author=meta.author, date=meta.date, pages=meta.pages
         )
         if marked_up_to is not None:
-            where = f"in paragraphs 1–{marked_up_to} only" if marked_up_to else "nowhere"
+            seconds = f"{budget:g}"
             view.notes.append(
-                f"Matches are marked {where}: marking was stopped after {budget:g} s."
+                Message(
+                    "Matches are marked in paragraphs 1–%(last)s only: "
+                    "marking was stopped after %(seconds)s s.",
+                    last=marked_up_to,
+                    seconds=seconds,
+                )
+                if marked_up_to
+                else Message(
+                    "Matches are marked nowhere: marking was stopped after %(seconds)s s.",
+                    seconds=seconds,
+                )
             )
         return view
 

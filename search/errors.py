@@ -2,7 +2,10 @@
 
 Every error Dari raises on purpose is a :class:`DariError` whose message is
 written for the person who caused it or can fix it, so a caller can print
-``str(exc)`` and nothing else.  The kinds say *who* can do something about it:
+``str(exc)`` and nothing else.  Messages a person may read on a web page are
+:class:`~search.messages.Message` objects (English text that the web layer can
+translate); :attr:`DariError.message` gives one as it was raised.  The kinds say
+*who* can do something about it:
 
 ======================  ==========================================  ===========
 kind                    meaning                                     HTTP status
@@ -51,6 +54,13 @@ __all__ = [
 
 class DariError(Exception):
     """Base of every error Dari raises on purpose; ``str(exc)`` is the message for a person."""
+
+    @property
+    def message(self) -> str:
+        """The message for a person as it was raised: a :class:`~search.messages.Message`
+        stays one (for the web layer to translate), where ``str(exc)`` is plain text."""
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, str) else str(self)
 
 
 class UserError(DariError, ValueError):

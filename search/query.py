@@ -33,8 +33,9 @@ from search.analysis import (
 from search.bilingual.expansion import MAX_TRANSLATIONS, Expander, Translation
 from search.errors import QueryError
 from search.feedback import FeedbackQuery
+from search.messages import Message
 from search.records import BIGRAM_FIELD, PAIR_FIELD, TEXT_FIELD, TEXT_FIELDS
-from search.request import LANGUAGES, MAX_QUERY_CHARS
+from search.request import LANGUAGES, MAX_QUERY_CHARS, too_long, unknown_language
 from search.results import CORRECTION_KINDS, Expansion
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def _lex(text: str, notes: list[str]) -> list[tuple[str, str]]:
         if kind == "quote":
             end = min((j for j in (text.find(q, m.end()) for q in _QUOTES) if j >= 0), default=-1)
             if end < 0:
-                notes.append("Added the missing closing quote.")
+                notes.append(Message("Added the missing closing quote."))
                 end = len(text)
             out.append(("phrase", text[m.end() : end]))
             i = end + 1
@@ -208,14 +209,14 @@ class _Parser:
             if kind == "close":
                 self.i += 1
                 if top:
-                    self.notes.append("Ignored an unmatched ')'.")
+                    self.notes.append(Message("Ignored an unmatched ')'."))
                     continue
                 return Group(items)
             item = self.disjunction()
             if item is not None:
                 items.append(item)
         if not top:
-            self.notes.append("Added the missing ')'.")
+            self.notes.append(Message("Added the missing ')'."))
         return Group(items)
 
     def disjunction(self) -> _Node | None:
@@ -229,7 +230,7 @@ class _Parser:
             if nxt is not None:
                 items.append(nxt)
             else:
-                self.notes.append("Ignored an OR with nothing after it.")
+                self.notes.append(Message("Ignored an OR with nothing after it."))
         if not items:
             return None
         return items[0] if len(items) == 1 else AnyOf(items)
@@ -239,12 +240,12 @@ class _Parser:
         if kind in ("or", "and"):
             self.i += 1
             if kind == "or":
-                self.notes.append("Ignored an OR with nothing before it.")
+                self.notes.append(Message("Ignored an OR with nothing before it."))
             return None
         if kind == "not":
             self.i += 1
             if self.peek() in (None, "or", "and", "close", "not"):
-                self.notes.append("Ignored a '-' or NOT with nothing after it.")
+                self.notes.append(Message("Ignored a '-' or NOT with nothing after it."))
                 return None
             if self.peek() == "filter":
                 self.filter_token(negated=True)
@@ -271,8 +272,11 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_NESTING:
             raise QueryError(
-                f"The query nests parentheses or exclusions too deeply "
-                f"(more than {MAX_NESTING} levels)."
+                Message(
+                    "The query nests parentheses or exclusions too deeply "
+                    "(more than %(levels)s levels).",
+                    levels=MAX_NESTING,
+                )
             )
         try:
             yield
@@ -286,7 +290,7 @@ class _Parser:
         if arg:
             self.filters.append((negated, name, arg))
         else:
-            self.notes.append(f"Ignored '{name}:' without a value.")
+            self.notes.append(Message("Ignored '%(name)s:' without a value.", name=name))
 
 
 # --- building Whoosh queries --------------------------------------------------------
@@ -391,7 +395,10 @@ class _Builder:
         self.term_count += len(terms)
         if self.term_count > MAX_QUERY_TERMS:
             raise QueryError(
-                f"The query has too many words (more than {MAX_QUERY_TERMS}); shorten it."
+                Message(
+                    "The query has too many words (more than %(limit)s); shorten it.",
+                    limit=MAX_QUERY_TERMS,
+                )
             )
         if not terms and any(c.isalnum() for c in text):
             self.dropped.append(text)
@@ -634,14 +641,12 @@ def parse_query(
     ``ParsedQuery.expansions`` lists both.
     """
     if not isinstance(text, str):
-        raise QueryError("The query must be text.")
+        raise QueryError(Message("The query must be text."))
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"The query is too long ({len(text):,} characters; the limit is {MAX_QUERY_CHARS:,})."
-        )
+        raise QueryError(too_long(len(text)))
     text = normalize_query_text(text)
     if not text:
-        raise QueryError("Type a word or a phrase to search for.")
+        raise QueryError(Message("Type a word or a phrase to search for."))
     notes: list[str] = []
     parser = _Parser(_lex(text, notes), notes)
     tree = parser.parse()
@@ -652,10 +657,12 @@ def parse_query(
         parsed, builder = _build(text, tree, parser.filters, notes, expander, corrector, True)
     if builder.dropped:
         words = ", ".join(sorted(set(builder.dropped)))
-        parsed.notes.append(f"Ignored words too common to search for: {words}.")
+        parsed.notes.append(
+            Message("Ignored words too common to search for: %(words)s.", words=words)
+        )
     if parsed.query is None and not (parsed.langs or parsed.docs):
         raise QueryError(
-            "Nothing left to search for: the query has only common words or operators."
+            Message("Nothing left to search for: the query has only common words or operators.")
         )
     return parsed
 
@@ -701,7 +708,7 @@ def _apply_filter(parsed: ParsedQuery, negated: bool, name: str, value: str) -> 
     if name == "lang":
         lang = value.lower()
         if lang not in LANGUAGES:
-            raise QueryError(f"Unknown language '{value}': use one of {', '.join(LANGUAGES)}.")
+            raise QueryError(unknown_language(value))
         (parsed.not_langs if negated else parsed.langs).add(lang)
     else:
         (parsed.not_docs if negated else parsed.docs).add(value)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from search.errors import QueryError
+from search.messages import Message
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -29,6 +30,8 @@ __all__ = [
     "SearchRequest",
     "clean_text",
     "parse_flag",
+    "too_long",
+    "unknown_language",
     "whole_number",
 ]
 
@@ -75,7 +78,9 @@ def parse_flag(raw: str | None, name: str, default: bool, *, strict: bool = True
     value = _FLAG_VALUES.get(clean_text(raw).strip().lower())
     if value is None:
         shown = clean_text(raw)[:40]
-        raise QueryError(f"{name} must be 1 (on) or 0 (off), not '{shown}'.")
+        raise QueryError(
+            Message("%(name)s must be 1 (on) or 0 (off), not '%(value)s'.", name=name, value=shown)
+        )
     return value
 
 
@@ -99,28 +104,25 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         if not isinstance(self.q, str):
-            raise QueryError("The query must be text.")
+            raise QueryError(Message("The query must be text."))
         if not self.q.strip():
-            raise QueryError("Type a word or a phrase to search for.")
+            raise QueryError(Message("Type a word or a phrase to search for."))
         if len(self.q) > MAX_QUERY_CHARS:
-            raise QueryError(
-                f"The query is too long ({len(self.q):,} characters; "
-                f"the limit is {MAX_QUERY_CHARS:,})."
-            )
+            raise QueryError(too_long(len(self.q)))
         if not _whole(self.page) or not 1 <= self.page <= MAX_PAGE:
             raise QueryError(_range_message("page", 1, MAX_PAGE), param="page")
         if not _whole(self.per_page) or not 1 <= self.per_page <= MAX_PER_PAGE:
             raise QueryError(_range_message("per_page", 1, MAX_PER_PAGE), param="per_page")
         if self.lang is not None and self.lang not in LANGUAGES:
-            raise QueryError(
-                f"Unknown language '{self.lang}': use one of {', '.join(LANGUAGES)}.", param="lang"
-            )
+            raise QueryError(unknown_language(self.lang), param="lang")
         if self.sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}.", param="sort")
+            raise QueryError(
+                Message("sort must be one of %(values)s.", values=", ".join(SORTS)), param="sort"
+            )
         if self.match not in MATCH_MODES:
-            raise QueryError("match must be 'all' or 'any'.", param="match")
+            raise QueryError(Message("match must be 'all' or 'any'."), param="match")
         if self.doc is not None and not self.doc.strip():
-            raise QueryError("doc must be a document id (see /api/docs).", param="doc")
+            raise QueryError(Message("doc must be a document id (see /api/docs)."), param="doc")
 
     def replace(self, **changes: Any) -> SearchRequest:
         """A copy with ``changes`` (validated again)."""
@@ -136,11 +138,9 @@ class SearchRequest:
         """
         q = clean_text(params.get("q", ""))
         if not q.strip():
-            raise QueryError("Type a word or a phrase to search for (parameter q).")
+            raise QueryError(Message("Type a word or a phrase to search for (parameter q)."))
         if len(q) > MAX_QUERY_CHARS:
-            raise QueryError(
-                f"The query is too long ({len(q):,} characters; the limit is {MAX_QUERY_CHARS:,})."
-            )
+            raise QueryError(too_long(len(q)))
         page = whole_number(params, "page", 1, 1, MAX_PAGE, strict)
         per_page = whole_number(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE, strict)
         lang = _choice(params, "lang", LANGUAGES, strict)
@@ -153,7 +153,7 @@ class SearchRequest:
             doc = clean_text(doc).strip()
             if not doc:
                 if strict:
-                    raise QueryError("doc must be a document id (see /api/docs).")
+                    raise QueryError(Message("doc must be a document id (see /api/docs)."))
                 doc = None
         return cls(
             q=q,
@@ -190,9 +190,32 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _range_message(name: str, low: int, high: int) -> str:
+def _range_message(name: str, low: int, high: int) -> Message:
     """What is said of a whole-number parameter ``name`` out of its range (or not a number)."""
-    return f"{name} must be a whole number from {low} to {high:,}."
+    return Message(
+        "%(name)s must be a whole number from %(low)s to %(high)s.",
+        name=name,
+        low=low,
+        high=f"{high:,}",
+    )
+
+
+def too_long(length: int) -> Message:
+    """What is said of a query of ``length`` characters, over :data:`MAX_QUERY_CHARS`."""
+    return Message(
+        "The query is too long (%(length)s characters; the limit is %(limit)s).",
+        length=f"{length:,}",
+        limit=f"{MAX_QUERY_CHARS:,}",
+    )
+
+
+def unknown_language(value: str) -> Message:
+    """What is said of a language (``lang=``, ``lang:``) that is none of :data:`LANGUAGES`."""
+    return Message(
+        "Unknown language '%(value)s': use one of %(values)s.",
+        value=value,
+        values=", ".join(LANGUAGES),
+    )
 
 
 def whole_number(
@@ -223,5 +246,13 @@ def _choice(
     value = clean_text(raw).strip().lower()
     if value not in allowed:
         shown = clean_text(raw)[:40]
-        raise QueryError(f"Unknown {name} '{shown}': use one of {', '.join(allowed)}.", param=name)
+        raise QueryError(
+            Message(
+                "Unknown %(name)s '%(value)s': use one of %(values)s.",
+                name=name,
+                value=shown,
+                values=", ".join(allowed),
+            ),
+            param=name,
+        )
     return value

@@ -14,6 +14,7 @@ from html import escape
 from typing import NotRequired, TypedDict
 
 from search.analysis import analyze
+from search.messages import Message
 
 __all__ = [
     "CORRECTION_KINDS",
@@ -224,7 +225,11 @@ class SearchResults:
         """What to say when the page asked for is past the last page of results (it is
         then empty); None when it is not (or nothing was found: that says itself)."""
         if self.total and self.page > self.pages:
-            return f"Page {self.page} is past the last page of results ({self.pages})."
+            return Message(
+                "Page %(page)s is past the last page of results (%(last)s).",
+                page=self.page,
+                last=self.pages,
+            )
         return None
 
     def to_dict(self) -> dict:

@@ -24,6 +24,7 @@ from pathlib import Path
 from search.documents import DocumentError, document_id, read_document
 from search.errors import Conflict, NotFound, TooLarge, UserError
 from search.formats import SUFFIXES, format_of
+from search.messages import Message
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -92,26 +93,36 @@ def check_document_name(filename: str) -> str:
     """The document file name to use for ``filename``, or :class:`UploadRejected`."""
     name = unicodedata.normalize("NFC", filename or "").strip()
     if not name:
-        raise UploadRejected("The file needs a name.")
+        raise UploadRejected(Message("The file needs a name."))
     if "/" in name or "\\" in name or "\x00" in name or name in (".", ".."):
-        raise UploadRejected("The file name must not contain path separators.")
+        raise UploadRejected(Message("The file name must not contain path separators."))
     if ".." in name:
-        raise UploadRejected("The file name must not contain '..'.")
+        raise UploadRejected(Message("The file name must not contain '..'."))
     if name.startswith("."):
-        raise UploadRejected("Hidden files (names starting with '.') are not accepted.")
+        raise UploadRejected(Message("Hidden files (names starting with '.') are not accepted."))
     fmt = format_of(name)
     if fmt is None:
-        raise UploadRejected(f"Only these kinds of files can be added: {', '.join(SUFFIXES)}.")
+        raise UploadRejected(
+            Message(
+                "Only these kinds of files can be added: %(endings)s.",
+                endings=", ".join(SUFFIXES),
+            )
+        )
     if len(name) > MAX_NAME_CHARS:
-        raise UploadRejected(f"The file name is longer than {MAX_NAME_CHARS} characters.")
+        raise UploadRejected(
+            Message("The file name is longer than %(limit)s characters.", limit=MAX_NAME_CHARS)
+        )
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise UploadRejected(
-            f"The file name is longer than {MAX_NAME_BYTES} bytes "
-            "(a Korean letter takes three); shorten it."
+            Message(
+                "The file name is longer than %(limit)s bytes "
+                "(a Korean letter takes three); shorten it.",
+                limit=MAX_NAME_BYTES,
+            )
         )
     if not _NAME_RE.match(name):
         raise UploadRejected(
-            "The file name may only use letters, digits, spaces and . _ - ( ) + , & '"
+            Message("The file name may only use letters, digits, spaces and . _ - ( ) + , & '")
         )
     stem = document_id(name)
     return stem + name[len(stem) :].lower()
@@ -204,20 +215,27 @@ def save_document_file(
     """
     name = check_document_name(filename)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadTooLarge(f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+        raise UploadTooLarge(
+            Message("The file is larger than %(mb)s MB.", mb=MAX_UPLOAD_BYTES // (1024 * 1024))
+        )
     try:
         read_document(document_id(name), name, data)
     except DocumentError as exc:
-        raise UploadRejected(f"The file cannot be read: {exc}.") from None
+        raise UploadRejected(
+            Message("The file cannot be read: %(reason)s.", reason=exc.message)
+        ) from None
     docs_dir = Path(docs_dir)
     target = docs_dir / name
     if target.resolve().parent != docs_dir.resolve():
-        raise UploadRejected("The file name must not leave the documents folder.")
+        raise UploadRejected(Message("The file name must not leave the documents folder."))
     others = [p for p in _files_of(docs_dir, document_id(name)) if p.name != name]
     held = ", ".join(p.name for p in others) or name
     exists = DocumentExists(
-        f"A document named {document_id(name)} exists already ({held}); "
-        "add replace=1 to replace it."
+        Message(
+            "A document named %(id)s exists already (%(files)s); add replace=1 to replace it.",
+            id=document_id(name),
+            files=held,
+        )
     )
     if (target.exists() or target.is_symlink() or others) and not replace:
         raise exists
@@ -291,7 +309,7 @@ def _remove_files(docs_dir: Path, paths: list[Path]) -> RemovedFile:
             continue
         moved.append((path, hidden))
     if not moved:
-        raise NoDocumentFile(f"No document file named {paths[0].name}.")
+        raise NoDocumentFile(Message("No document file named %(name)s.", name=paths[0].name))
     return RemovedFile(moved[0][0], moved[0][1], tuple(moved[1:]))
 
 
@@ -301,5 +319,5 @@ def delete_document_file(docs_dir: Path, doc_id: str) -> RemovedFile:
     check_document_name(f"{doc_id}.txt")  # the same rules for the id as for a name
     files = _files_of(Path(docs_dir), doc_id)
     if not files:
-        raise NoDocumentFile(f"No document file for {doc_id}.")
+        raise NoDocumentFile(Message("No document file for %(id)s.", id=doc_id))
     return _remove_files(Path(docs_dir), files)

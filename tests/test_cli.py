@@ -460,8 +460,7 @@ def test_a_base_url_that_is_not_http_is_one_line_and_exit_2(
     code, out, err = run(capsys, *args)
     assert code == EXIT_USAGE and out == ""
     assert (
-        err.startswith(f"dari: {name} must be an http:// or https:// URL")
-        and err.count("\n") == 1
+        err.startswith(f"dari: {name} must be an http:// or https:// URL") and err.count("\n") == 1
     )
 
 

@@ -38,6 +38,7 @@ from flask import current_app, request
 from search.documents import DocumentError, document_id
 from search.errors import storage_errors
 from search.indexing.reindex import ReindexReport
+from search.messages import Message
 from search.uploads import RemovedFile, SavedFile, delete_document_file, save_document_file
 from web.errors import AdminError
 from web.jobs import Handed, run_within
@@ -191,11 +192,15 @@ def authorize(given: str | None) -> None:
     if token is None:
         raise AdminError(
             403,
-            "Adding and removing documents over the web is turned off "
-            "(the server has no admin token; set DARI_ADMIN_TOKEN to turn it on).",
+            Message(
+                "Adding and removing documents over the web is turned off "
+                "(the server has no admin token; set DARI_ADMIN_TOKEN to turn it on)."
+            ),
         )
     if _docs_dir() is None:
-        raise AdminError(403, "Adding documents is turned off: the server has no documents folder.")
+        raise AdminError(
+            403, Message("Adding documents is turned off: the server has no documents folder.")
+        )
     limiter: FailureLimiter = current_app.extensions[ADMIN_EXTENSION]
     client = _client()
     wait = limiter.retry_after(client)
@@ -203,13 +208,16 @@ def authorize(given: str | None) -> None:
         log.warning("admin: %s %s from %s refused: too many failed tokens", *_where(), _address())
         raise AdminError(
             429,
-            f"Too many wrong tokens from your address; try again in {wait} seconds.",
+            Message(
+                "Too many wrong tokens from your address; try again in %(seconds)s seconds.",
+                seconds=wait,
+            ),
             {"Retry-After": str(wait)},
         )
     if not given:
         raise AdminError(
             401,
-            "This needs the admin token (Authorization: Bearer <token>).",
+            Message("This needs the admin token (Authorization: Bearer <token>)."),
             {"WWW-Authenticate": 'Bearer realm="dari"'},
         )
     if not _same_token(given, token):
@@ -217,7 +225,7 @@ def authorize(given: str | None) -> None:
         log.warning("admin: %s %s from %s refused: wrong token", *_where(), _address())
         raise AdminError(
             401,
-            "The admin token is wrong.",
+            Message("The admin token is wrong."),
             {"WWW-Authenticate": 'Bearer realm="dari", error="invalid_token"'},
         )
 
@@ -250,7 +258,7 @@ def _reindex(wait: bool) -> ReindexReport:
         return get_engine().backend.reindex(docs, wait=wait)
     except DocumentError as exc:
         log.error("admin: reindex failed: %s", exc)
-        raise AdminError(503, "The documents folder cannot be read right now.") from None
+        raise AdminError(503, Message("The documents folder cannot be read right now.")) from None
 
 
 def add_document(

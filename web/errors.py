@@ -1,15 +1,18 @@
 """How errors become responses: one table of error kinds, and the handlers that use it.
 
 Every refusal the app answers goes through :func:`error_response`: under
-``/api`` (and ``/healthz``) the body is ``{"error": "..."}``, elsewhere an HTML
-page.  The status of a library error comes from :data:`ERROR_KINDS`, looked up
-along the exception's class hierarchy (so ``search.uploads.DocumentExists``, an
-``UploadRejected`` and a :class:`~search.errors.Conflict`, is a 409); werkzeug's
-HTTP errors and the web layer's own :class:`AdminError` carry their status.
+``/api`` (and ``/healthz``) the body is ``{"error": "..."}`` in English, elsewhere
+an HTML page in the interface's language (a library message, a
+:class:`~search.messages.Message`, is translated there).  The status of a library
+error comes from :data:`ERROR_KINDS`, looked up along the exception's class
+hierarchy (so ``search.uploads.DocumentExists``, an ``UploadRejected`` and a
+:class:`~search.errors.Conflict`, is a 409); werkzeug's HTTP errors and the web
+layer's own :class:`AdminError` carry their status.
 Anything else is answered with a plain 500 without a traceback; the log gets its
 traceback the first time, then a counted line now and then (:class:`_SeenErrors`).
 
-This module imports nothing else of :mod:`web`, so every other module may use it.
+This module imports nothing else of :mod:`web` but :mod:`web.i18n`, which imports
+nothing of :mod:`web`, so every other module may use it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, has_app_context, jsonify, render_template, request
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -27,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 from search.errors import (
     Busy,
     Conflict,
+    DariError,
     NoSpace,
     NotFound,
     QueryError,
@@ -36,6 +41,7 @@ from search.errors import (
     UserError,
 )
 from search.opensearch.client import ClusterUnavailable
+from web.i18n import LANGUAGES, translate
 
 __all__ = [
     "AdminError",
@@ -57,10 +63,14 @@ log = logging.getLogger(__name__)
 
 
 class AdminError(Exception):
-    """A refused admin request (web layer only): ``status`` and ``headers`` for the response."""
+    """A refused admin request (web layer only): ``status`` and ``headers`` for the response.
+
+    ``message`` is English text the pages translate (a :class:`~search.messages.Message`),
+    or text in the page's language already (``gettext``)."""
 
     def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
+        self.message = message
         self.status = status
         self.headers = dict(headers or {})
 
@@ -73,7 +83,7 @@ class ErrorKind:
     status: int | None
     #: the error page's heading; None: the one of :data:`TITLES` for the status
     title: str | None = None
-    #: shown instead of ``str(exc)``, which may name server paths
+    #: shown instead of the exception's message, which may name server paths
     message: str | None = None
     #: the error is the server's trouble, worth a line in the log
     log: bool = False
@@ -158,7 +168,8 @@ HTTP_MESSAGES: dict[int, str] = {
     414: _l("The address is too long."),
 }
 
-_SERVER_ERROR = "Something went wrong on our side. Please try again."
+_SERVER_ERROR = _l("Something went wrong on our side. Please try again.")
+_SERVER_ERROR_TITLE = _l("Server error")
 
 
 def kind_of(exc: BaseException) -> ErrorKind | None:
@@ -193,9 +204,15 @@ def title_of(exc: BaseException) -> str | None:
 
 
 def message_of(exc: BaseException) -> str:
-    """What the answer to ``exc`` says: its kind's fixed message, else ``str(exc)``."""
+    """What the answer to ``exc`` says: its kind's fixed message, else its own message
+    (a library error's :class:`~search.messages.Message` as raised, for pages to
+    translate: see :func:`web.i18n.translate`)."""
     kind = kind_of(exc)
-    return kind.message if kind is not None and kind.message is not None else str(exc)
+    if kind is not None and kind.message is not None:
+        return kind.message
+    if isinstance(exc, DariError | AdminError):
+        return exc.message
+    return str(exc)
 
 
 def wants_json() -> bool:
@@ -204,17 +221,31 @@ def wants_json() -> bool:
     return path == "/api" or path.startswith("/api/") or path == "/healthz"
 
 
+def english(message: object) -> str:
+    """``message`` (a lazy string, a :class:`search.messages.Message`, text) in English, as
+    JSON answers and job records carry it."""
+    if not has_app_context():
+        return str(message)
+    with force_locale(LANGUAGES[0]):
+        return str(message)
+
+
 def error_response(
     status: int,
     message: str,
     title: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """``{"error": message}`` under ``/api``, else the error page; with ``status`` and ``headers``."""
-    message, title = str(message), None if title is None else str(title)  # lazy: translated now
+    """``{"error": message}`` under ``/api``, else the error page; with ``status`` and ``headers``.
+
+    The API's message is English (a lazy string too, whatever the interface's language);
+    a page's is in the page's language (a Message translated: :func:`web.i18n.translate`).
+    """
+    title = None if title is None else str(title)  # lazy: translated now
     if wants_json():
-        response = jsonify(error=message)
+        response = jsonify(error=english(message))
     else:
+        message = translate(message)
         response = Response(
             render_template("error.html", status=status, title=title, message=message),
             mimetype="text/html",
@@ -286,7 +317,7 @@ def _unexpected(exc: Exception) -> Response:
             line,
             seen,
         )
-    return error_response(500, _SERVER_ERROR, "Server error")
+    return error_response(500, _SERVER_ERROR, _SERVER_ERROR_TITLE)
 
 
 def init_app(app: Flask) -> None:

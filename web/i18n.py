@@ -8,10 +8,17 @@ then the best match of the browser's ``Accept-Language`` among
 ``web/translations/<code>/LC_MESSAGES/messages.po`` (compiled to ``.mo``);
 ``tests/web/test_i18n.py`` checks that each one has its Korean translation.
 
+The library's messages for people (query errors, notes shown with results,
+upload refusals, why a file was skipped) are English
+:class:`~search.messages.Message` objects; :func:`translate` (the ``tr`` filter
+in templates) puts them into the page's language.  Their templates are in the
+same catalogue: ``pybabel extract`` reads ``search`` too, with ``Message`` as a
+keyword.  The JSON API and the CLI answer in English.
+
 To add or change strings (``web/babel.cfg`` says where they are)::
 
-    .venv/bin/pybabel extract -F web/babel.cfg -k _l --no-location --sort-output -o web/translations/messages.pot web
-    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
+    .venv/bin/pybabel extract -F web/babel.cfg -k _l -k Message --no-location --sort-output -o web/translations/messages.pot web search
+    .venv/bin/pybabel update -w 100 -i web/translations/messages.pot -d web/translations
     # translate the new entries in web/translations/ko/LC_MESSAGES/messages.po, then
     .venv/bin/pybabel compile -d web/translations
 """
@@ -22,10 +29,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from werkzeug.wrappers import Response as BaseResponse
 
-__all__ = ["COOKIE", "LANGUAGES", "bp", "current_language", "init_app"]
+from search.messages import Message
+
+__all__ = ["COOKIE", "LANGUAGES", "bp", "current_language", "init_app", "translate"]
 
 #: The interface languages, the first the default.
 LANGUAGES = ("en", "ko")
@@ -49,6 +58,21 @@ def select_language() -> str:
 def current_language() -> str:
     """The interface language of the page being made ("en" or "ko")."""
     return str(get_locale() or LANGUAGES[0])
+
+
+def translate(text: object) -> str:
+    """``text`` in the interface's language: a :class:`~search.messages.Message` by its
+    template (each value that is a Message itself translated too); other text as it is
+    (a lazy string made text)."""
+    if isinstance(text, Message):
+        params = {
+            name: translate(value) if isinstance(value, Message) else value
+            for name, value in text.params.items()
+        }
+        return gettext(text.template, **params)
+    if isinstance(text, str):
+        return text
+    return str(text)
 
 
 @bp.get("/lang/<code>")
@@ -92,6 +116,7 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_language)
     app.register_blueprint(bp)
     app.after_request(_vary)
+    app.add_template_filter(translate, "tr")
 
     @app.context_processor
     def _language() -> dict[str, object]:

@@ -29,7 +29,7 @@ from typing import Any, Generic, TypeVar
 
 from flask import Flask, current_app
 
-from web.errors import kind_of, message_of, status_of
+from web.errors import english, kind_of, message_of, status_of
 
 __all__ = ["JOBS_FOLDER", "KEEP_SECONDS", "Handed", "job_state", "run_within"]
 
@@ -131,7 +131,8 @@ def _finish(
         state = {
             **summary,
             "state": "failed",
-            "error": {"status": status_of(error), "message": message_of(error)},
+            # in English, as the API answers (a fixed message is a lazy string: not JSON)
+            "error": {"status": status_of(error), "message": english(message_of(error))},
         }
     if not _write(folder, job_id, state):
         log.error("job %s: its outcome (%s) could not be written down", job_id, state["state"])

@@ -73,7 +73,7 @@ def search() -> Response | str | tuple[str, int]:
         search_request = SearchRequest.from_params(request.args, strict=False)
         outcome = run_search(search_request, page_facets=True)
     except QueryError as exc:
-        return render_template("search.html", q=raw_q, outcome=None, error=str(exc)), 400
+        return render_template("search.html", q=raw_q, outcome=None, error=exc.message), 400
     results = outcome.results
 
     def link(**changes: object) -> str:

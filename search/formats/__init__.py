@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from search.errors import DocumentError
 from search.formats.base import Block, Extracted
+from search.messages import Message
 
 __all__ = [
     "FORMATS",
@@ -71,7 +72,8 @@ class Format:
             from search.formats.markdown import read_markdown
 
             return read_markdown
-        raise DocumentError(f"no reader for {self.name} files")  # text: search.documents
+        # text files are read by search.documents
+        raise DocumentError(Message("no reader for %(kind)s files", kind=self.name))
 
 
 #: Every format Dari reads, in the order a document's file is chosen when several
@@ -101,20 +103,28 @@ def read(name: str, data: bytes) -> Extracted:
     """The blocks and metadata of a file named ``name`` (not a text file) with bytes ``data``."""
     fmt = format_of(name)
     if fmt is None:
-        raise DocumentError(f"not a format Dari reads ({', '.join(SUFFIXES)})")
+        raise DocumentError(
+            Message("not a format Dari reads (%(endings)s)", endings=", ".join(SUFFIXES))
+        )
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
     if fmt.magic and not any(head.startswith(m) for m in fmt.magic):
-        raise DocumentError(f"not a {fmt.name} file ({_looks_like(head)}): wrong ending?")
+        raise DocumentError(
+            Message(
+                "not a %(kind)s file (%(looks)s): wrong ending?",
+                kind=fmt.name,
+                looks=_looks_like(head),
+            )
+        )
     return fmt.reader()(data)
 
 
-def _looks_like(head: bytes) -> str:
+def _looks_like(head: bytes) -> Message:
     if head.startswith(b"%PDF-"):
-        return "it is a PDF"
+        return Message("it is a PDF")
     if head.startswith(b"PK\x03\x04"):
-        return "it is a zip archive"
+        return Message("it is a zip archive")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "it is an OLE compound file, such as HWP 5 or an old .doc"
+        return Message("it is an OLE compound file, such as HWP 5 or an old .doc")
     if head[:15].lower().startswith((b"<!doctype html", b"<html")):
-        return "it is an HTML page"
-    return "its first bytes are of another kind"
+        return Message("it is an HTML page")
+    return Message("its first bytes are of another kind")

@@ -14,6 +14,7 @@ import io
 import zipfile
 
 from search.errors import DocumentError
+from search.messages import Message
 
 __all__ = ["MAX_MEMBERS", "MAX_RATIO", "MAX_UNPACKED_BYTES", "open_zip", "read_member"]
 
@@ -31,26 +32,46 @@ def open_zip(data: bytes, kind: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise DocumentError(f"not a readable {kind} file (damaged or not a zip archive)") from None
+        raise DocumentError(
+            Message("not a readable %(kind)s file (damaged or not a zip archive)", kind=kind)
+        ) from None
     if len(members) > MAX_MEMBERS:
-        raise DocumentError(f"{kind} archive with {len(members):,} parts: refused")
+        raise DocumentError(
+            Message(
+                "%(kind)s archive with %(parts)s parts: refused",
+                kind=kind,
+                parts=f"{len(members):,}",
+            )
+        )
     total = 0
     for member in members:
         if member.flag_bits & 0x1:
-            raise DocumentError(f"encrypted {kind} file (protected with a password)")
+            raise DocumentError(
+                Message("encrypted %(kind)s file (protected with a password)", kind=kind)
+            )
         total += member.file_size
         if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(
             member.compress_size, 1
         ):
             raise DocumentError(
-                f"{kind} archive part {member.filename!r} unpacks {member.file_size:,} bytes "
-                f"from {member.compress_size:,}: refused as a zip bomb"
+                Message(
+                    "%(kind)s archive part %(part)s unpacks %(unpacked)s bytes "
+                    "from %(packed)s: refused as a zip bomb",
+                    kind=kind,
+                    part=repr(member.filename),
+                    unpacked=f"{member.file_size:,}",
+                    packed=f"{member.compress_size:,}",
+                )
             )
     if total > MAX_UNPACKED_BYTES:
         mb = 1024 * 1024
         raise DocumentError(
-            f"{kind} archive unpacks to {total / mb:,.0f} MB, over the limit of "
-            f"{MAX_UNPACKED_BYTES // mb} MB: refused"
+            Message(
+                "%(kind)s archive unpacks to %(size)s MB, over the limit of %(limit)s MB: refused",
+                kind=kind,
+                size=f"{total / mb:,.0f}",
+                limit=MAX_UNPACKED_BYTES // mb,
+            )
         )
     return archive
 
@@ -62,9 +83,15 @@ def read_member(archive: zipfile.ZipFile, name: str, kind: str) -> bytes:
         with archive.open(info) as fh:
             data = fh.read(info.file_size + 1)
     except KeyError:
-        raise DocumentError(f"not a {kind} file (no {name} inside)") from None
+        raise DocumentError(
+            Message("not a %(kind)s file (no %(name)s inside)", kind=kind, name=name)
+        ) from None
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError) as exc:
-        raise DocumentError(f"damaged {kind} file ({exc})") from None
+        raise DocumentError(
+            Message("damaged %(kind)s file (%(error)s)", kind=kind, error=str(exc))
+        ) from None
     if len(data) > info.file_size:
-        raise DocumentError(f"damaged {kind} file ({name} is larger than it says)")
+        raise DocumentError(
+            Message("damaged %(kind)s file (%(name)s is larger than it says)", kind=kind, name=name)
+        )
     return data

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from search.errors import DocumentError
+from search.messages import Message
 
 __all__ = [
     "MAX_EXTRACTED_CHARS",
@@ -56,8 +57,11 @@ class Extracted:
             self._extracted = getattr(self, "_extracted", 0) + len(text)
             if self._extracted > MAX_EXTRACTED_CHARS:
                 raise DocumentError(
-                    f"more than {MAX_EXTRACTED_CHARS:,} characters of text: refused "
-                    "(a compressed file that unpacks into far more than its size?)"
+                    Message(
+                        "more than %(limit)s characters of text: refused "
+                        "(a compressed file that unpacks into far more than its size?)",
+                        limit=f"{MAX_EXTRACTED_CHARS:,}",
+                    )
                 )
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from search.errors import DocumentError
 from search.formats.archives import open_zip
 from search.formats.base import Extracted, clean_text, iso_date, usable_title
+from search.messages import Message
 
 __all__ = ["read_hwp", "read_hwpx"]
 
@@ -34,10 +35,12 @@ def read_hwp(data: bytes) -> Extracted:
     """The paragraphs and table rows of an HWP 5 file."""
     if not data.startswith(OLE2_MAGIC):
         if data.startswith(b"PK"):
-            raise DocumentError("an HWPX file named .hwp: rename it to .hwpx")
+            raise DocumentError(Message("an HWPX file named .hwp: rename it to .hwpx"))
         if data.lstrip()[:17].startswith(b"HWP Document File"):
-            raise DocumentError("HWP 3 file (before 2002): save it as HWPX or HWP 5 in Hancom")
-        raise DocumentError("not an HWP file (no HWP 5 compound file header)")
+            raise DocumentError(
+                Message("HWP 3 file (before 2002): save it as HWPX or HWP 5 in Hancom")
+            )
+        raise DocumentError(Message("not an HWP file (no HWP 5 compound file header)"))
     return _read(data, "HWP")
 
 
@@ -64,7 +67,7 @@ def _read(data: bytes, kind: str) -> Extracted:
     for line in text.split("\n"):
         out.add(line.replace("\t", " "))
     if not out.blocks:
-        raise DocumentError(f"empty {kind} file (no text)")
+        raise DocumentError(Message("empty %(kind)s file (no text)", kind=kind))
     return out
 
 
@@ -82,11 +85,13 @@ def _metadata(doc: Any) -> dict[str, str]:
     }
 
 
-def _why(exc: Exception, kind: str) -> str:
+def _why(exc: Exception, kind: str) -> Message:
     message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
     lowered = message.lower()
     if "password" in lowered or "encrypt" in lowered or "암호" in message:
-        return f"encrypted {kind} file (protected with a password)"
+        return Message("encrypted %(kind)s file (protected with a password)", kind=kind)
     if "distribution" in lowered or "배포용" in message:
-        return f"{kind} distribution document (배포용 문서): its text is locked"
-    return f"not a readable {kind} file ({message})"
+        return Message(
+            "%(kind)s distribution document (배포용 문서): its text is locked", kind=kind
+        )
+    return Message("not a readable %(kind)s file (%(error)s)", kind=kind, error=message)

@@ -15,6 +15,7 @@ from typing import Any
 
 from search.errors import DocumentError
 from search.formats.base import Extracted, clean_text, iso_date, usable_title
+from search.messages import Message
 
 __all__ = ["MAX_HTML_BYTES", "read_html"]
 
@@ -26,7 +27,9 @@ _BLOCK_TAGS = {"head", "p", "quote", "code"}
 def read_html(data: bytes) -> Extracted:
     """The main content of a web page as blocks, with its title, author and date."""
     if len(data) > MAX_HTML_BYTES:
-        raise DocumentError(f"HTML page larger than {MAX_HTML_BYTES // 1_000_000} MB")
+        raise DocumentError(
+            Message("HTML page larger than %(mb)s MB", mb=MAX_HTML_BYTES // 1_000_000)
+        )
     import trafilatura
     from lxml import etree
 
@@ -41,7 +44,9 @@ def read_html(data: bytes) -> Extracted:
             deduplicate=False,
         )
     except Exception as exc:  # a page trafilatura cannot parse at all
-        raise DocumentError(f"not a readable HTML page ({str(exc)[:200]})") from None
+        raise DocumentError(
+            Message("not a readable HTML page (%(error)s)", error=str(exc)[:200])
+        ) from None
     out = Extracted(blocks=[])
     if xml:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -56,7 +61,7 @@ def read_html(data: bytes) -> Extracted:
     if not out.blocks:
         _fallback(out, data)
     if not out.blocks:
-        raise DocumentError("no text in the HTML page")
+        raise DocumentError(Message("no text in the HTML page"))
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from search.errors import DocumentError
 from search.formats.base import Extracted, clean_text, usable_title
 from search.formats.text import decode_text
+from search.messages import Message
 
 __all__ = ["read_markdown"]
 
@@ -70,7 +71,7 @@ def read_markdown(data: bytes) -> Extracted:
     if pending:
         out.add(" ".join(pending))
     if not out.blocks:
-        raise DocumentError("empty Markdown file (no text)")
+        raise DocumentError(Message("empty Markdown file (no text)"))
     return out
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from search.errors import DocumentError
 from search.formats.archives import open_zip
 from search.formats.base import Extracted, clean_text, iso_date, usable_title
+from search.messages import Message
 
 __all__ = ["read_docx"]
 
@@ -29,7 +30,7 @@ def read_docx(data: bytes) -> Extracted:
     names = set(archive.namelist())
     archive.close()
     if "word/document.xml" not in names:
-        raise DocumentError("not a DOCX file (no word/document.xml inside)")
+        raise DocumentError(Message("not a DOCX file (no word/document.xml inside)"))
     try:
         document: Any = docx.Document(io.BytesIO(data))
         props = document.core_properties
@@ -54,10 +55,13 @@ def read_docx(data: bytes) -> Extracted:
         raise
     except Exception as exc:  # python-docx and lxml raise many kinds for damaged files
         raise DocumentError(
-            f"not a readable DOCX file ({str(exc)[:200] or type(exc).__name__})"
+            Message(
+                "not a readable DOCX file (%(error)s)",
+                error=str(exc)[:200] or type(exc).__name__,
+            )
         ) from None
     if not out.blocks:
-        raise DocumentError("empty DOCX file (no text)")
+        raise DocumentError(Message("empty DOCX file (no text)"))
     out.title = out.title or usable_title(styled_title)
     return out
 

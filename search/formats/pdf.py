@@ -31,6 +31,7 @@ from typing import Any
 
 from search.errors import DocumentError
 from search.formats.base import Extracted, clean_text, iso_date, usable_title
+from search.messages import Message
 
 __all__ = ["read_pdf"]
 
@@ -71,13 +72,15 @@ def read_pdf(data: bytes) -> Extracted:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
             if "password" in str(exc).lower():
-                raise DocumentError("encrypted PDF (it needs a password to open)") from None
-            raise DocumentError("not a readable PDF (damaged, or not a PDF)") from None
+                raise DocumentError(
+                    Message("encrypted PDF (it needs a password to open)")
+                ) from None
+            raise DocumentError(Message("not a readable PDF (damaged, or not a PDF)")) from None
         try:
             meta = pdf.get_metadata_dict(skip_empty=True)
             pages = [_page_lines(pdf, i) for i in range(len(pdf))]
         except pdfium.PdfiumError as exc:
-            raise DocumentError(f"damaged PDF ({exc})") from None
+            raise DocumentError(Message("damaged PDF (%(error)s)", error=str(exc))) from None
         finally:
             pdf.close()
     out = Extracted(
@@ -88,14 +91,19 @@ def read_pdf(data: bytes) -> Extracted:
     )
     empty = sum(1 for lines in pages if not lines)
     if pages and empty == len(pages):
-        raise DocumentError(f"no text layer (scanned?): none of its {len(pages)} page(s) has text")
+        raise DocumentError(
+            Message(
+                "no text layer (scanned?): none of its %(pages)s page(s) has text",
+                pages=len(pages),
+            )
+        )
     if empty:
         out.warnings.append(f"{empty} of {len(pages)} pages have no text layer (scanned?)")
     lines = _drop_furniture(pages)
     for text, page in _paragraphs(lines):
         out.add(text, page)
     if not out.blocks:
-        raise DocumentError("no text (only page numbers, headers or footers)")
+        raise DocumentError(Message("no text (only page numbers, headers or footers)"))
     return out
 
 

@@ -10,6 +10,7 @@ import re
 import unicodedata
 
 from search.errors import DocumentError
+from search.messages import Message
 
 __all__ = ["MAX_REPLACEMENT_SHARE", "decode_text", "text_blocks"]
 
@@ -26,7 +27,7 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
     :class:`DocumentError` for binary or mostly undecodable data.
     """
     if b"\x00" in data:
-        raise DocumentError("not a text file (contains NUL bytes)")
+        raise DocumentError(Message("not a text file (contains NUL bytes)"))
     warnings: list[str] = []
     text: str | None
     try:
@@ -37,7 +38,7 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
             text = data.decode("utf-8", errors="replace")
             bad = text.count("\ufffd")
             if bad > MAX_REPLACEMENT_SHARE * max(len(text), 1):
-                raise DocumentError("not a text file (mostly undecodable bytes)") from None
+                raise DocumentError(Message("not a text file (mostly undecodable bytes)")) from None
             warnings.append(f"invalid UTF-8: {bad} undecodable byte sequence(s) replaced")
         else:
             warnings.append("decoded as CP949/EUC-KR")

@@ -250,7 +250,7 @@ def load_paths(paths: list[Path], docs_dir: Path) -> Iterator[Document | Skipped
         try:
             yield documents.load_document(path, docs_dir)  # looked up here: tests patch it
         except DocumentError as exc:
-            yield Skipped(path.name, str(exc))
+            yield Skipped(path.name, exc.message)
 
 
 def _total_bytes(paths: list[Path]) -> int:

@@ -42,6 +42,7 @@ from search.indexing.generations import (
     remove_abandoned,
 )
 from search.indexing.history import record_run, run_record
+from search.messages import Message
 from search.records import (
     DOC_ID_FIELD,
     DOCUMENT_KIND,
@@ -238,7 +239,9 @@ class FolderChanges:
             except OSError as exc:
                 # vanished (or unreadable) since the listing: say so; if it is
                 # gone for good it is removed from the index (removed())
-                reason = "file disappeared" if isinstance(exc, FileNotFoundError) else str(exc)
+                reason = (
+                    Message("file disappeared") if isinstance(exc, FileNotFoundError) else str(exc)
+                )
                 report.skipped.append(Skipped(name, reason))
                 say(f"skipped {name}: {reason}")
                 if isinstance(exc, FileNotFoundError):
@@ -251,7 +254,7 @@ class FolderChanges:
             try:
                 doc = load_document(path, self.docs_dir)
             except DocumentError as exc:
-                report.skipped.append(Skipped(path.name, str(exc)))
+                report.skipped.append(Skipped(path.name, exc.message))
                 say(f"skipped {path.name}: {exc}")
                 if known:
                     report.unchanged += 1  # keep the last good version searchable

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from search.columnar.store import LANG_CODES
+from search.messages import Message
 from search.records import DOC_ID_FIELD, LANG_FIELD, NUMBER_FIELD
 
 __all__ = ["FACET_VALUES", "TIE_BREAK", "ClusterPage", "search_page"]
@@ -85,9 +86,11 @@ def search_page(
         partial=partial,
     )
     if failed:
-        out.note = (
-            f"Part of the index did not answer ({failed} of {shards.get('total', '?')} shards): "
-            "these are the results from the rest."
+        out.note = Message(
+            "Part of the index did not answer (%(failed)s of %(total)s shards): "
+            "these are the results from the rest.",
+            failed=failed,
+            total=str(shards.get("total", "?")),
         )
     if facets and not partial:
         counted = {

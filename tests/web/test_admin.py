@@ -687,6 +687,51 @@ def test_upload_form_refuses_an_unsafe_name_with_the_reason(signed_in):
     assert signed_in.tree() == before
 
 
+def test_upload_refusals_are_in_the_page_s_language_and_the_api_s_in_english(signed_in):
+    client = signed_in.client
+    client.get("/lang/ko")  # the interface in Korean from now on (a cookie)
+    response = upload_form(client, "notes.exe")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "다음 종류의 파일만 추가할 수 있습니다: .txt, .md" in body
+    assert "Only these kinds of files" not in body
+    from tests.files import STATEMENT_KO, pdf_bytes
+
+    response = upload_form(client, "report.docx", pdf_bytes([STATEMENT_KO]))
+    assert response.status_code == 400
+    assert (
+        "파일을 읽을 수 없습니다: DOCX 파일이 아님(실제로는 PDF): 확장자가 잘못되었나요?."
+        in response.get_data(as_text=True)
+    )
+    api = upload(client, "notes.exe", headers={**AUTH, "Accept-Language": "ko"})
+    assert api.status_code == 400
+    assert api.get_json()["error"].startswith("Only these kinds of files can be added: .txt, .md")
+
+
+def test_a_wrong_token_on_the_page_is_said_in_the_page_s_language(site):
+    site.client.get("/lang/ko")
+    response = sign_in(site.client, "wrong")
+    assert response.status_code == 401
+    assert "관리자 토큰이 틀렸습니다." in response.get_data(as_text=True)
+
+
+def test_why_a_file_was_skipped_is_said_in_the_page_s_language(signed_in):
+    (signed_in.docs / "broken.pdf").write_bytes(b"plain text, not a PDF")
+    signed_in.client.get("/lang/ko")
+    response = upload_form(signed_in.client, "form-doc.txt")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert (
+        "건너뜀 <code>broken.pdf</code>: "
+        "PDF 파일이 아님(첫 바이트가 다른 형식임): 확장자가 잘못되었나요?"
+    ) in body
+    report = signed_in.client.post(
+        "/api/reindex", headers={**AUTH, "Accept-Language": "ko"}
+    ).get_json()
+    reasons = [s["reason"] for s in report["skipped"]]
+    assert reasons == ["not a PDF file (its first bytes are of another kind): wrong ending?"]
+
+
 def test_upload_form_without_a_file_asks_for_one(signed_in):
     response = post_form(signed_in.client, "/upload", {})
     assert response.status_code == 400
@@ -1069,3 +1114,17 @@ def test_the_pages_of_an_uploaded_pdf_show_where_each_page_starts(site):
     assert '<p class="page-mark" id="page-2">p. 2</p>' in html
     assert html.index('id="page-2"') < html.index('id="p3"')
     assert '<a href="#page-1">1</a>' in html and '<a href="#page-2">2</a>' in html
+
+
+def test_a_background_job_that_fails_with_a_fixed_message_records_it(site, tmp_path):
+    import json
+
+    from search.errors import Busy
+    from web import jobs
+
+    job_id = "a" * 16
+    with site.app.app_context():
+        jobs._finish(tmp_path, job_id, {"action": "added"}, {"error": Busy("busy")}, dict)
+    written = json.loads((tmp_path / f"{job_id}.json").read_text("utf-8"))
+    assert written["state"] == "failed" and written["error"]["status"] == 409
+    assert written["error"]["message"].startswith("Another indexing run is in progress")

@@ -462,3 +462,34 @@ def test_the_pages_at_desktop_and_phone_size_in_both_languages(browser, live_ser
             page.screenshot(path=str(folder / f"{name}-{size}.png"))
         finally:
             context.close()
+
+
+def test_on_a_phone_the_filters_fold_into_one_line_above_the_results(browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True
+    )
+    try:
+        page = context.new_page()
+        page.goto("/search?q=quantum+cooperation")
+        summary = page.locator(".facets__summary")
+        assert summary.is_visible()
+        assert not page.locator(".facet__title").first.is_visible()  # folded
+        first_hit = page.locator(".hit").first.bounding_box()["y"]
+        assert summary.bounding_box()["y"] < first_hit < 844 / 2
+        summary.click()
+        assert page.locator(".facet__title").first.is_visible()
+        page.locator(".facet__list a", has_text="English").first.click()
+        page.wait_for_url("**lang=en**")
+    finally:
+        context.close()
+
+
+def test_on_a_wide_screen_the_filters_are_open_beside_the_results(page):
+    page.goto("/search?q=quantum+cooperation")
+    assert not page.locator(".facets__summary").is_visible()
+    assert page.locator(".facet__title").first.is_visible()
+    facets, results = (
+        page.locator(".facets").bounding_box(),
+        page.locator(".results").bounding_box(),
+    )
+    assert facets["x"] > results["x"] + results["width"] - 1  # to the right

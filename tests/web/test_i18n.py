@@ -11,7 +11,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-WEB = Path(__file__).resolve().parents[2] / "web"
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "web"
+#: the library: its messages for people (search.messages.Message) are translated too
+LIBRARY = ROOT / "search"
 CATALOGUE = WEB / "translations" / "ko" / "LC_MESSAGES"
 
 
@@ -21,12 +24,21 @@ def korean_catalogue():
 
 
 def interface_strings() -> set:
-    """Every string the pages and the web layer mark for translation (as pybabel finds them)."""
+    """Every string the pages, the web layer and the library's messages mark for translation
+    (as pybabel finds them: see web/i18n.py)."""
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "_l": None,
+        "lazy_gettext": None,
+        "Message": None,
+    }
     found = set()
-    for _, _, message, _, _ in extract_from_dir(str(WEB), method_map, keywords=keywords):
-        found.add(message if isinstance(message, str) else tuple(message))
+    for folder in (WEB, LIBRARY):
+        for _, _, message, _, _ in extract_from_dir(str(folder), method_map, keywords=keywords):
+            found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 
@@ -175,3 +187,76 @@ def test_the_side_by_side_view_has_a_link_to_where_the_columns_start(client):
     )
     assert '<a href="#side-by-side">Jump to the side-by-side text</a>' in body
     assert body.count('id="side-by-side"') == 1
+
+
+# --- the library's messages (search.messages.Message) in the page's language ----------
+
+KO = {"Accept-Language": "ko"}
+
+
+def test_a_query_error_is_said_in_the_page_s_language(client):
+    params = {"q": "quantum", "lang": "xx"}
+    korean = client.get("/search", query_string=params, headers=KO)
+    assert korean.status_code == 400
+    body = korean.get_data(as_text=True)
+    assert "알 수 없는 lang 값 &#39;xx&#39;: ko, en, mixed 중 하나를 쓰세요." in body
+    assert "Unknown lang" not in body
+    english = client.get("/search", query_string=params, headers={"Accept-Language": "en"})
+    assert "Unknown lang &#39;xx&#39;: use one of ko, en, mixed." in english.get_data(as_text=True)
+
+
+def test_the_error_page_of_a_library_error_is_translated_and_the_api_s_is_not(app):
+    from search.errors import QueryError
+    from search.request import too_long
+    from web.errors import error_response, message_of
+
+    error = QueryError(too_long(1001))
+    with app.test_request_context("/search", headers=KO):
+        page = error_response(400, message_of(error)).get_data(as_text=True)
+    assert "검색어가 너무 깁니다(1,001자, 한도 1,000자)." in page
+    with app.test_request_context("/api/search", headers=KO):
+        answer = error_response(400, message_of(error)).get_json()
+    assert answer == {"error": "The query is too long (1,001 characters; the limit is 1,000)."}
+
+
+def test_the_api_says_library_errors_in_english_whatever_the_interface(client):
+    response = client.get("/api/search", query_string={"q": "quantum", "lang": "xx"}, headers=KO)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "Unknown lang 'xx': use one of ko, en, mixed."}
+    response = client.get("/api/docs/nope", headers=KO)
+    assert response.get_json() == {"error": "No document with id 'nope'."}
+    response = client.get("/api/nothing-here", headers=KO)  # a lazy string of the web layer
+    assert response.get_json() == {"error": "There is nothing at this address."}
+
+
+def test_notes_with_results_are_said_in_the_page_s_language(client):
+    params = {"q": "Gretchen Daejeon"}
+    body = client.get("/search", query_string=params, headers=KO).get_data(as_text=True)
+    assert "모든 단어가 있는 문단이 없어, 단어가 하나라도 있는 문단을 보여 드립니다." in body
+    assert "No paragraph has all the words" not in body
+    api = client.get("/api/search", query_string=params, headers=KO).get_json()
+    assert api["notes"][0] == "No paragraph has all the words; showing those with any."
+
+
+def test_a_repaired_query_s_note_is_said_in_the_page_s_language(client):
+    body = client.get("/search", query_string={"q": '"quantum'}, headers=KO).get_data(as_text=True)
+    assert "빠진 닫는 따옴표를 추가했습니다." in body
+
+
+def test_translate_puts_each_message_inside_another_into_the_language_too(app):
+    from search.messages import Message
+    from web.i18n import translate
+
+    reason = Message(
+        "not a %(kind)s file (%(looks)s): wrong ending?",
+        kind="PDF",
+        looks=Message("its first bytes are of another kind"),
+    )
+    message = Message("The file cannot be read: %(reason)s.", reason=reason)
+    with app.test_request_context("/", headers=KO):
+        assert translate(message) == (
+            "파일을 읽을 수 없습니다: PDF 파일이 아님(첫 바이트가 다른 형식임): 확장자가 잘못되었나요?."
+        )
+        assert translate("plain text") == "plain text"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert translate(message) == message
