@@ -75,8 +75,11 @@ class PageRequest:
     facets: bool
     #: the page of the same search before its any-word fallback (what it found is reused)
     before: Page | None = None
-    #: "relevance" (best first) or "document" (by document id, then paragraph number)
+    #: "relevance" (best first), "document" (by document id, then paragraph number) or
+    #: "date" (newest document first, then as "document")
     sort: str = "relevance"
+    #: for ``sort="date"``: each dated document's date as a number (20240131), by id
+    dates: Mapping[str, int] | None = None
 
 
 class View(Protocol):

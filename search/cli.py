@@ -209,8 +209,8 @@ def build_parser(settings: Settings | None = None) -> argparse.ArgumentParser:
         "--sort",
         choices=SORTS,
         default="relevance",
-        help="relevance: best first; document: in the order of the documents and their "
-        "paragraphs (default: %(default)s)",
+        help="relevance: best first; date: newest document first (undated last); document: in "
+        "the order of the documents and their paragraphs (default: %(default)s)",
     )
     p.add_argument(
         "--base-url",

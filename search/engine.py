@@ -239,6 +239,7 @@ class Engine:
         self._glossary = glossary
         self._expander: Expander | None = None
         self._titles_kept: tuple[Hashable, list[tuple[str, str]]] | None = None
+        self._dates_kept: tuple[Hashable, dict[str, int]] | None = None
         #: where the index lives: ``backend``, else the folder ``index_dir`` (raises
         #: IndexMissing now, not on first search), which also keeps the engine's caches
         self.backend: Backend = backend or LocalBackend(self.index_dir, self.ranking, query_path)
@@ -377,13 +378,16 @@ class Engine:
         wanted = parsed.any_query if match == "any" else parsed.query
         final = _restrict(wanted, parsed)
         sort = request.sort
-        hits = view.page(PageRequest(parsed, final, page, per_page, deadline, facets, sort=sort))
+        dates = self._dates(view) if sort == "date" else None
+        hits = view.page(
+            PageRequest(parsed, final, page, per_page, deadline, facets, sort=sort, dates=dates)
+        )
         partial = hits.partial
         if hits.total == 0 and not partial and match == "all" and parsed.can_fall_back:
             fallback = True
             final = _restrict(parsed.any_query, parsed)
             hits = view.page(
-                PageRequest(parsed, final, page, per_page, deadline, facets, hits, sort)
+                PageRequest(parsed, final, page, per_page, deadline, facets, hits, sort, dates)
             )
             partial = hits.partial
             parsed.notes.insert(
@@ -607,6 +611,19 @@ class Engine:
                 for record in view.document_records()
             )
             kept = self._titles_kept = (version, titles)
+        return kept[1]
+
+    def _dates(self, view: View) -> dict[str, int]:
+        """Each dated document's date (20240131) by id, read once per version of the index."""
+        version = view.version()
+        kept = self._dates_kept
+        if kept is None or kept[0] != version:
+            dates = {}
+            for record in view.document_records():
+                date = stored_meta(record).date.replace("-", "")
+                if date.isdigit():
+                    dates[record[DOC_ID_FIELD]] = int(date)
+            kept = self._dates_kept = (version, dates)
         return kept[1]
 
     # -- spelling ------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from whoosh import collectors, sorting
 from whoosh.searching import ResultsPage, Searcher
 
 from search.backend import IndexInfo, Page, PageRequest, mention_clauses
-from search.columnar.searcher import ColumnarSearcher
+from search.columnar.searcher import ColumnarSearcher, Hits
 from search.deadline import run_until
 from search.indexing import current_generation, open_generation, open_index
 from search.indexing.history import last_run
@@ -219,7 +219,7 @@ class LocalView:
             deadline, facets = time.perf_counter(), False
         # usequality=False, replace=0: see every match (and count it), prune nothing;
         # in document order every match is kept, then sorted (below)
-        in_order = r.sort == "document"
+        in_order = r.sort in ("document", "date")
         collector: collectors.Collector = (
             collectors.UnlimitedCollector()
             if in_order
@@ -234,8 +234,9 @@ class LocalView:
         hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
         if in_order:  # by document id, then paragraph (written in order: by number)
             ids = self.searcher.reader().column_reader(DOC_ID_FIELD)
+            dates = r.dates if r.sort == "date" and r.dates is not None else {}
             every = [(hit.docnum, float(hit.score or 0.0)) for hit in results.results]
-            every.sort(key=lambda h: (ids[h[0]], h[0]))
+            every.sort(key=lambda h: (-dates.get(ids[h[0]], 0), ids[h[0]], h[0]))
             hits = every[(page - 1) * per_page : page * per_page]
         return Page(
             total=results.total,
@@ -261,13 +262,21 @@ class LocalView:
         partial = cut or hits.partial
         return Page(
             total=hits.total,
-            page=(hits.in_document_order if r.sort == "document" else hits.top)(page * per_page)[
-                (page - 1) * per_page :
-            ],
+            page=_ordered(hits, r)[(page - 1) * per_page :],
             facets=hits.facets() if facets and not partial else None,
             partial=partial,
             allow=allow,
         )
+
+
+def _ordered(hits: Hits, r: PageRequest) -> list[tuple[int, float]]:
+    """The page's first ``page * per_page`` hits in the order ``r.sort`` asks for."""
+    k = r.page * r.per_page
+    if r.sort == "document":
+        return hits.in_document_order(k)
+    if r.sort == "date":
+        return hits.in_document_order(k, r.dates or {})
+    return hits.top(k)
 
 
 def _columnar_mentions(

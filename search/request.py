@@ -40,7 +40,7 @@ LANGUAGES = ("ko", "en", "mixed")
 #: ``all``: every word must match (with an any-word fallback); ``any``: any word may.
 MATCH_MODES = ("all", "any")
 #: How results may be ordered: best first, or in the order of the documents.
-SORTS = ("relevance", "document")
+SORTS = ("relevance", "document", "date")
 #: Characters a query may have.
 MAX_QUERY_CHARS = 1000
 DEFAULT_PER_PAGE = 10
@@ -99,7 +99,8 @@ class SearchRequest:
     #: a word the index does not hold also searches its corrections: typos, keyboard-layout
     #: slips, initial consonants (``typo=0`` turns it off; see search.typos)
     typo: bool = True
-    #: "relevance" (best first) or "document" (by document id, then paragraph number)
+    #: "relevance" (best first), "document" (by document id, then paragraph number) or
+    #: "date" (newest document first, by the date its file states; undated ones last)
     sort: str = "relevance"
 
     def __post_init__(self) -> None:

@@ -207,3 +207,27 @@ def press_page(paragraphs: Sequence[str]) -> bytes:
     a sidebar and a footer."""
     body = "\n".join(f"<p>{text}</p>" for text in paragraphs)
     return PRESS_PAGE.format(body=body).encode("utf-8")
+
+
+def dated_page(title: str, date: str, paragraphs: Sequence[str]) -> bytes:
+    """A small saved web page that states its publication ``date`` (YYYY-MM-DD)."""
+    body = "\n".join(f"<p>{text}</p>" for text in paragraphs)
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta property="article:published_time" content="{date}T09:00:00+09:00">'
+        f"</head><body><main><article><h1>{title}</h1>{body}</article></main></body></html>"
+    ).encode()
+
+
+#: A word every document of :func:`write_dated_documents` holds.
+DATED_WORD = "marimba"
+
+
+def write_dated_documents(docs) -> None:
+    """Documents stating different dates (and one without): for newest-first order."""
+    words = "The marimba ensemble toured the provinces with new arrangements for the season."
+    second = "After the tour the marimba players rested for a week in Daegu and in Busan."
+    (docs / "a-old.html").write_bytes(dated_page("Old tour", "2021-03-04", [words, second]))
+    (docs / "b-new.html").write_bytes(dated_page("New tour", "2024-11-02", [words]))
+    (docs / "c-undated.txt").write_text(f"Undated notes\n\n{words}\n", "utf-8")
+    (docs / "d-middle.html").write_bytes(dated_page("Middle tour", "2023-01-15", [words]))

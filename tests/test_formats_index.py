@@ -212,3 +212,34 @@ def test_an_agreement_in_any_format_has_the_same_paragraphs_and_aligned_clauses(
     assert counterparts(find_alignments(doc.paragraphs)) == counterparts(
         find_alignments(seed.paragraphs)
     )
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory) -> Path:
+    from tests.files import write_dated_documents
+
+    base = tmp_path_factory.mktemp("dated")
+    docs = base / "docs"
+    docs.mkdir()
+    write_dated_documents(docs)
+    build_index(docs, base / "index")
+    return base / "index"
+
+
+def test_results_can_come_newest_document_first(dated):
+    results = Engine(dated).search("marimba", sort="date").results
+    assert [r.doc_id for r in results] == ["b-new", "d-middle", "a-old", "a-old", "c-undated"]
+
+
+def test_newest_first_pages_follow_on(dated):
+    engine = Engine(dated)
+    pages = [engine.search("marimba", sort="date", per_page=2, page=n).results for n in (1, 2, 3)]
+    assert [r.doc_id for page in pages for r in page] == [
+        r.doc_id for r in engine.search("marimba", sort="date").results
+    ]
+
+
+def test_the_reference_query_path_orders_by_date_the_same(dated):
+    whoosh = Engine(dated, query_path="whoosh").search("marimba", sort="date").results
+    columnar = Engine(dated).search("marimba", sort="date").results
+    assert [(r.doc_id, r.paragraph) for r in whoosh] == [(r.doc_id, r.paragraph) for r in columnar]

@@ -328,5 +328,5 @@ def test_the_reference_query_path_orders_documents_the_same(seed_index):
 
 
 def test_an_unknown_order_is_refused(engine):
-    with pytest.raises(QueryError, match="sort must be one of relevance, document"):
-        engine.search("quantum", sort="date")
+    with pytest.raises(QueryError, match="sort must be one of relevance, document, date"):
+        engine.search("quantum", sort="newest")

@@ -593,8 +593,9 @@ _SEARCH_PARAMETERS: list[dict[str, Any]] = [
         "name": "sort",
         "in": "query",
         "description": (
-            "relevance: best first; document: in the order of the documents (by id) and "
-            "of their paragraphs."
+            "relevance: best first; date: newest document first (by the date its file "
+            "states: PDF, DOCX, HWPX or HTML metadata; undated documents last), its paragraphs "
+            "in order; document: in the order of the documents (by id) and of their paragraphs."
         ),
         "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
     },

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,14 +71,21 @@ class Hits:
             (int(d), float(s)) for d, s in zip(self.docs[chosen], self.scores[chosen], strict=True)
         ]
 
-    def in_document_order(self, k: int) -> list[tuple[int, float]]:
+    def in_document_order(
+        self, k: int, dates: Mapping[str, int] | None = None
+    ) -> list[tuple[int, float]]:
         """The first ``k`` (document number, score) in the order of the documents: by
         document id, then paragraph (a document's paragraphs are numbered in the order they
-        were written, so by document number)."""
+        were written, so by document number); with ``dates`` (20240131 by document id),
+        newest document first, undated ones last."""
         if k <= 0 or not len(self.docs):
             return []
         ids = np.concatenate([np.asarray(names)[ordinals] for ordinals, names in self.doc_groups])
-        order = np.lexsort((self.docs, ids.astype(str)))[:k]
+        keys: tuple[np.ndarray, ...] = (self.docs, ids.astype(str))
+        if dates is not None:
+            newest = np.array([-dates.get(str(d), 0) for d in ids.tolist()], dtype=np.int64)
+            keys = (*keys, newest)
+        order = np.lexsort(keys)[:k]
         return [
             (int(d), float(s)) for d, s in zip(self.docs[order], self.scores[order], strict=True)
         ]

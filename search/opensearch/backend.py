@@ -25,7 +25,7 @@ from search.opensearch.client import cluster_errors, connect, index_names, live_
 from search.opensearch.documents import STORED, tokens_of
 from search.opensearch.lexicon import ClusterLexicon
 from search.opensearch.queries import compile_query
-from search.opensearch.search import every_hit, search_page
+from search.opensearch.search import every_hit, newest_first_page, search_page
 from search.query import ParsedQuery
 from search.records import (
     COUNTERPART_FIELD,
@@ -160,16 +160,22 @@ class ClusterView:
         mentions = self._mentions(parsed)
         if mentions is not None:  # only paragraphs that mention the query themselves
             query = {"bool": {"must": [query], "filter": [mentions]}}
-        found = search_page(
-            self.client,
-            self.index,
-            query,
-            page,
-            per_page,
-            facets=facets,
-            seconds=max(0.001, deadline - time.perf_counter()),
-            in_document_order=r.sort == "document",
-        )
+        seconds = max(0.001, deadline - time.perf_counter())
+        if r.sort == "date":
+            found = newest_first_page(
+                self.client, self.index, query, page, per_page, r.dates or {}, facets, seconds
+            )
+        else:
+            found = search_page(
+                self.client,
+                self.index,
+                query,
+                page,
+                per_page,
+                facets=facets,
+                seconds=seconds,
+                in_document_order=r.sort == "document",
+            )
         for key, _, source in found.hits:
             self._sources[key] = source
         return Page(

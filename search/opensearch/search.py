@@ -18,7 +18,7 @@ from search.columnar.store import LANG_CODES
 from search.messages import Message
 from search.records import DOC_ID_FIELD, LANG_FIELD, NUMBER_FIELD
 
-__all__ = ["FACET_VALUES", "TIE_BREAK", "ClusterPage", "search_page"]
+__all__ = ["FACET_VALUES", "TIE_BREAK", "ClusterPage", "newest_first_page", "search_page"]
 
 #: The order of hits: score, then (for equal scores) document and paragraph number.
 TIE_BREAK: list[dict[str, str]] = [
@@ -102,6 +102,72 @@ def search_page(
             "lang": {code: langs[code] for code in LANG_CODES if langs.get(code)},
             "doc": dict(sorted(counted["doc"].items())),
         }
+    return out
+
+
+def newest_first_page(
+    client: Any,
+    index: str,
+    query: dict[str, Any],
+    page: int,
+    per_page: int,
+    dates: Mapping[str, int],
+    facets: bool = False,
+    seconds: float | None = None,
+) -> ClusterPage:
+    """Page ``page`` of ``query``, newest document first (``dates``: 20240131 by document
+    id; undated documents last), each document's paragraphs in order.
+
+    Paragraphs carry no date on the cluster: the matching documents and how many
+    paragraphs of each match are counted first (with the facets, in one request), put
+    in order here, and then the documents the page covers are read (one multi-search),
+    from the right paragraph of the first.
+    """
+    counted = search_page(client, index, query, 1, 0, facets=True, seconds=seconds, source=False)
+    per_doc = counted.facets["doc"] if counted.facets is not None else {}
+    ordered = sorted(per_doc.items(), key=lambda kv: (-dates.get(kv[0], 0), kv[0]))
+    start, end = (page - 1) * per_page, page * per_page
+    wanted: list[tuple[str, int, int]] = []  # (doc id, first of its matches, how many)
+    seen = 0
+    for doc_id, count in ordered:
+        if seen + count > start and seen < end:
+            first = max(0, start - seen)
+            wanted.append((doc_id, first, min(count, end - seen) - first))
+        seen += count
+        if seen >= end:
+            break
+    out = ClusterPage(
+        total=counted.total,
+        facets=counted.facets if facets else None,
+        partial=counted.partial,
+        note=counted.note,
+    )
+    if not wanted or counted.partial:
+        return out
+    lines: list[dict[str, Any]] = []
+    for doc_id, first, size in wanted:
+        lines.append({"index": index})
+        lines.append(
+            {
+                "query": {"bool": {"must": [query], "filter": [{"term": {DOC_ID_FIELD: doc_id}}]}},
+                "from": first,
+                "size": size,
+                "sort": TIE_BREAK[1:],
+                "track_scores": True,
+            }
+        )
+    answer = client.msearch(body=lines, search_type="dfs_query_then_fetch")
+    for response in answer["responses"]:
+        if "error" in response:
+            out.partial = True
+            out.note = Message(
+                "Part of the index did not answer: these are the results from the rest."
+            )
+            continue
+        out.hits += [
+            (h["_id"], float(h["_score"] or 0.0), h.get("_source", {}))
+            for h in response["hits"]["hits"]
+        ]
     return out
 
 

@@ -179,3 +179,33 @@ def test_document_order_on_the_cluster_is_the_local_one(cluster_engine, engine):
     remote = cluster_engine.search("quantum", per_page=100, sort="document").results
     local = engine.search("quantum", per_page=100, sort="document").results
     assert [(r.doc_id, r.paragraph) for r in remote] == [(r.doc_id, r.paragraph) for r in local]
+
+
+def test_newest_first_on_the_cluster_is_the_local_order(cluster, cluster_settings, tmp_path):
+    from search.indexing import build_index
+    from tests.files import DATED_WORD, write_dated_documents
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_dated_documents(docs)
+    settings = dataclasses.replace(
+        cluster_settings,
+        opensearch_index_prefix=f"{cluster_settings.opensearch_index_prefix}-dated",
+        opensearch_replicas=0,
+    )
+    build_cluster_index(docs, settings, procs=1)
+    remote = Engine(tmp_path / "cache", backend=ClusterBackend(settings))
+    build_index(docs, tmp_path / "local")
+    local = Engine(tmp_path / "local")
+    for per_page, page in ((10, 1), (2, 1), (2, 2), (2, 3)):
+        keys = [
+            [
+                (r.doc_id, r.paragraph)
+                for r in engine.search(
+                    DATED_WORD, sort="date", per_page=per_page, page=page
+                ).results
+            ]
+            for engine in (remote, local)
+        ]
+        assert keys[0] == keys[1], (per_page, page)
+    assert keys[0]  # the last page is not empty either

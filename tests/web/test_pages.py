@@ -403,3 +403,11 @@ def test_results_can_be_put_in_document_order_and_back(client):
     _, ordered = page(client, "/search", q="quantum", sort="document")
     assert '<strong aria-current="true">document order</strong>' in ordered
     assert '<a href="/search?q=quantum">best first</a>' in ordered
+
+
+def test_results_can_be_put_newest_first(client):
+    _, body = page(client, "/search", q="quantum")
+    assert '<a href="/search?q=quantum&amp;sort=date">newest first</a>' in body
+    response, dated = page(client, "/search", q="quantum", sort="date")
+    assert response.status_code == 200
+    assert '<strong aria-current="true">newest first</strong>' in dated
