@@ -1128,3 +1128,16 @@ def test_a_background_job_that_fails_with_a_fixed_message_records_it(site, tmp_p
     written = json.loads((tmp_path / f"{job_id}.json").read_text("utf-8"))
     assert written["state"] == "failed" and written["error"]["status"] == 409
     assert written["error"]["message"].startswith("Another indexing run is in progress")
+
+
+def test_the_page_says_to_tick_replace_not_to_add_an_api_parameter(signed_in):
+    upload_form(signed_in.client, "memo.txt", b"A memo about the marimba.")
+    response = upload_form(signed_in.client, "memo.txt", b"Another memo about the marimba.")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Tick “Replace a document with the same name”" in body and "replace=1" not in body
+
+
+def test_turned_off_uploads_say_how_to_turn_them_on(closed_site):
+    body = closed_site.client.get("/upload").get_data(as_text=True)
+    assert "DARI_ADMIN_TOKEN=" in body and "dari serve" in body and "dari reindex" in body

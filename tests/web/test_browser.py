@@ -493,3 +493,12 @@ def test_on_a_wide_screen_the_filters_are_open_beside_the_results(page):
         page.locator(".results").bounding_box(),
     )
     assert facets["x"] > results["x"] + results["width"] - 1  # to the right
+
+
+def test_side_by_side_column_heads_stay_in_view_while_reading(page):
+    page.goto("/doc/003_f33e5257b7cf7671?view=parallel#side-by-side")
+    head = page.locator("#side-by-side")
+    assert head.evaluate("el => getComputedStyle(el).position") == "sticky"
+    page.mouse.wheel(0, 1500)
+    page.wait_for_timeout(200)
+    assert 0 <= head.bounding_box()["y"] < 5  # still at the top of the screen
