@@ -3,6 +3,7 @@
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -168,12 +169,20 @@ def test_side_by_side_view_puts_a_clause_and_its_translation_on_one_line(browser
         context.close()
 
 
-def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
+@contextmanager
+def phone(browser, live_server):
+    """A page of a 390×844 phone (a mobile browser) on the live server."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True
     )
     try:
-        page = context.new_page()
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
+    with phone(browser, live_server) as page:
         for url in (
             "/",
             "/search?q=quantum+cooperation",
@@ -188,8 +197,6 @@ def test_phone_width_pages_do_not_scroll_sideways(browser, live_server):
         page.goto("/search?q=quantum+cooperation")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "results-phone.png"))
-    finally:
-        context.close()
 
 
 def test_pages_load_no_outside_resources_and_break_no_csp_rule(page, live_server):
@@ -465,11 +472,7 @@ def test_the_pages_at_desktop_and_phone_size_in_both_languages(browser, live_ser
 
 
 def test_on_a_phone_the_filters_fold_into_one_line_above_the_results(browser, live_server):
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, base_url=live_server.url, is_mobile=True
-    )
-    try:
-        page = context.new_page()
+    with phone(browser, live_server) as page:
         page.goto("/search?q=quantum+cooperation")
         summary = page.locator(".facets__summary")
         assert summary.is_visible()
@@ -480,8 +483,6 @@ def test_on_a_phone_the_filters_fold_into_one_line_above_the_results(browser, li
         assert page.locator(".facet__title").first.is_visible()
         page.locator(".facet__list a", has_text="English").first.click()
         page.wait_for_url("**lang=en**")
-    finally:
-        context.close()
 
 
 def test_on_a_wide_screen_the_filters_are_open_beside_the_results(page):
