@@ -61,16 +61,14 @@ def test_average_precision_averages_precision_at_each_hit_over_all_relevant():
 def test_mean_metrics_averages_over_queries_and_counts_a_missing_ranking_as_empty():
     queries = [
         ev.EvalQuery(1, "q1", {"a": 1}),
-        ev.EvalQuery(2, "q2", {"b": 1}, filed=frozenset({"c"})),
+        ev.EvalQuery(2, "q2", {"b": 1}),
         ev.EvalQuery(3, "q3", {"c": 1}),
     ]
     rankings = {1: ["a", "b"], 2: ["c", "b"]}  # q3 has no ranking
-    values = ev.mean_metrics(("MRR@10", "hit@1", "hit@10", "MRR@10 filed"), rankings, queries)
+    values = ev.mean_metrics(("MRR@10", "hit@1", "hit@10"), rankings, queries)
     assert values["MRR@10"] == pytest.approx((1 + 1 / 2 + 0) / 3)
     assert values["hit@1"] == pytest.approx(1 / 3)
     assert values["hit@10"] == pytest.approx(2 / 3)
-    # q2 is judged against the paragraph it is filed under (c, rank 1)
-    assert values["MRR@10 filed"] == pytest.approx((1 + 1 + 0) / 3)
 
 
 def test_odd_numbers_are_dev_and_even_numbers_test():
@@ -143,11 +141,11 @@ def test_korquad_loader_finds_each_question_the_paragraph_that_holds_its_answer(
     assert bench.documents["p00002"] == ("", p2)
     q1, q2, q3 = bench.queries
     assert [q.number for q in bench.queries] == [1, 2, 3]
-    assert q1.relevant == {"p00001": 1, "p00003": 1} and q1.filed == frozenset()  # same text
-    assert q2.relevant == {"p00002": 1} and q2.filed == frozenset()
+    assert q1.relevant == {"p00001": 1, "p00003": 1}  # paragraphs of the same text count alike
+    assert q2.relevant == {"p00002": 1}
+    # filed under p2, but judged by where its answer is
     assert q3.relevant == {"p00001": 1, "p00003": 1}
-    assert q3.filed == frozenset({"p00002"})
-    assert bench.metrics == ("MRR@10", "hit@1", "hit@10", "MRR@10 filed")
+    assert bench.metrics == ("MRR@10", "hit@1", "hit@10")
 
 
 def _qa(question, context, answer):

@@ -4,9 +4,7 @@ Three retrieval benchmarks from ``../shared/bench`` (see ``docs/quality.md``):
 
 * **KorQuAD 1.0 dev** as Korean retrieval: every paragraph (context) is one
   document, every question should find the paragraph its answer comes from.
-  Metrics: MRR@10, hit@1, hit@10, and MRR@10 against the paragraph each
-  question is *filed* under in the JSON (which, in the shared copy, is wrong
-  for 54 % of the questions; see :func:`load_korquad`).
+  Metrics: MRR@10, hit@1, hit@10.
 * **Cranfield**: 1,400 aeronautics abstracts, 225 queries, graded judgments.
   Metrics: nDCG@10 (grade 1 → gain 4 … grade 4 → gain 1) and MAP (every grade
   ≥ 1 relevant) over the first :data:`~search.evaluation.metrics.MAP_DEPTH` results.
@@ -87,9 +85,6 @@ class EvalQuery:
     number: int  # 1-based, in file order
     text: str
     relevant: dict[str, int]  # doc id -> gain (> 0)
-    #: KorQuAD only: the paragraph(s) the question is filed under in the JSON,
-    #: when that differs from where its answer is (see :func:`load_korquad`).
-    filed: frozenset[str] = frozenset()
     #: a split set by the data (xlang: the file it comes from) instead of by number
     fixed_split: str = ""
 
@@ -123,13 +118,13 @@ def load_korquad(path: Path) -> Benchmark:
 
     A question's relevant document is the paragraph its answer comes from: the
     paragraph of its article whose context holds the answer text at the
-    answer's ``answer_start``.  That is normally the paragraph the question is
-    filed under, but the copy in ``../shared/bench`` files 3,291 of its 6,127
-    questions under the *last* paragraph of their article although their
-    answers are elsewhere (``docs/quality.md``); those questions keep the
-    paragraph they are filed under in ``EvalQuery.filed`` for the "filed"
-    metric.  Paragraphs with identical text count alike (KorQuAD repeats a
-    context); a question whose answer is found nowhere keeps its filing.
+    answer's ``answer_start``.  In the corrected copy in ``../shared/bench``
+    (6,095 questions) that is the paragraph each question is filed under; an
+    earlier copy filed 3,291 questions under the last paragraph of their article
+    (``docs/quality.md``), and reading the answer's place keeps the benchmark
+    right whichever copy it is given.  Paragraphs with identical text count alike
+    (KorQuAD repeats a context); a question whose answer is found nowhere keeps
+    its filing.
     """
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     documents: dict[str, tuple[str, str]] = {}
@@ -151,24 +146,17 @@ def load_korquad(path: Path) -> Benchmark:
                 sources = _answer_sources(qa.get("answers") or [], para["context"], contexts)
                 relevant = [d for ctx in sources for d in by_text[ctx]] or filed
                 queries.append(
-                    EvalQuery(
-                        len(queries) + 1,
-                        qa["question"],
-                        {d: 1 for d in relevant},
-                        frozenset(filed) if set(filed) != set(relevant) else frozenset(),
-                    )
+                    EvalQuery(len(queries) + 1, qa["question"], {d: 1 for d in relevant})
                 )
     return Benchmark(
         name="korquad",
         title=(
-            f"KorQuAD 1.0 dev: question → paragraph ({len(documents):,} paragraphs; "
-            f"{sum(1 for q in queries if q.filed):,} of {len(queries):,} questions are filed "
-            "under a paragraph that does not hold their answer: MRR@10 scores the one that "
-            "does, MRR@10 filed the filing)"
+            f"KorQuAD 1.0 dev: question → the paragraph holding its answer "
+            f"({len(documents):,} paragraphs, {len(queries):,} questions)"
         ),
         documents=documents,
         queries=queries,
-        metrics=("MRR@10", "hit@1", "hit@10", "MRR@10 filed"),
+        metrics=("MRR@10", "hit@1", "hit@10"),
     )
 
 

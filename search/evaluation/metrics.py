@@ -76,8 +76,6 @@ def metric_value(metric: str, ranking: Sequence[str], query: EvalQuery) -> float
         return hit_at(ranking, query.relevant, CUTOFF)
     if metric == "nDCG@10":
         return ndcg_at(ranking, query.relevant, CUTOFF)
-    if metric == "MRR@10 filed":
-        return reciprocal_rank(ranking, query.filed or query.relevant, CUTOFF)
     if metric == "MAP":
         return average_precision(ranking[:MAP_DEPTH], query.relevant)
     raise ValueError(f"unknown metric {metric!r}")
