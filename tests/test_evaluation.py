@@ -406,3 +406,59 @@ def test_xlang_without_its_files_is_a_clear_error(tmp_path, capsys):
     args = Namespace(benchmark="xlang", split="test", bench_dir=tmp_path, limit=None, index=None)
     assert ev.run_eval_command(args) == 2
     assert "park.test.en" in capsys.readouterr().err
+
+
+# --- the Lucene rows ----------------------------------------------------------------------
+
+
+def _lucene_or_skip():
+    from search.evaluation.lucene import lucene_missing
+
+    missing = lucene_missing()
+    if missing:
+        pytest.skip(missing)
+
+
+@pytest.mark.parametrize(
+    ("row", "question", "expected"),
+    [
+        ("lucene-nori", "양자 기술 협력은 어디서 하나?", "ko"),
+        ("lucene-cjk", "양자 기술 협력", "ko"),
+        ("lucene-en", "cooperating on quantum technologies", "en"),
+    ],
+)
+def test_a_lucene_row_ranks_the_paragraph_that_holds_the_words_first(row, question, expected):
+    _lucene_or_skip()
+    from search.evaluation.lucene import LUCENE_ROWS, run_lucene
+
+    bench = ev.Benchmark(
+        name="tiny",
+        title="tiny",
+        documents={
+            "ko": ("", "한국과 미국은 양자 기술 분야의 협력을 대전에서 확대한다."),
+            "en": ("", "The two countries cooperate on quantum technology in Daejeon."),
+            "other": ("", "The weather in Busan was warm and the beaches were full."),
+        },
+        queries=[ev.EvalQuery(1, question, {expected: 1})],
+        metrics=("MRR@10",),
+    )
+    rankings = run_lucene(LUCENE_ROWS[row], bench, bench.queries)
+    assert rankings[1][0] == expected
+
+
+def test_the_lucene_rows_join_the_table_where_lucene_runs(tmp_path):
+    _lucene_or_skip()
+    from search.evaluation.runner import evaluate
+
+    folder = tmp_path / "cranfield"
+    folder.mkdir()
+    # the smallest Cranfield: two abstracts, one judged query
+    (folder / "cran.all.1400").write_text(
+        ".I 1\n.T\nboundary layer\n.A\nx\n.B\ny\n.W\nboundary layer flow over a flat plate\n"
+        ".I 2\n.T\nshock waves\n.A\nx\n.B\ny\n.W\nshock waves in supersonic flow\n",
+        "utf-8",
+    )
+    (folder / "cran.qry").write_text(".I 001\n.W\nshock waves in supersonic flow\n", "utf-8")
+    (folder / "cranqrel").write_text("1 2 1\n", "utf-8")
+    _, rows = evaluate("cranfield", tmp_path, splits=("dev",), systems=None)
+    assert {"lucene-nori", "lucene-cjk", "lucene-en"} <= {r.system for r in rows}

@@ -43,6 +43,7 @@ from search.evaluation.datasets import (
     load_xlang,
     xlang_files,
 )
+from search.evaluation.lucene import LUCENE_ROWS, lucene_missing, run_lucene
 from search.evaluation.metrics import CUTOFF, mean_metrics
 
 if TYPE_CHECKING:
@@ -207,7 +208,9 @@ def evaluate(
     """Run every system over the benchmark's queries; one :class:`Row` per split and system.
 
     ``limit`` keeps the first N queries (in file order) before splitting.
-    ``systems`` defaults to every baseline plus the product (``"dari"``).
+    ``systems`` defaults to every baseline, the Lucene rows where Lucene can run here
+    (:mod:`search.evaluation.lucene`; else ``progress`` says why they are left out), and
+    the product (``"dari"``).
     """
     if name == "xlang":
         return evaluate_xlang(bench_dir, splits, limit, progress)
@@ -216,12 +219,18 @@ def evaluate(
     if limit:
         queries = queries[:limit]
     queries = [q for q in queries if q.split in splits]
-    systems = list(systems) if systems else [*BASELINES, PRODUCT]
+    if not systems:
+        missing = lucene_missing()
+        if missing and progress:
+            progress(f"{name}: the Lucene rows are left out ({missing})")
+        systems = [*BASELINES, *([] if missing else LUCENE_ROWS), PRODUCT]
     rows: list[Row] = []
     for system in systems:
         started = time.perf_counter()
         if system == PRODUCT:
             rankings = run_product(bench, queries)
+        elif system in LUCENE_ROWS:
+            rankings = run_lucene(LUCENE_ROWS[system], bench, queries)
         else:
             rankings = run_baseline(BASELINES[system][0], bench, queries)
         seconds = time.perf_counter() - started
