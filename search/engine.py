@@ -238,8 +238,8 @@ class Engine:
         self.query_path = query_path
         self._glossary = glossary
         self._expander: Expander | None = None
-        self._titles_kept: tuple[Hashable, list[tuple[str, str]]] | None = None
-        self._dates_kept: tuple[Hashable, dict[str, int]] | None = None
+        #: (index version, every document's (id, title), dated documents' dates): _documents
+        self._documents_kept: tuple[Hashable, list[tuple[str, str]], dict[str, int]] | None = None
         #: where the index lives: ``backend``, else the folder ``index_dir`` (raises
         #: IndexMissing now, not on first search), which also keeps the engine's caches
         self.backend: Backend = backend or LocalBackend(self.index_dir, self.ranking, query_path)
@@ -437,8 +437,8 @@ class Engine:
         doc_id, n = hit[DOC_ID_FIELD], hit["n"]
         spans = self._spans(text, parsed, view, ref)
         translated: frozenset[tuple[int, int]] = frozenset()
-        if spans and (parsed.translated_terms or parsed.translated_phrases):
-            typed = self._spans(text, parsed.typed_only(), view, ref)
+        if spans and parsed.typed is not None:
+            typed = self._spans(text, parsed.typed, view, ref)
             translated = translation_spans(spans, typed)
         counterpart = None
         if view is not None:
@@ -517,8 +517,7 @@ class Engine:
                 corrector = self.corrector(index) if typo else None
                 parsed = parse_query(q, self.expander if xlang else None, corrector)
                 terms, phrases = parsed.terms, parsed.phrases
-                if parsed.translated_terms or parsed.translated_phrases:
-                    typed = parsed.typed_only()
+                typed = parsed.typed
             except QueryError:
                 pass  # a document is still worth showing without marks
         paragraphs = index.document_paragraphs(doc_id)
@@ -602,29 +601,28 @@ class Engine:
         return found
 
     def _titles(self, view: View) -> list[tuple[str, str]]:
-        """Every document's (id, title), read once per version of the index."""
-        version = view.version()
-        kept = self._titles_kept
-        if kept is None or kept[0] != version:
-            titles = sorted(
-                (record[DOC_ID_FIELD], stored_meta(record).title)
-                for record in view.document_records()
-            )
-            kept = self._titles_kept = (version, titles)
-        return kept[1]
+        """Every document's (id, title), sorted (see :meth:`_documents`)."""
+        return self._documents(view)[0]
 
     def _dates(self, view: View) -> dict[str, int]:
-        """Each dated document's date (20240131) by id, read once per version of the index."""
+        """Each dated document's date (20240131) by id (see :meth:`_documents`)."""
+        return self._documents(view)[1]
+
+    def _documents(self, view: View) -> tuple[list[tuple[str, str]], dict[str, int]]:
+        """Every document's (id, title) and each dated one's date, from one read of the
+        document records per version of the index."""
         version = view.version()
-        kept = self._dates_kept
+        kept = self._documents_kept
         if kept is None or kept[0] != version:
-            dates = {}
+            titles, dates = [], {}
             for record in view.document_records():
-                date = stored_meta(record).date.replace("-", "")
+                doc_id, meta = record[DOC_ID_FIELD], stored_meta(record)
+                titles.append((doc_id, meta.title))
+                date = meta.date.replace("-", "")
                 if date.isdigit():
-                    dates[record[DOC_ID_FIELD]] = int(date)
-            kept = self._dates_kept = (version, dates)
-        return kept[1]
+                    dates[doc_id] = int(date)
+            kept = self._documents_kept = (version, sorted(titles), dates)
+        return kept[1], kept[2]
 
     # -- spelling ------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ objects (Term, Phrase, And, Or, AndNot) run by Whoosh's BM25F scorer.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -107,12 +108,16 @@ class ParsedQuery:
     #: Korean translations (see ``_Builder._translated``)
     mentions: list[wq.Query] = field(default_factory=list)
     #: of ``terms`` and ``phrases``, those only a translation (glossary, romanization)
-    #: brought in: marked apart from the words typed (:func:`typed_only`)
+    #: brought in: marked apart from the words typed (:attr:`typed`)
     translated_terms: set[str] = field(default_factory=set)
     translated_phrases: list[list[str]] = field(default_factory=list)
 
-    def typed_only(self) -> ParsedQuery:
-        """This query with only what was typed (and its corrections) to highlight."""
+    @functools.cached_property
+    def typed(self) -> ParsedQuery | None:
+        """This query with only what was typed (and its corrections) to highlight; None
+        when no translation added anything (made once, for every result marked)."""
+        if not self.translated_terms and not self.translated_phrases:
+            return None
         return dataclasses.replace(
             self,
             terms=self.terms - self.translated_terms,
