@@ -80,10 +80,17 @@ class Hits:
         newest document first, undated ones last."""
         if k <= 0 or not len(self.docs):
             return []
-        ids = np.concatenate([np.asarray(names)[ordinals] for ordinals, names in self.doc_groups])
+        groups = [(ordinals, np.asarray(names)) for ordinals, names in self.doc_groups]
+        ids = np.concatenate([names[ordinals] for ordinals, names in groups])
         keys: tuple[np.ndarray, ...] = (self.docs, ids.astype(str))
         if dates is not None:
-            newest = np.array([-dates.get(str(d), 0) for d in ids.tolist()], dtype=np.int64)
+            # a date per document of each segment, then per hit by its document's ordinal
+            newest = np.concatenate(
+                [
+                    np.array([-dates.get(str(n), 0) for n in names.tolist()], np.int64)[ordinals]
+                    for ordinals, names in groups
+                ]
+            )
             keys = (*keys, newest)
         order = np.lexsort(keys)[:k]
         return [

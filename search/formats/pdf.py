@@ -162,20 +162,19 @@ def _furniture_key(line: _Line) -> str | None:
 
 def _drop_furniture(pages: list[list[_Line]]) -> list[_Line]:
     """Every line of every page but running headers, footers and page numbers."""
+    keyed = [[(line, _furniture_key(line)) for line in lines] for lines in pages]
     seen: dict[str, int] = {}
-    for lines in pages:
-        for key in {k for k in map(_furniture_key, lines) if k is not None}:
+    for lines in keyed:
+        for key in {k for _, k in lines if k is not None}:
             seen[key] = seen.get(key, 0) + 1
     with_text = sum(1 for lines in pages if lines)
     repeated = {key for key, n in seen.items() if n >= 2 and n * 2 >= with_text}
-    kept = []
-    for lines in pages:
-        for line in lines:
-            found = _furniture_key(line)
-            if found is not None and (found in repeated or _PAGE_NUMBER_RE.match(line.text)):
-                continue
-            kept.append(line)
-    return kept
+    return [
+        line
+        for lines in keyed
+        for line, key in lines
+        if key is None or (key not in repeated and not _PAGE_NUMBER_RE.match(line.text))
+    ]
 
 
 def _paragraphs(lines: list[_Line]) -> list[tuple[str, int]]:
