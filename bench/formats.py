@@ -35,7 +35,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from bench.measure import loadavg
-from bench.run import RESULTS, SEEDS, git_describe, log, machine, save
+from bench.run import RESULTS, SEEDS, git_describe, log, machine, save_and_print
 from search.documents import Document, load_folder, read_document
 from tests.files import pdf_bytes
 
@@ -287,11 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     results["pdf"] = measure_pdf(docs, args.repeat)
     results["html"] = measure_html(docs, args.repeat)
     results["load_after"] = loadavg()
-    args.out.mkdir(parents=True, exist_ok=True)
-    base = args.out / f"formats-{time.strftime('%Y%m%d-%H%M%S')}"
-    save(base, results, render)
-    print(render(results))
-    return 0
+    return save_and_print(args.out, "formats", results, render)
 
 
 if __name__ == "__main__":

@@ -507,6 +507,17 @@ def save(base: Path, results: dict[str, Any], render: Callable[[dict[str, Any]],
     base.with_suffix(".md").write_text(render(results))
 
 
+def save_and_print(
+    out: Path, prefix: str, results: dict[str, Any], render: Callable[[dict[str, Any]], str]
+) -> int:
+    """The last step of a one-corpus benchmark: ``results`` saved in ``out`` as
+    ``<prefix>-<time>``.json and .md (see :func:`save`), the table printed; exit code 0."""
+    out.mkdir(parents=True, exist_ok=True)
+    save(out / f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}", results, render)
+    print(render(results))
+    return 0
+
+
 def finish(
     args: argparse.Namespace,
     work: Path,

@@ -26,7 +26,14 @@ from typing import Any
 from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.live_server import dari_command, start_server
 from bench.measure import Latencies, loadavg
-from bench.run import add_corpus_options, git_describe, log, machine, prepared_corpus, save
+from bench.run import (
+    add_corpus_options,
+    git_describe,
+    log,
+    machine,
+    prepared_corpus,
+    save_and_print,
+)
 from search.analysis.keyboard import keys_from_hangul, typed_on_korean_layout
 
 #: p95 of a suggestion, milliseconds, on the 100k corpus (issue #16)
@@ -142,11 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         server.wait_until_answers("/api/suggest?q=%EC%98%81", timeout=120)
         results["http"] = measure_http(server.port, states[half:])
     results["loadavg_end"] = loadavg()
-    args.out.mkdir(parents=True, exist_ok=True)
-    base = args.out / f"bench-suggest-{time.strftime('%Y%m%d-%H%M%S')}"
-    save(base, results, markdown)
-    print(markdown(results))
-    return 0
+    return save_and_print(args.out, "bench-suggest", results, markdown)
 
 
 if __name__ == "__main__":

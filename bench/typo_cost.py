@@ -21,7 +21,14 @@ from typing import Any
 from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.measure import Latencies, loadavg
 from bench.queries import review_question
-from bench.run import add_corpus_options, git_describe, log, machine, prepared_corpus, save
+from bench.run import (
+    add_corpus_options,
+    git_describe,
+    log,
+    machine,
+    prepared_corpus,
+    save_and_print,
+)
 
 
 def measure(index_dir: Path, questions: list[str]) -> dict[str, Any]:
@@ -98,11 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"{args.size}: {len(questions)} questions, typo on and off")
     results.update(measure(index_dir, questions))
     results["loadavg_end"] = loadavg()
-    args.out.mkdir(parents=True, exist_ok=True)
-    base = args.out / f"bench-typo-cost-{time.strftime('%Y%m%d-%H%M%S')}"
-    save(base, results, markdown)
-    print(markdown(results))
-    return 0
+    return save_and_print(args.out, "bench-typo-cost", results, markdown)
 
 
 if __name__ == "__main__":
