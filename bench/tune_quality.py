@@ -37,8 +37,15 @@ SETTINGS = {
     "feedback_docs": "feedback_docs",
     "feedback_terms": "feedback_terms",
     "feedback_weight": "feedback_weight",
+    "feedback_temperature": "feedback_temperature",
+    "proximity_weight": "proximity_weight",
+    "proximity_depth": "proximity_depth",
+    "idf": "idf",
+    "feedback_model": "feedback_model",
 }
 WEIGHTS = "weights"
+#: per-field BM25 parameters ({"bigrams": 0.4}), merged like ``weights``
+PER_FIELD = ("field_b", "field_k1")
 
 
 def ranking_settings(entry: Mapping[str, Any]) -> RankingSettings:
@@ -49,6 +56,9 @@ def ranking_settings(entry: Mapping[str, Any]) -> RankingSettings:
     }
     if WEIGHTS in entry:
         changes["field_weights"] = dict(entry[WEIGHTS])  # merged by RankingSettings.replace
+    for key in PER_FIELD:
+        if key in entry:
+            changes[key] = dict(entry[key])
     return RankingSettings().replace(**changes)
 
 
@@ -64,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     grid = json.loads(args.grid)
-    unknown = {k for entry in grid for k in entry} - {*SETTINGS, WEIGHTS}
+    unknown = {k for entry in grid for k in entry} - {*SETTINGS, WEIGHTS, *PER_FIELD}
     if unknown:
         parser.error(f"unknown settings: {', '.join(sorted(unknown))}")
     settings = [ranking_settings(entry) for entry in grid]  # made before the slow part

@@ -45,6 +45,9 @@ __all__ = [
 #: The field the feedback words are read from and searched in.
 FEEDBACK_FIELD = TEXT_FIELD
 
+#: RM3 leaves out words held by more than this share of the paragraphs (Anserini's 10 %).
+RM3_MAX_DF = 0.1
+
 #: What a backend names a paragraph by (a document number locally, a key on a cluster).
 Hit = TypeVar("Hit", bound=Hashable)
 
@@ -216,17 +219,26 @@ def weigh_feedback(
     if not hits:
         return []
     best = hits[0][1]
+    rm3 = ranking.feedback_model == "rm3"
     shares: Counter[str] = Counter()
     for docnum, score in hits:
         counts = counts_of(docnum)
         length = sum(count for _, count in counts)
         if not length:
             continue
-        say = math.exp((score - best) / ranking.feedback_temperature) / length
+        if rm3:  # P(w|D) by the paragraph's score, as Anserini's Rm3Reranker weighs it
+            say = score / length
+        else:
+            say = math.exp((score - best) / ranking.feedback_temperature) / length
         for word, count in counts:
             if word in own:
                 continue
             df = doc_frequency(word) or 1
+            if rm3:
+                if df > RM3_MAX_DF * paragraphs:
+                    continue
+                shares[word] += say * count  # type: ignore[assignment]
+                continue
             # typeshed types a Counter's counts as int; Counter adds floats just as well
             shares[word] += say * count * math.log(paragraphs / df)  # type: ignore[assignment]
     chosen = [(w, s) for w, s in shares.most_common(terms) if s > 0]

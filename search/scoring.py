@@ -20,7 +20,7 @@ from whoosh import scoring
 from search.records import KIND_FIELD, PARAGRAPH_KIND
 from search.settings import RankingSettings
 
-__all__ = ["ParagraphBM25F", "dari_weighting", "paragraph_count"]
+__all__ = ["ParagraphBM25F", "dari_weighting", "idf", "paragraph_count"]
 
 
 class ParagraphBM25F(scoring.BM25F):
@@ -38,9 +38,11 @@ class ParagraphBM25F(scoring.BM25F):
         B: float = 0.75,
         K1: float = 1.2,
         weights: dict[str, float] | None = None,
+        idf: str = "whoosh",
         **kwargs: float,
     ) -> None:
         super().__init__(B=B, K1=K1, **kwargs)
+        self.idf = idf
         self._field_K1 = {k[:-3]: v for k, v in kwargs.items() if k.endswith("_K1")}
         self.weights = dict(weights or {})
 
@@ -50,7 +52,9 @@ class ParagraphBM25F(scoring.BM25F):
         B = self._field_B.get(fieldname, self.B)
         K1 = self._field_K1.get(fieldname, self.K1)
         weight = self.weights.get(fieldname, 1.0)
-        return _ParagraphScorer(searcher, fieldname, text, B, K1, qf=qf, weight=weight)
+        return _ParagraphScorer(
+            searcher, fieldname, text, B, K1, qf=qf, weight=weight, kind=self.idf
+        )
 
 
 class _ParagraphScorer(scoring.BM25FScorer):
@@ -63,11 +67,12 @@ class _ParagraphScorer(scoring.BM25FScorer):
         K1: float,
         qf: int = 1,
         weight: float = 1.0,
+        kind: str = "whoosh",
     ) -> None:
         parent = searcher.get_parent()
         n = paragraph_count(parent)
         df = parent.doc_frequency(fieldname, text)
-        self.idf = weight * (log(n / (df + 1)) + 1)
+        self.idf = weight * idf(kind, n, df)
         self.avgfl = (parent.field_length(fieldname) / n) or 1
         self.B = B
         self.K1 = K1
@@ -76,6 +81,14 @@ class _ParagraphScorer(scoring.BM25FScorer):
 
     def supports_block_quality(self) -> bool:
         return False
+
+
+def idf(kind: str, paragraphs: int, df: int) -> float:
+    """How much a word held by ``df`` of ``paragraphs`` entries is worth
+    (:attr:`RankingSettings.idf`: "whoosh" or "bm25")."""
+    if kind == "bm25":
+        return log(1 + (paragraphs - df + 0.5) / (df + 0.5))
+    return log(paragraphs / (df + 1)) + 1
 
 
 def paragraph_count(searcher: Any) -> int:
@@ -93,4 +106,12 @@ def paragraph_count(searcher: Any) -> int:
 def dari_weighting(ranking: RankingSettings | None = None) -> ParagraphBM25F:
     """The weighting of a Dari searcher with ``ranking`` (the product's settings by default)."""
     ranking = ranking or RankingSettings()
-    return ParagraphBM25F(B=ranking.b, K1=ranking.k1, weights=dict(ranking.field_weights))
+    per_field = {f"{name}_B": b for name, b in ranking.field_b.items()}
+    per_field.update({f"{name}_K1": k1 for name, k1 in ranking.field_k1.items()})
+    return ParagraphBM25F(
+        B=ranking.b,
+        K1=ranking.k1,
+        weights=dict(ranking.field_weights),
+        idf=ranking.idf,
+        **per_field,
+    )

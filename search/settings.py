@@ -55,16 +55,29 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {"title": 0.25, "text": 1.0, "bigrams": 0.5, "pairs": 1.0}
 )
 
+#: ``k1`` by field (:attr:`RankingSettings.field_k1`): a paragraph that holds a syllable
+#: pair or a morpheme pair of the query once counts almost as much as one holding it
+#: often (docs/quality.md).
+DEFAULT_FIELD_K1: Mapping[str, float] = MappingProxyType({"bigrams": 0.3, "pairs": 0.3})
+
 
 @dataclass(frozen=True)
 class RankingSettings:
     """How an engine scores paragraphs; the defaults are the product's (docs/quality.md)."""
 
-    #: BM25's length normalisation, for every field (Whoosh's default; the dev
-    #: grids found nothing better).
+    #: BM25's length normalisation (Whoosh's default; the dev grids found nothing better).
     b: float = 0.75
-    #: BM25's term-frequency saturation, for every field.
-    k1: float = 1.2
+    #: BM25's term-frequency saturation (Whoosh's 1.2 before; 0.9 is better on both
+    #: benchmarks' dev halves).
+    k1: float = 0.9
+    #: How much a word is worth by how many paragraphs hold it: "bm25"
+    #: (``log(1 + (N - df + 0.5) / (df + 0.5))``, Robertson–Spärck Jones as Lucene has
+    #: it) or "whoosh" (``log(N / (df + 1)) + 1``, Whoosh's BM25F, Dari's before: common
+    #: words counted for more)
+    idf: str = "bm25"
+    #: ``b`` and ``k1`` of the fields listed here (the two above for the others)
+    field_b: Mapping[str, float] = field(default_factory=dict)
+    field_k1: Mapping[str, float] = field(default_factory=lambda: DEFAULT_FIELD_K1)
     #: A field's BM25 score is multiplied by its weight (1 for a field not listed).
     field_weights: Mapping[str, float] = field(default_factory=lambda: DEFAULT_FIELD_WEIGHTS)
     #: ``match=any`` feedback: paragraphs the feedback words come from …
@@ -75,15 +88,27 @@ class RankingSettings:
     feedback_weight: float = 0.5
     #: … and how quickly a paragraph's say falls with its score below the best one's.
     feedback_temperature: float = 5.0
+    #: … "dari" (a word's share: its frequency × idf, paragraphs by their score below the
+    #: best one's) or "rm3" (Anserini's RM3: frequency × the paragraph's score, words
+    #: in more than a tenth of the paragraphs left out)
+    feedback_model: str = "dari"
+    #: Term proximity (:mod:`search.proximity`): the weight of the proximity score
+    #: added to the best paragraphs' scores (0 turns it off) …
+    proximity_weight: float = 0.0
+    #: … and how many of the best paragraphs are rescored.
+    proximity_depth: int = 100
 
     def __post_init__(self) -> None:
         # a private, read-only copy: a caller's dict changing later changes nothing here
-        object.__setattr__(self, "field_weights", MappingProxyType(dict(self.field_weights)))
+        for name in ("field_weights", "field_b", "field_k1"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
     def replace(self, **changes: Any) -> RankingSettings:
-        """A copy with ``changes``; ``field_weights`` given here add to the current ones."""
-        if "field_weights" in changes:
-            changes["field_weights"] = {**self.field_weights, **changes["field_weights"]}
+        """A copy with ``changes``; ``field_weights``, ``field_b`` and ``field_k1`` given
+        here add to the current ones."""
+        for name in ("field_weights", "field_b", "field_k1"):
+            if name in changes:
+                changes[name] = {**getattr(self, name), **changes[name]}
         return dataclasses.replace(self, **changes)
 
 

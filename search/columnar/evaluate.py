@@ -20,13 +20,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from math import log
 
 import numpy as np
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
 from search.columnar.store import ID_FIELDS, SCORED_FIELDS, SegmentColumns
+from search.scoring import idf
 from search.settings import RankingSettings
 
 __all__ = ["DeadlineReached", "Match", "Scoring", "evaluate"]
@@ -72,8 +72,7 @@ class Scoring:
 
     def idf(self, fieldname: str, term: str) -> float:
         weight = self.ranking.field_weights.get(fieldname, 1.0)
-        df = self.doc_frequency(fieldname, term)
-        return weight * (log(self.paragraphs / (df + 1)) + 1)
+        return weight * idf(self.ranking.idf, self.paragraphs, self.doc_frequency(fieldname, term))
 
     def bm25(self, fieldname: str, term: str, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """Whoosh's ``bm25(idf, tf, fl, avgfl, B, K1)`` for arrays of frequencies and lengths."""
@@ -81,7 +80,9 @@ class Scoring:
 
     def saturation(self, fieldname: str, tf: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """BM25 without its idf: how much frequencies ``tf`` count in fields of ``lengths``."""
-        b, k1 = self.ranking.b, self.ranking.k1
+        ranking = self.ranking
+        b = ranking.field_b.get(fieldname, ranking.b)
+        k1 = ranking.field_k1.get(fieldname, ranking.k1)
         avgfl = self.avg_lengths[fieldname]
         tf = tf.astype(np.float64)
         return (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl))

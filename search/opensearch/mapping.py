@@ -19,17 +19,21 @@ from search.records import (
 from search.request import MAX_PAGE, MAX_PER_PAGE
 from search.settings import RankingSettings
 
-__all__ = ["SIMILARITY", "WORDS_MAPPING", "ensure_words_field", "index_body"]
+__all__ = ["SIMILARITY", "WORDS_MAPPING", "ensure_words_field", "index_body", "similarity_of"]
 
 #: The similarity of every scored field: Dari's BM25 (:mod:`search.scoring`), scripted.
 SIMILARITY = "dari_bm25"
 #: The paragraphs' words: doc values only (aggregated, never searched).
 WORDS_MAPPING = {"type": "keyword", "index": False}
 
-#: Whoosh's idf over the paragraphs (every paragraph holds one :data:`MARKER` in every scored
-#: field, so a field's document count is the number of paragraphs), times the field's weight
-#: (the query's boost).
-_IDF = "return query.boost * (Math.log(field.docCount / (term.docFreq + 1.0)) + 1.0);"
+#: :func:`search.scoring.idf` over the paragraphs (every paragraph holds one :data:`MARKER`
+#: in every scored field, so a field's document count is the number of paragraphs), times
+#: the field's weight (the query's boost), by :attr:`RankingSettings.idf`.
+_IDF = {
+    "bm25": "return query.boost * Math.log(1.0 + (field.docCount - term.docFreq + 0.5)"
+    " / (term.docFreq + 0.5));",
+    "whoosh": "return query.boost * (Math.log(field.docCount / (term.docFreq + 1.0)) + 1.0);",
+}
 
 
 def _bm25(k1: float, b: float) -> str:
@@ -42,6 +46,18 @@ def _bm25(k1: float, b: float) -> str:
         " double tf = doc.freq;"
         f" return weight * (tf * ({k1!r} + 1)) / (tf + {k1!r} * ((1 - {b!r}) + {b!r} * fl / avgfl));"
     )
+
+
+#: The fields scored by BM25 (each with a similarity of its own where its parameters differ).
+SCORED_FIELDS = (TITLE_FIELD, TEXT_FIELD, BIGRAM_FIELD, PAIR_FIELD)
+
+
+def similarity_of(ranking: RankingSettings, name: str) -> str:
+    """The similarity field ``name`` is scored with: :data:`SIMILARITY`, or one of its own
+    where ``ranking`` gives it its own ``k1`` or ``b``."""
+    if name in ranking.field_k1 or name in ranking.field_b:
+        return f"{SIMILARITY}_{name}"
+    return SIMILARITY
 
 
 def index_body(
@@ -57,18 +73,36 @@ def index_body(
     """
     ranking = ranking or RankingSettings()
     other = "[^" + "\\" + ALTERNATIVES + "]+"
-    positions = {
-        "type": "text",
-        "analyzer": "dari_positions",
-        "index_options": "positions",
-        "similarity": SIMILARITY,
+    similarities = {
+        similarity_of(ranking, name): {
+            "type": "scripted",
+            "weight_script": {"source": _IDF[ranking.idf]},
+            "script": {
+                "source": _bm25(
+                    float(ranking.field_k1.get(name, ranking.k1)),
+                    float(ranking.field_b.get(name, ranking.b)),
+                )
+            },
+        }
+        for name in SCORED_FIELDS
     }
-    terms = {
-        "type": "text",
-        "analyzer": "dari_terms",
-        "index_options": "freqs",
-        "similarity": SIMILARITY,
-    }
+
+    def positions(name: str) -> dict[str, Any]:
+        return {
+            "type": "text",
+            "analyzer": "dari_positions",
+            "index_options": "positions",
+            "similarity": similarity_of(ranking, name),
+        }
+
+    def terms(name: str) -> dict[str, Any]:
+        return {
+            "type": "text",
+            "analyzer": "dari_terms",
+            "index_options": "freqs",
+            "similarity": similarity_of(ranking, name),
+        }
+
     return {
         "settings": {
             "number_of_shards": shards,
@@ -92,13 +126,7 @@ def index_body(
                     "dari_terms": {"type": "custom", "tokenizer": "whitespace"},
                 },
             },
-            "similarity": {
-                SIMILARITY: {
-                    "type": "scripted",
-                    "weight_script": {"source": _IDF},
-                    "script": {"source": _bm25(float(ranking.k1), float(ranking.b))},
-                }
-            },
+            "similarity": similarities,
         },
         "mappings": {
             "dynamic": "strict",
@@ -109,10 +137,10 @@ def index_body(
                 DOC_ID_FIELD: {"type": "keyword"},
                 NUMBER_FIELD: {"type": "integer"},
                 LANG_FIELD: {"type": "keyword"},
-                TEXT_FIELD: positions,
-                TITLE_FIELD: positions,
-                BIGRAM_FIELD: terms,
-                PAIR_FIELD: terms,
+                TEXT_FIELD: positions(TEXT_FIELD),
+                TITLE_FIELD: positions(TITLE_FIELD),
+                BIGRAM_FIELD: terms(BIGRAM_FIELD),
+                PAIR_FIELD: terms(PAIR_FIELD),
                 WORDS: WORDS_MAPPING,
                 STORED: {"type": "object", "enabled": False},
             },
