@@ -38,8 +38,6 @@ SETTINGS = {
     "feedback_terms": "feedback_terms",
     "feedback_weight": "feedback_weight",
     "feedback_temperature": "feedback_temperature",
-    "proximity_weight": "proximity_weight",
-    "proximity_depth": "proximity_depth",
     "idf": "idf",
     "feedback_model": "feedback_model",
 }

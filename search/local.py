@@ -21,7 +21,6 @@ from whoosh.searching import ResultsPage, Searcher
 
 from search.backend import IndexInfo, Page, PageRequest, mention_clauses
 from search.columnar.searcher import ColumnarSearcher, Hits
-from search.proximity import rescored
 from search.deadline import run_until
 from search.indexing import current_generation, open_generation, open_index
 from search.indexing.history import last_run
@@ -263,41 +262,21 @@ class LocalView:
         partial = cut or hits.partial
         return Page(
             total=hits.total,
-            page=_ordered(hits, r, columns)[(page - 1) * per_page :],
+            page=_ordered(hits, r)[(page - 1) * per_page :],
             facets=hits.facets() if facets and not partial else None,
             partial=partial,
             allow=allow,
         )
 
 
-def _ordered(hits: Hits, r: PageRequest, columns: ColumnarSearcher) -> list[tuple[int, float]]:
+def _ordered(hits: Hits, r: PageRequest) -> list[tuple[int, float]]:
     """The page's first ``page * per_page`` hits in the order ``r.sort`` asks for."""
     k = r.page * r.per_page
     if r.sort == "document":
         return hits.in_document_order(k)
     if r.sort == "date":
         return hits.in_document_order(k, r.dates or {})
-    ranking = columns.ranking
-    if not ranking.proximity_weight and not COVERAGE:
-        return hits.top(k)
-    top = hits.top(max(k, ranking.proximity_depth))
-    depth = ranking.proximity_depth
-    if COVERAGE:
-        from search.records import TEXT_FIELD
-
-        terms = sorted(r.parsed.terms)
-        idf = {t: columns.scoring.idf(TEXT_FIELD, t) for t in terms}
-        cover = np.array(
-            [sum(idf[w] for w, _ in columns.word_counts(n) if w in idf) for n, _ in top[:depth]]
-        )
-        top = rescored(top[:depth], cover, COVERAGE) + top[depth:]
-    if not ranking.proximity_weight:
-        return top[:k]
-    near = columns.proximity([n for n, _ in top[:depth]], r.parsed.terms)
-    return (rescored(top[:depth], near, ranking.proximity_weight) + top[depth:])[:k]
-
-
-COVERAGE = 0.0
+    return hits.top(k)
 
 
 def _columnar_mentions(

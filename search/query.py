@@ -534,8 +534,8 @@ class _Builder:
         # Under match=any each of them counts on its own, and so do the word's
         # Hangul syllable pairs: they find a name or compound that Kiwi cuts
         # differently in the paragraph (the weighting gives them half a vote).
-        parts = [self._any_field(t) for t in terms if t not in LIGHT]
-        parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(_stem_of(text)))]
+        parts = [self._any_field(t) for t in terms]
+        parts += [wq.Term(BIGRAM_FIELD, g) for g in dict.fromkeys(hangul_bigrams(text))]
         for span in translations:
             parts += self._translated(span, collect, True)
         some = _combine(wq.Or, parts)
@@ -616,21 +616,6 @@ class _Builder:
         query = _combine(wq.Or, [wq.Term(f, term) for f in self.fields])
         assert query is not None  # self.fields is not empty
         return query
-
-
-# experiments (docs/quality.md): bigrams of a word without its particle; light verbs left out
-STEM_BIGRAMS = False
-LIGHT: set[str] = set()
-
-
-def _stem_of(text: str) -> str:
-    """``text`` up to the end of its last content morpheme: 뒤마가 → 뒤마."""
-    if not STEM_BIGRAMS:
-        return text
-    tokens = analyze(text, mode="query")
-    if not tokens:
-        return text
-    return text[: max(t[3] for t in tokens)]
 
 
 def _combine(cls: Callable[[list[wq.Query]], wq.Query], parts: list[wq.Query]) -> wq.Query | None:

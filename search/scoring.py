@@ -6,8 +6,10 @@ from *every* index entry, and Dari's index holds one record per document
 every paragraph look longer than average (twice as long in a collection of
 one-paragraph files) and add ``log 2`` to every idf, which flattens the
 difference between rare and common words.  :class:`ParagraphBM25F` counts the
-paragraphs only, and weighs each field's BM25 score
-(:attr:`search.settings.RankingSettings.field_weights`).
+paragraphs only, weighs each field's BM25 score
+(:attr:`search.settings.RankingSettings.field_weights`), takes each field's own
+``k1`` and ``b`` where the settings give them, and its idf by
+:attr:`~search.settings.RankingSettings.idf` (Lucene's by default: :func:`idf`).
 """
 
 from __future__ import annotations
@@ -36,13 +38,13 @@ class ParagraphBM25F(scoring.BM25F):
     def __init__(
         self,
         B: float = 0.75,
-        K1: float = 1.2,
+        K1: float = 0.9,
         weights: dict[str, float] | None = None,
-        idf: str = "whoosh",
+        idf: str = "bm25",
         **kwargs: float,
     ) -> None:
         super().__init__(B=B, K1=K1, **kwargs)
-        self.idf = idf
+        self.idf_kind = idf
         self._field_K1 = {k[:-3]: v for k, v in kwargs.items() if k.endswith("_K1")}
         self.weights = dict(weights or {})
 
@@ -53,7 +55,7 @@ class ParagraphBM25F(scoring.BM25F):
         K1 = self._field_K1.get(fieldname, self.K1)
         weight = self.weights.get(fieldname, 1.0)
         return _ParagraphScorer(
-            searcher, fieldname, text, B, K1, qf=qf, weight=weight, kind=self.idf
+            searcher, fieldname, text, B, K1, qf=qf, weight=weight, kind=self.idf_kind
         )
 
 

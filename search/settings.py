@@ -60,6 +60,10 @@ DEFAULT_FIELD_WEIGHTS: Mapping[str, float] = MappingProxyType(
 #: often (docs/quality.md).
 DEFAULT_FIELD_K1: Mapping[str, float] = MappingProxyType({"bigrams": 0.3, "pairs": 0.3})
 
+#: The values :attr:`RankingSettings.idf` and :attr:`RankingSettings.feedback_model` take.
+IDF_KINDS = ("bm25", "whoosh")
+FEEDBACK_MODELS = ("dari", "rm3")
+
 
 @dataclass(frozen=True)
 class RankingSettings:
@@ -87,21 +91,24 @@ class RankingSettings:
     #: … their weight together, relative to one query word …
     feedback_weight: float = 0.5
     #: … and how quickly a paragraph's say falls with its score below the best one's.
-    feedback_temperature: float = 5.0
-    #: … "dari" (a word's share: its frequency × idf, paragraphs by their score below the
-    #: best one's) or "rm3" (Anserini's RM3: frequency × the paragraph's score, words
-    #: in more than a tenth of the paragraphs left out)
+    feedback_temperature: float = 2.0
+    #: How the feedback words are chosen: "dari" (a word's share: its frequency × its
+    #: idf, a paragraph's say falling with its score below the best one's, as above) or
+    #: "rm3" (Anserini's RM3: frequency × the paragraph's score, no idf, words held by
+    #: more than a tenth of the paragraphs left out; measured worse, docs/quality.md)
     feedback_model: str = "dari"
-    #: Term proximity (:mod:`search.proximity`): the weight of the proximity score
-    #: added to the best paragraphs' scores (0 turns it off) …
-    proximity_weight: float = 0.0
-    #: … and how many of the best paragraphs are rescored.
-    proximity_depth: int = 100
 
     def __post_init__(self) -> None:
         # a private, read-only copy: a caller's dict changing later changes nothing here
         for name in ("field_weights", "field_b", "field_k1"):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        if self.idf not in IDF_KINDS:
+            raise ValueError(f"idf must be one of {', '.join(IDF_KINDS)}, not {self.idf!r}")
+        if self.feedback_model not in FEEDBACK_MODELS:
+            raise ValueError(
+                f"feedback_model must be one of {', '.join(FEEDBACK_MODELS)},"
+                f" not {self.feedback_model!r}"
+            )
 
     def replace(self, **changes: Any) -> RankingSettings:
         """A copy with ``changes``; ``field_weights``, ``field_b`` and ``field_k1`` given

@@ -27,6 +27,7 @@ from search.engine import Engine
 from search.errors import QueryError
 from search.indexing import build_index, current_generation
 from search.indexing.reindex import reindex
+from search.settings import RankingSettings
 from search.spelling import IndexLexicon, suggest_query
 
 SEED_QUERIES = [
@@ -79,6 +80,23 @@ def test_the_seed_queries_get_the_same_answers_on_both_paths(seed_index, match):
         if match == "any" and ("lang:" in q or "doc:" in q):
             continue  # see test_feedback_also_counts_under_a_filter
         assert_same(answers(reference, q, match=match), answers(columnar, q, match=match), q)
+
+
+@pytest.mark.parametrize(
+    "ranking",
+    [
+        RankingSettings(idf="whoosh", k1=1.2, field_k1={"bigrams": 1.2, "pairs": 1.2}),
+        RankingSettings(field_b={"text": 0.3, "title": 0.0}, field_k1={"text": 2.0}),
+    ],
+    ids=["whoosh-idf", "per-field-b-and-k1"],
+)
+def test_both_paths_score_alike_under_any_idf_and_per_field_parameters(seed_index, ranking):
+    reference = Engine(seed_index, query_path="whoosh", ranking=ranking)
+    columnar = Engine(seed_index, ranking=ranking)
+    for q in SEED_QUERIES:
+        if "lang:" in q or "doc:" in q:
+            continue  # see test_feedback_also_counts_under_a_filter
+        assert_same(answers(reference, q, match="any"), answers(columnar, q, match="any"), q)
 
 
 def test_misspelt_seed_queries_get_the_same_corrections_on_both_paths(seed_index):

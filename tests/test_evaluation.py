@@ -290,13 +290,13 @@ FLUTTER_FILLER = (
 
 
 def test_a_tuning_grid_entry_changes_the_ranking(tmp_path, capsys):
-    """Abstract 1 says "flutter" once in a few words, abstract 2 three times in many:
+    """Abstract 1 says "flutter" once in a few words, abstract 2 eight times in many:
     BM25's length normalisation (b) puts 1 first, none (b = 0) puts 2 first."""
     from bench import tune_quality
 
     folder = tmp_path / "cranfield"
     folder.mkdir()
-    long_text = f"{FLUTTER_FILLER} flutter " * 3
+    long_text = f"{FLUTTER_FILLER} flutter " * 8
     (folder / "cran.all.1400").write_text(
         f".I 1\n.W\nwing flutter in a tunnel .\n.I 2\n.W\n{long_text}.\n"
         f".I 3\n.W\n{FLUTTER_FILLER} .\n",

@@ -27,7 +27,6 @@ from search.feedback import (
     FeedbackQuery,
     word_counts,
 )
-from search.proximity import proximity_scores
 from search.records import TEXT_FIELD
 from search.results import merge_spans
 from search.scoring import paragraph_count
@@ -360,57 +359,6 @@ class ColumnarSearcher:
         if not found:
             return np.zeros(0, dtype=np.int64), partial
         return np.concatenate(found).astype(np.int64), partial
-
-    # -- proximity ---------------------------------------------------------------------------
-
-    def proximity(self, docnums: list[int], terms: Iterable[str]) -> np.ndarray:
-        """:func:`search.proximity.proximity_scores` of the paragraphs ``docnums`` for the
-        query words ``terms``, from the text field's positions (zeros where a segment
-        keeps none)."""
-        words = sorted(set(terms))
-        out = np.zeros(len(docnums), dtype=np.float64)
-        if len(words) < 2 or not docnums:
-            return out
-        weights = np.array([self.scoring.idf(TEXT_FIELD, w) for w in words], dtype=np.float64)
-        wanted = np.asarray(docnums, dtype=np.int64)
-        for leaf in self.leaves:
-            inside = np.flatnonzero(
-                (wanted >= leaf.offset) & (wanted < leaf.offset + leaf.columns.doc_count)
-            )
-            column = leaf.columns.fields.get(TEXT_FIELD)
-            if not len(inside) or column is None or column.pos is None or column.pos_off is None:
-                continue
-            local = wanted[inside] - leaf.offset
-            cands, positions, which = [], [], []
-            for k, word in enumerate(words):
-                found = column.postings(word)
-                if found is None:
-                    continue
-                docs, _, first = found
-                at = np.minimum(np.searchsorted(docs, local), len(docs) - 1)
-                has = np.flatnonzero(docs[at] == local)
-                if not len(has):
-                    continue
-                starts = column.pos_off[first + at[has]]
-                counts = column.pos_off[first + at[has] + 1] - starts
-                total = int(counts.sum())
-                steps = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-                positions.append(column.pos[np.repeat(starts, counts) + steps])
-                cands.append(np.repeat(has, counts))
-                which.append(np.full(total, k, dtype=np.int64))
-            if not cands:
-                continue
-            out[inside] = proximity_scores(
-                np.concatenate(cands),
-                np.concatenate(positions),
-                np.concatenate(which),
-                weights,
-                leaf.columns.lengths[TEXT_FIELD][local],
-                self.scoring.avg_lengths[TEXT_FIELD],
-                self.ranking.k1,
-                self.ranking.b,
-            )
-        return out
 
     # -- highlighting ------------------------------------------------------------------------
 

@@ -8,7 +8,9 @@ from hypothesis import strategies as st
 
 from search.analysis.paragraphs import index_terms
 from search.opensearch.documents import MARKER, cluster_document, position_tokens, tokens_of
+from search.opensearch.mapping import SIMILARITY, index_body
 from search.results import highlight_spans, spans_of_words
+from search.settings import RankingSettings
 
 
 def test_a_text_field_round_trips_through_its_token_string(seed_entries):
@@ -105,3 +107,17 @@ def test_a_paragraph_is_highlighted_from_its_kept_tokens_as_from_its_text(seed_e
         for terms, phrases in queries:
             expected = highlight_spans(entry["text"], terms, phrases)
             assert spans_of_words(kept, terms, phrases) == expected, entry["key"]
+
+
+def test_a_field_with_its_own_bm25_parameters_gets_a_similarity_of_its_own():
+    ranking = RankingSettings(k1=0.9, b=0.75, field_k1={"bigrams": 0.3}, idf="bm25")
+    body = index_body(ranking)
+    fields = body["mappings"]["properties"]
+    similarities = body["settings"]["similarity"]
+    assert fields["text"]["similarity"] == fields["title"]["similarity"] == SIMILARITY
+    own = fields["bigrams"]["similarity"]
+    assert own != SIMILARITY
+    assert "0.3" in similarities[own]["script"]["source"]
+    assert "0.9" in similarities[SIMILARITY]["script"]["source"]
+    # Lucene's idf: log(1 + (N - df + 0.5) / (df + 0.5))
+    assert "term.docFreq + 0.5" in similarities[own]["weight_script"]["source"]
