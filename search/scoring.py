@@ -69,7 +69,7 @@ class _ParagraphScorer(scoring.BM25FScorer):
         K1: float,
         qf: int = 1,
         weight: float = 1.0,
-        kind: str = "whoosh",
+        kind: str = "bm25",
     ) -> None:
         parent = searcher.get_parent()
         n = paragraph_count(parent)
@@ -87,8 +87,9 @@ class _ParagraphScorer(scoring.BM25FScorer):
 
 def idf(kind: str, paragraphs: int, df: int) -> float:
     """How much a word held by ``df`` of ``paragraphs`` entries is worth
-    (:attr:`RankingSettings.idf`: "whoosh" or "bm25")."""
+    (:attr:`RankingSettings.idf`: "whoosh" or "bm25"; "bm25" is never below zero)."""
     if kind == "bm25":
+        df = min(df, paragraphs)
         return log(1 + (paragraphs - df + 0.5) / (df + 0.5))
     return log(paragraphs / (df + 1)) + 1
 

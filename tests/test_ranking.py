@@ -19,6 +19,7 @@ def test_lucene_s_idf_is_robertson_sparck_jones_and_never_below_zero():
     assert idf("bm25", 1000, 1) == pytest.approx(math.log(1 + 999.5 / 1.5))
     assert idf("bm25", 1000, 1000) == pytest.approx(math.log(1 + 0.5 / 1000.5))
     assert idf("bm25", 1000, 1000) > 0
+    assert idf("bm25", 1000, 1200) == idf("bm25", 1000, 1000)  # deleted entries counted too
 
 
 def test_lucene_s_idf_counts_a_common_word_for_less_than_whoosh_s_does():

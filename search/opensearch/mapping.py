@@ -30,8 +30,8 @@ WORDS_MAPPING = {"type": "keyword", "index": False}
 #: in every scored field, so a field's document count is the number of paragraphs), times
 #: the field's weight (the query's boost), by :attr:`RankingSettings.idf`.
 _IDF = {
-    "bm25": "return query.boost * Math.log(1.0 + (field.docCount - term.docFreq + 0.5)"
-    " / (term.docFreq + 0.5));",
+    "bm25": "double df = Math.min(term.docFreq, field.docCount);"
+    " return query.boost * Math.log(1.0 + (field.docCount - df + 0.5) / (df + 0.5));",
     "whoosh": "return query.boost * (Math.log(field.docCount / (term.docFreq + 1.0)) + 1.0);",
 }
 
@@ -87,21 +87,11 @@ def index_body(
         for name in SCORED_FIELDS
     }
 
-    def positions(name: str) -> dict[str, Any]:
-        return {
-            "type": "text",
-            "analyzer": "dari_positions",
-            "index_options": "positions",
-            "similarity": similarity_of(ranking, name),
-        }
-
-    def terms(name: str) -> dict[str, Any]:
-        return {
-            "type": "text",
-            "analyzer": "dari_terms",
-            "index_options": "freqs",
-            "similarity": similarity_of(ranking, name),
-        }
+    def scored(name: str, analyzer: str, index_options: str) -> dict[str, Any]:
+        similarity = similarity_of(ranking, name)
+        return dict(
+            type="text", analyzer=analyzer, index_options=index_options, similarity=similarity
+        )
 
     return {
         "settings": {
@@ -137,10 +127,10 @@ def index_body(
                 DOC_ID_FIELD: {"type": "keyword"},
                 NUMBER_FIELD: {"type": "integer"},
                 LANG_FIELD: {"type": "keyword"},
-                TEXT_FIELD: positions(TEXT_FIELD),
-                TITLE_FIELD: positions(TITLE_FIELD),
-                BIGRAM_FIELD: terms(BIGRAM_FIELD),
-                PAIR_FIELD: terms(PAIR_FIELD),
+                TEXT_FIELD: scored(TEXT_FIELD, "dari_positions", "positions"),
+                TITLE_FIELD: scored(TITLE_FIELD, "dari_positions", "positions"),
+                BIGRAM_FIELD: scored(BIGRAM_FIELD, "dari_terms", "freqs"),
+                PAIR_FIELD: scored(PAIR_FIELD, "dari_terms", "freqs"),
                 WORDS: WORDS_MAPPING,
                 STORED: {"type": "object", "enabled": False},
             },
