@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh.util.numeric import byte_to_length
+
 from search.opensearch.documents import ALTERNATIVES, STORED, WORDS
 from search.records import (
     BIGRAM_FIELD,
@@ -36,13 +38,33 @@ _IDF = {
 }
 
 
+#: The lengths Whoosh keeps a field's length as (one byte each, ascending): a length is read
+#: back as the first of them at least as long (``byte_to_length(length_to_byte(n))``).
+WHOOSH_LENGTHS = [byte_to_length(i) for i in range(256)]
+
+
+def _whoosh_length(lo: int, hi: int) -> str:
+    """A Painless expression of ``l`` rounded up to :data:`WHOOSH_LENGTHS` ``[lo:hi + 1]``:
+    a binary search written out as nested comparisons (eight per paragraph scored; no
+    array is made per call).  Lucene keeps lengths below 24 exactly and longer ones to
+    about an eighth, so short paragraphs score on the cluster exactly as in Whoosh."""
+    if lo == hi:
+        return str(WHOOSH_LENGTHS[lo])
+    mid = (lo + hi) // 2
+    return (
+        f"(l <= {WHOOSH_LENGTHS[mid]} ? {_whoosh_length(lo, mid)} : {_whoosh_length(mid + 1, hi)})"
+    )
+
+
 def _bm25(k1: float, b: float) -> str:
     """Whoosh's BM25 saturation with ``k1`` and ``b`` (a similarity script takes no
-    parameters: they are written into it), the marker taken out of the lengths."""
+    parameters: they are written into it), the marker taken out of the lengths and the
+    length rounded up to the one Whoosh keeps (:func:`_whoosh_length`)."""
     return (
         "double avgfl = (field.sumTotalTermFreq - field.docCount) / (double) field.docCount;"
         " if (avgfl <= 0) { avgfl = 1; }"
-        " double fl = doc.length - 1;"
+        " long l = (long) doc.length - 1;"
+        f" double fl = {_whoosh_length(0, len(WHOOSH_LENGTHS) - 1)};"
         " double tf = doc.freq;"
         f" return weight * (tf * ({k1!r} + 1)) / (tf + {k1!r} * ((1 - {b!r}) + {b!r} * fl / avgfl));"
     )
@@ -76,6 +98,7 @@ def index_body(
     similarities = {
         similarity_of(ranking, name): {
             "type": "scripted",
+            "discount_overlaps": False,
             "weight_script": {"source": _IDF[ranking.idf]},
             "script": {
                 "source": _bm25(

@@ -64,6 +64,27 @@ def test_the_seed_queries_put_the_same_document_first(cluster_engine, engine, ma
         assert [r.doc_id for r in remote[:1]] == [r.doc_id for r in local[:1]], q
 
 
+def test_the_cluster_scores_paragraphs_as_the_local_index_does(cluster_engine, engine):
+    """Lengths are counted alike (overlapping terms included) and rounded to the lengths
+    Whoosh keeps: most scores are the same to 1e-4; the others are paragraphs longer than
+    Lucene keeps exactly (23 terms), within its length precision."""
+    same = shared = 0
+    for match in ("all", "any"):
+        for q in SEED_QUERIES:
+            local = {
+                (r.doc_id, r.paragraph): r.score for r in engine.search(q, match=match).results
+            }
+            remote = cluster_engine.search(q, match=match).results
+            for r in remote:
+                mine = local.get((r.doc_id, r.paragraph))
+                if mine is None:
+                    continue
+                shared += 1
+                same += r.score == pytest.approx(mine, rel=1e-4)
+                assert r.score == pytest.approx(mine, rel=0.05), (q, match, r.doc_id, r.paragraph)
+    assert shared > 400 and same >= 0.7 * shared
+
+
 def test_did_you_mean_proposes_the_same_corrections(cluster_engine, engine):
     queries = misspelled(SEED_QUERIES) + ["quantim", "quantum computng", "양자기슬", "정상회당"]
     proposed = 0
