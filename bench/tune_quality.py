@@ -4,10 +4,11 @@
     python -m bench.tune_quality korquad --limit 1000 --grid '[{}, {"weights": {"bigrams": 0}}]'
 
 Builds the benchmark's index once, the way ``dari eval`` does, then for each
-entry of the grid makes the ranking's settings (``B``, ``K1``, ``feedback_docs``,
-``feedback_terms``, ``feedback_weight`` → the fields of
-:class:`search.settings.RankingSettings`; ``weights`` → per-field factors added
-to its ``field_weights``; ``--stemmer porter`` builds and queries with another
+entry of the grid makes the ranking's settings (``B``, ``K1``, ``idf``,
+``feedback_docs``, ``feedback_terms``, ``feedback_weight``, ``feedback_temperature``,
+``feedback_model`` → the fields of :class:`search.settings.RankingSettings`;
+``weights``, ``field_k1``, ``field_b`` → per-field values added to its
+``field_weights``, ``field_k1``, ``field_b``; ``--stemmer porter`` builds and queries with another
 English stemmer), ranks every query again through an engine with those settings
 (``Engine.search(match="any")``) and prints one line of metrics.  An empty entry
 ``{}`` is the product's settings.  Only ``dev`` is meant for tuning;

@@ -464,3 +464,15 @@ def test_the_suggest_benchmark_types_a_korean_word_as_the_input_method_shows_it(
     assert states[:6] == ["ㅎ", "혀", "협", "협ㄹ", "협려", "협력"]
     assert "협력 강" in states and "강화 q" in states and "강화 quantum" in states
     assert len(states) == len(set(states))  # each state is sent once
+
+
+def test_the_ranking_cost_benchmark_asks_every_question_with_both_rankings(seed_index):
+    from bench.ranking_cost import BEFORE, RANKINGS, measure
+    from search.settings import RankingSettings
+
+    assert list(RANKINGS.values()) == [BEFORE, RankingSettings(), RankingSettings()]
+    assert (BEFORE.idf, BEFORE.k1, BEFORE.feedback_temperature) == ("whoosh", 1.2, 5.0)
+    questions = [("양자 기술 협력", "any"), ("quantum cooperation", "all"), ("협력", "all")]
+    runs = measure(seed_index, questions)["runs"]
+    assert set(runs) == set(RANKINGS)
+    assert all(r["requests"] == len(questions) and not r["errors"] for r in runs.values())
