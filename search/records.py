@@ -39,6 +39,7 @@ __all__ = [
     "PAGE_FIELD",
     "PAIR_FIELD",
     "PARAGRAPH_KIND",
+    "SCORED_FIELDS",
     "TEXT_FIELD",
     "TEXT_FIELDS",
     "TITLE_FIELD",
@@ -69,6 +70,8 @@ META_FIELD = "meta"  # a document record's DocumentMeta as JSON
 COUNTERPART_FIELD = "counterpart"  # a paragraph's Counterpart as JSON, absent if none
 #: The fields a typed word is searched in (phrases: text and title only).
 TEXT_FIELDS = (TITLE_FIELD, TEXT_FIELD)
+#: The fields scored by BM25 (:mod:`search.scoring`); the others are IDs.
+SCORED_FIELDS = (TITLE_FIELD, TEXT_FIELD, BIGRAM_FIELD, PAIR_FIELD)
 #: The analysed fields and what of :class:`search.analysis.paragraphs.IndexTerms` each is
 #: indexed as (how a build analyses a paragraph once for all of them); the analyzers of
 #: :func:`make_schema` give the same terms.

@@ -25,7 +25,8 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
-from search.columnar.store import ID_FIELDS, SCORED_FIELDS, SegmentColumns
+from search.columnar.store import ID_FIELDS, SegmentColumns
+from search.records import SCORED_FIELDS
 from search.scoring import idf
 from search.settings import RankingSettings
 

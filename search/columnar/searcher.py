@@ -21,13 +21,13 @@ from whoosh import query as wq
 from whoosh.query.wrappers import WrappingQuery
 
 from search.columnar.evaluate import DeadlineReached, Memo, Scoring, evaluate
-from search.columnar.store import LANG_CODES, NO_LANG, SCORED_FIELDS, SegmentColumns, load_or_build
+from search.columnar.store import LANG_CODES, NO_LANG, SegmentColumns, load_or_build
 from search.feedback import (
     FEEDBACK_FIELD,
     FeedbackQuery,
     word_counts,
 )
-from search.records import TEXT_FIELD
+from search.records import SCORED_FIELDS, TEXT_FIELD
 from search.results import merge_spans
 from search.scoring import paragraph_count
 from search.settings import RankingSettings

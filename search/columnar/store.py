@@ -39,12 +39,11 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 from search.records import (
-    BIGRAM_FIELD,
     DOC_ID_FIELD,
     KIND_FIELD,
     LANG_FIELD,
-    PAIR_FIELD,
     PARAGRAPH_KIND,
+    SCORED_FIELDS,
     TEXT_FIELD,
     TITLE_FIELD,
 )
@@ -72,7 +71,6 @@ _SPAN = 1 << 32
 #: Each array starts at a multiple of this many bytes in the data file.
 _ALIGN = 64
 #: The scored fields, and the ID fields that filters and facets read.
-SCORED_FIELDS = (TITLE_FIELD, TEXT_FIELD, BIGRAM_FIELD, PAIR_FIELD)
 ID_FIELDS = (KIND_FIELD, LANG_FIELD, DOC_ID_FIELD)
 FIELDS = SCORED_FIELDS + ID_FIELDS
 #: Fields whose postings keep positions (phrases are searched in them).

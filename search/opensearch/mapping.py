@@ -15,6 +15,7 @@ from search.records import (
     LANG_FIELD,
     NUMBER_FIELD,
     PAIR_FIELD,
+    SCORED_FIELDS,
     TEXT_FIELD,
     TITLE_FIELD,
 )
@@ -68,10 +69,6 @@ def _bm25(k1: float, b: float) -> str:
         " double tf = doc.freq;"
         f" return weight * (tf * ({k1!r} + 1)) / (tf + {k1!r} * ((1 - {b!r}) + {b!r} * fl / avgfl));"
     )
-
-
-#: The fields scored by BM25 (each with a similarity of its own where its parameters differ).
-SCORED_FIELDS = (TITLE_FIELD, TEXT_FIELD, BIGRAM_FIELD, PAIR_FIELD)
 
 
 def similarity_of(ranking: RankingSettings, name: str) -> str:
