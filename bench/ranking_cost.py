@@ -20,14 +20,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.measure import Latencies, loadavg
 from bench.queries import QUERY_MIX, review_question
 from bench.run import (
     add_corpus_options,
-    git_describe,
+    corpus_heading,
+    corpus_results,
+    held_out_of,
+    latency_row,
     log,
-    machine,
     prepared_corpus,
     save_and_print,
 )
@@ -74,10 +75,7 @@ def measure(index_dir: Path, questions: list[tuple[str, str]]) -> dict[str, Any]
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        f"# #19's ranking: its cost — {results['started']}",
-        "",
-        f"{results['machine']}; git {results['git']}; load average "
-        f"{results['loadavg_start']} at the start, {results['loadavg_end']} at the end.",
+        *corpus_heading("#19's ranking: its cost", results),
         f"Corpus {results['size']} ({results['paragraphs']} paragraphs); "
         f"{results['questions']} searches ({results['reviews']} held-out reviews as "
         "match=any questions, the rest the fixed query mix), each once with each ranking.",
@@ -86,10 +84,7 @@ def markdown(results: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results["runs"].items():
-        lines.append(
-            f"| {name} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-            f"| {r['max_ms']} | {r['mean_ms']} |"
-        )
+        lines.append(latency_row(name, r, str(r["mean_ms"])))
     return "\n".join(lines) + "\n"
 
 
@@ -99,21 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=1000, help="held-out reviews asked")
     args = parser.parse_args(argv)
     corpus, docs, index_dir = prepared_corpus(args, "dari-bench-ranking-")
-    tsv = args.tsv or default_nsmc()
-    reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
-    asked = [q for q in (review_question(r) for r in reviews) if q][: args.questions]
+    asked = [q for q in map(review_question, held_out_of(args, corpus)) if q][: args.questions]
     questions = [(q, "any") for q in asked]
     questions += [(q, options.get("match", "all")) for _, q, options in QUERY_MIX]
-    results: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": machine(),
-        "git": git_describe(),
-        "size": args.size,
-        "paragraphs": corpus.paragraphs,
-        "questions": len(questions),
-        "reviews": len(asked),
-        "loadavg_start": loadavg(),
-    }
+    results = corpus_results(args, corpus, questions=len(questions), reviews=len(asked))
     log(f"{args.size}: {len(questions)} searches, with each ranking")
     results.update(measure(index_dir, questions))
     results["loadavg_end"] = loadavg()

@@ -500,6 +500,44 @@ def prepared_corpus(args: argparse.Namespace, prefix: str) -> tuple[Corpus, Path
     return corpus, docs, index_dir
 
 
+def held_out_of(args: argparse.Namespace, corpus: Corpus) -> list[str]:
+    """The reviews kept out of ``corpus`` (``args.tsv``'s last ones): questions no index
+    of the run has seen."""
+    return held_out_reviews(args.tsv or default_nsmc(), corpus.reviews, HELD_OUT)
+
+
+def corpus_results(args: argparse.Namespace, corpus: Corpus, **facts: Any) -> dict[str, Any]:
+    """The opening of a one-corpus benchmark's results: when, on what machine and commit,
+    the corpus, ``facts`` and the load average at the start."""
+    return {
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": machine(),
+        "git": git_describe(),
+        "size": args.size,
+        "paragraphs": corpus.paragraphs,
+        **facts,
+        "loadavg_start": loadavg(),
+    }
+
+
+def corpus_heading(title: str, results: dict[str, Any]) -> list[str]:
+    """The first lines of a one-corpus benchmark's markdown (see :func:`corpus_results`)."""
+    return [
+        f"# {title} — {results['started']}",
+        "",
+        f"{results['machine']}; git {results['git']}; load average "
+        f"{results['loadavg_start']} at the start, {results['loadavg_end']} at the end.",
+    ]
+
+
+def latency_row(name: str, r: dict[str, Any], last: str) -> str:
+    """A table row of a :meth:`Latencies.summary`: requests, p50, p95, p99, max, ``last``."""
+    return (
+        f"| {name} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+        f"| {r['max_ms']} | {last} |"
+    )
+
+
 def save(base: Path, results: dict[str, Any], render: Callable[[dict[str, Any]], str]) -> None:
     """``results`` as ``base``.json and, by ``render``, ``base``.md (written after every
     corpus, so a long run that is stopped keeps what it measured)."""

@@ -23,14 +23,15 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.live_server import dari_command, start_server
 from bench.measure import Latencies, loadavg
 from bench.run import (
     add_corpus_options,
-    git_describe,
+    corpus_heading,
+    corpus_results,
+    held_out_of,
+    latency_row,
     log,
-    machine,
     prepared_corpus,
     save_and_print,
 )
@@ -96,10 +97,7 @@ def measure_http(port: int, states: list[str]) -> dict[str, Any]:
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        f"# Suggestions while typing — {results['started']}",
-        "",
-        f"{results['machine']}; git {results['git']}; load average "
-        f"{results['loadavg_start']} at the start, {results['loadavg_end']} at the end.",
+        *corpus_heading("Suggestions while typing", results),
         f"Corpus {results['size']} ({results['paragraphs']} paragraphs); "
         f"{results['states']} distinct box states from {results['words']} typed words.",
         "",
@@ -107,11 +105,7 @@ def markdown(results: dict[str, Any]) -> str:
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for where in ("in_process", "http"):
-        r = results[where]
-        lines.append(
-            f"| {where.replace('_', '-')} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} "
-            f"| {r['p99_ms']} | {r['max_ms']} | {TARGET_P95_MS:g} |"
-        )
+        lines.append(latency_row(where.replace("_", "-"), results[where], f"{TARGET_P95_MS:g}"))
     return "\n".join(lines) + "\n"
 
 
@@ -121,20 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--words", type=int, default=400, help="words typed (default 400)")
     args = parser.parse_args(argv)
     corpus, docs, index_dir = prepared_corpus(args, "dari-bench-suggest-")
-    tsv = args.tsv or default_nsmc()
-    paragraphs = corpus.paragraphs
-    reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
-    states = typing_states(reviews, args.words)
-    results: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": machine(),
-        "git": git_describe(),
-        "size": args.size,
-        "paragraphs": paragraphs,
-        "words": args.words,
-        "states": len(states),
-        "loadavg_start": loadavg(),
-    }
+    states = typing_states(held_out_of(args, corpus), args.words)
+    results = corpus_results(args, corpus, words=args.words, states=len(states))
     half = len(states) // 2  # each half sent once: in-process, then over HTTP
     log(f"{args.size}: {half} box states in-process")
     results["in_process"] = measure_in_process(index_dir, states[:half])

@@ -18,14 +18,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import HELD_OUT, default_nsmc, held_out_reviews
 from bench.measure import Latencies, loadavg
 from bench.queries import review_question
 from bench.run import (
     add_corpus_options,
-    git_describe,
+    corpus_heading,
+    corpus_results,
+    held_out_of,
+    latency_row,
     log,
-    machine,
     prepared_corpus,
     save_and_print,
 )
@@ -63,10 +64,7 @@ def measure(index_dir: Path, questions: list[str]) -> dict[str, Any]:
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [
-        f"# Typo tolerance's cost — {results['started']}",
-        "",
-        f"{results['machine']}; git {results['git']}; load average "
-        f"{results['loadavg_start']} at the start, {results['loadavg_end']} at the end.",
+        *corpus_heading("Typo tolerance's cost", results),
         f"Corpus {results['size']} ({results['paragraphs']} paragraphs); "
         f"{results['questions']} held-out reviews as match=any questions, each once with "
         f"typo tolerance and once without; {results['questions_corrected']} of them had a "
@@ -77,10 +75,7 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for key, name in (("typo_on", "on (default)"), ("typo_off", "off (typo=0)")):
         r = results[key]
-        lines.append(
-            f"| {name} | {r['requests']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-            f"| {r['max_ms']} | {r['mean_ms']} |"
-        )
+        lines.append(latency_row(name, r, str(r["mean_ms"])))
     return "\n".join(lines) + "\n"
 
 
@@ -90,18 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=1000)
     args = parser.parse_args(argv)
     corpus, docs, index_dir = prepared_corpus(args, "dari-bench-typo-")
-    tsv = args.tsv or default_nsmc()
-    reviews = held_out_reviews(tsv, corpus.reviews, HELD_OUT)
-    questions = [q for q in (review_question(r) for r in reviews) if q][: args.questions]
-    results: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "machine": machine(),
-        "git": git_describe(),
-        "size": args.size,
-        "paragraphs": corpus.paragraphs,
-        "questions": len(questions),
-        "loadavg_start": loadavg(),
-    }
+    questions = [q for q in map(review_question, held_out_of(args, corpus)) if q][: args.questions]
+    results = corpus_results(args, corpus, questions=len(questions))
     log(f"{args.size}: {len(questions)} questions, typo on and off")
     results.update(measure(index_dir, questions))
     results["loadavg_end"] = loadavg()
