@@ -22,7 +22,14 @@ from search.records import (
 from search.request import MAX_PAGE, MAX_PER_PAGE
 from search.settings import RankingSettings
 
-__all__ = ["SIMILARITY", "WORDS_MAPPING", "ensure_words_field", "index_body", "similarity_of"]
+__all__ = [
+    "SIMILARITY",
+    "WORDS_MAPPING",
+    "ensure_words_field",
+    "index_body",
+    "scoring_outdated",
+    "similarity_of",
+]
 
 #: The similarity of every scored field: Dari's BM25 (:mod:`search.scoring`), scripted.
 SIMILARITY = "dari_bm25"
@@ -156,6 +163,21 @@ def index_body(
             },
         },
     }
+
+
+def scoring_outdated(client: Any, index: str, ranking: RankingSettings) -> bool:
+    """Whether ``index`` scores with other similarities than ``ranking``'s (an index built
+    before a ranking change keeps the ones it was made with: only a new build changes them)."""
+    found = client.indices.get_settings(index=index)[index]["settings"]["index"]
+    wanted = index_body(ranking)["settings"]["similarity"]
+    return _leaves(found.get("similarity", {})) != _leaves(wanted)
+
+
+def _leaves(tree: Any, path: str = "") -> dict[str, str]:
+    """A settings tree's values by path, as the cluster gives them back (text; "false")."""
+    if isinstance(tree, dict):
+        return {k: v for key, sub in tree.items() for k, v in _leaves(sub, f"{path}.{key}").items()}
+    return {path: str(tree).lower() if isinstance(tree, bool) else str(tree)}
 
 
 def ensure_words_field(client: Any, index: str) -> None:

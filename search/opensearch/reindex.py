@@ -27,7 +27,7 @@ from search.indexing.reindex import FolderChanges, ReindexReport
 from search.opensearch.client import cluster_errors, connect, index_names, live_index
 from search.opensearch.documents import STORED
 from search.opensearch.indexing import Bulk, build_cluster_index, cluster_lock, record_cluster_run
-from search.opensearch.mapping import ensure_words_field
+from search.opensearch.mapping import ensure_words_field, scoring_outdated
 from search.opensearch.search import every_hit
 from search.records import (
     DOC_ID_FIELD,
@@ -43,6 +43,11 @@ from search.settings import Settings
 
 __all__ = ["reindex_cluster"]
 
+#: Said by a reindex of an index whose similarities are not this version's ranking's.
+OUTDATED_SCORING = (
+    "the cluster index scores with the ranking it was built with, not this version's:"
+    " run `dari index` to build it again"
+)
 #: Document records read per request when the manifest is read.
 _MANIFEST_PAGE = 5_000
 
@@ -82,6 +87,9 @@ def reindex_cluster(
                     report.skipped.append(item)
                     say(f"skipped {item.name}: {item.reason}")
                 ensure_words_field(client, index)
+                if scoring_outdated(client, index, settings.ranking):
+                    report.warnings.append(OUTDATED_SCORING)
+                    say(OUTDATED_SCORING)
                 _apply(
                     client,
                     index,

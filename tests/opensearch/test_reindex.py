@@ -16,8 +16,8 @@ from search.indexing.reindex import reindex
 from search.opensearch.backend import ClusterBackend
 from search.opensearch.client import connect
 from search.opensearch.indexing import build_cluster_index, cluster_lock
-from search.opensearch.reindex import reindex_cluster
-from search.settings import Settings
+from search.opensearch.reindex import OUTDATED_SCORING, reindex_cluster
+from search.settings import RankingSettings, Settings
 from tests.opensearch.conftest import SEEDS
 from web import create_app
 
@@ -85,6 +85,19 @@ def test_a_reindex_of_an_unchanged_folder_changes_nothing(cluster, cluster_setti
     build_cluster_index(folder, settings, procs=1)
     report = reindex_cluster(folder, settings)
     assert not report.changed and report.unchanged == 5 and not report.full_build
+
+
+def test_a_reindex_says_when_the_index_scores_with_another_ranking(
+    cluster, cluster_settings, folder
+):
+    settings = own_settings(cluster_settings, "ranking")
+    before_19 = RankingSettings(idf="whoosh", k1=1.2, field_k1={"bigrams": 1.2, "pairs": 1.2})
+    build_cluster_index(folder, dataclasses.replace(settings, ranking=before_19), procs=1)
+    said: list[str] = []
+    report = reindex_cluster(folder, settings, on_change=said.append)
+    assert report.warnings == [OUTDATED_SCORING] and said == [OUTDATED_SCORING]
+    build_cluster_index(folder, settings, procs=1)  # built again: this version's ranking
+    assert reindex_cluster(folder, settings).warnings == []
 
 
 def test_a_reindex_without_an_index_builds_one(cluster, cluster_settings, folder):
