@@ -122,7 +122,8 @@ def reindex(
     """
     with storage_errors(f"the index folder {root}"):
         report = _reindex(docs_dir, root, wait, on_change)
-    record_run(Path(root), report.record())
+    if not report.full_build:  # a full build has recorded its own run
+        record_run(Path(root), report.record())
     return report
 
 

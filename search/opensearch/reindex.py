@@ -97,7 +97,8 @@ def reindex_cluster(
                     renew,
                 )
         report.seconds = time.perf_counter() - started
-        record_cluster_run(client, alias, report.record())
+        if not report.full_build:  # a full build has recorded its own run
+            record_cluster_run(client, alias, report.record())
     finally:
         client.close()
     return report

@@ -49,6 +49,14 @@ def test_after_a_reindex_the_status_tells_what_changed(tmp_path, seeds_dir):
     assert "Reindex, finished" in page and "added: 1 (memo)" in page and "broken.pdf" in page
 
 
+def test_a_reindex_that_builds_from_scratch_leaves_the_build_s_own_record(tmp_path, seeds_dir):
+    report = reindex(seeds_dir, tmp_path / "index")
+    assert report.full_build
+    run = create_app(tmp_path / "index", seeds_dir).test_client().get("/api/status")
+    assert run.get_json()["last_run"]["kind"] == "build"
+    assert run.get_json()["last_run"]["documents"] == 5
+
+
 def test_the_status_page_shows_the_counts_in_the_interface_language(client):
     english = client.get("/status", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<dt>Paragraphs</dt><dd>110</dd>" in english and "Full build, finished" in english
