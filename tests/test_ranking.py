@@ -46,7 +46,7 @@ def test_the_product_ranks_with_lucene_s_idf_and_saturates_the_syllable_and_morp
     assert dict(ranking.field_k1) == {"bigrams": 0.3, "pairs": 0.3}
 
 
-def test_an_engine_with_whoosh_s_idf_ranks_as_dari_did_before(seed_index):
+def test_the_ranking_before_19_scores_differently_and_finds_the_same_paragraphs(seed_index):
     before = RankingSettings(idf="whoosh", k1=1.2, field_k1={"bigrams": 1.2, "pairs": 1.2})
     now = Engine(seed_index).search("quantum cooperation", per_page=5)
     old = Engine(seed_index, ranking=before).search("quantum cooperation", per_page=5)
