@@ -231,13 +231,14 @@ class LocalView:
             collector = collectors.FilterCollector(collector, allow=mentions)
         collector, cut = run_until(self.searcher, q, collector, deadline)
         results = ResultsPage(collector.results(), page, per_page)
-        hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
         if in_order:  # by document id, then paragraph (written in order: by number)
             ids = self.searcher.reader().column_reader(DOC_ID_FIELD)
             dates = r.dates if r.sort == "date" and r.dates is not None else {}
             every = [(hit.docnum, float(hit.score or 0.0)) for hit in results.results]
             every.sort(key=lambda h: (-dates.get(ids[h[0]], 0), ids[h[0]], h[0]))
             hits = every[(page - 1) * per_page : page * per_page]
+        else:
+            hits = [(hit.docnum, float(hit.score or 0.0)) for hit in results]
         return Page(
             total=results.total,
             page=hits,
