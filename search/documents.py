@@ -271,7 +271,7 @@ def parse_document(doc_id: str, text: str, path: Path | None = None, **meta: Any
     """Build a :class:`Document` from already decoded text."""
     blocks = split_paragraphs(text)
     if not blocks:
-        raise DocumentError(Message("empty file (no text)"))
+        raise DocumentError(_NO_TEXT)
     paragraphs = tuple(Paragraph(i, detect_language(b), b) for i, b in enumerate(blocks, 1))
     return Document(
         doc_id=doc_id,
@@ -296,7 +296,7 @@ def document_from(doc_id: str, extracted: Extracted, path: Path, **meta: Any) ->
                 Paragraph(len(paragraphs) + 1, detect_language(piece), piece, block.page)
             )
     if not paragraphs:
-        raise DocumentError(Message("empty file (no text)"))
+        raise DocumentError(_NO_TEXT)
     title = extracted.title or extract_title("\n".join(b.text for b in extracted.blocks), doc_id)
     return Document(
         doc_id=doc_id,
@@ -423,6 +423,10 @@ def _check_still_inside(path: Path, root: Path, opened: os.stat_result) -> None:
 
 def _same_version(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
+
+
+#: Why a file whose text has no paragraph is not a document.
+_NO_TEXT = Message("empty file (no text)")
 
 
 def _too_large(size: int) -> Message:

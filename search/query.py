@@ -36,7 +36,14 @@ from search.errors import QueryError
 from search.feedback import FeedbackQuery
 from search.messages import Message
 from search.records import BIGRAM_FIELD, PAIR_FIELD, TEXT_FIELD, TEXT_FIELDS
-from search.request import LANGUAGES, MAX_QUERY_CHARS, too_long, unknown_language
+from search.request import (
+    LANGUAGES,
+    MAX_QUERY_CHARS,
+    NOT_TEXT,
+    NOTHING_TYPED,
+    too_long,
+    unknown_language,
+)
 from search.results import CORRECTION_KINDS, Expansion
 
 if TYPE_CHECKING:
@@ -646,12 +653,12 @@ def parse_query(
     ``ParsedQuery.expansions`` lists both.
     """
     if not isinstance(text, str):
-        raise QueryError(Message("The query must be text."))
+        raise QueryError(NOT_TEXT)
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(too_long(len(text)))
     text = normalize_query_text(text)
     if not text:
-        raise QueryError(Message("Type a word or a phrase to search for."))
+        raise QueryError(NOTHING_TYPED)
     notes: list[str] = []
     parser = _Parser(_lex(text, notes), notes)
     tree = parser.parse()

@@ -27,6 +27,8 @@ __all__ = [
     "MAX_PAGE",
     "MAX_PER_PAGE",
     "MAX_QUERY_CHARS",
+    "NOTHING_TYPED",
+    "NOT_TEXT",
     "SearchRequest",
     "clean_text",
     "parse_flag",
@@ -43,6 +45,9 @@ MATCH_MODES = ("all", "any")
 SORTS = ("relevance", "document", "date")
 #: Characters a query may have.
 MAX_QUERY_CHARS = 1000
+#: What is said of a query that is not text, and of one with nothing in it.
+NOT_TEXT = Message("The query must be text.")
+NOTHING_TYPED = Message("Type a word or a phrase to search for.")
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 #: Deeper pages are refused: nobody reads page 10,001 and it costs a full ranking.
@@ -105,9 +110,9 @@ class SearchRequest:
 
     def __post_init__(self) -> None:
         if not isinstance(self.q, str):
-            raise QueryError(Message("The query must be text."))
+            raise QueryError(NOT_TEXT)
         if not self.q.strip():
-            raise QueryError(Message("Type a word or a phrase to search for."))
+            raise QueryError(NOTHING_TYPED)
         if len(self.q) > MAX_QUERY_CHARS:
             raise QueryError(too_long(len(self.q)))
         if not _whole(self.page) or not 1 <= self.page <= MAX_PAGE:
